@@ -1,0 +1,35 @@
+"""Composition root: ``create_app(settings)`` builds every component once.
+
+Heavy components load lazily on first use, so ``assistant ingest`` never
+loads the index it is about to replace and ``--help`` stays instant.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from assistant.components.embeddings import E5Embeddings, create_embeddings
+from assistant.components.index import HybridIndex
+from assistant.services.answer import AnswerService
+from assistant.settings import Settings
+
+
+class App:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def embedder(self) -> E5Embeddings:
+        return create_embeddings(self.settings.embedding_model, self.settings.embedding_threads)
+
+    @cached_property
+    def index(self) -> HybridIndex:
+        return HybridIndex.load(self.settings.index_dir, embedding_model=self.embedder.model_id)
+
+    @cached_property
+    def answers(self) -> AnswerService:
+        return AnswerService(self.settings, self.index, self.embedder)
+
+
+def create_app(settings: Settings | None = None) -> App:
+    return App(settings or Settings())

@@ -1,0 +1,177 @@
+"""The ``assistant`` command line (public interface, see README).
+
+Exit codes: 0 success; 1 ingest finished but skipped files; 2 usage or setup
+error (no index, model mismatch, unreadable input) with a one-line message.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from assistant.app import create_app
+from assistant.components.embeddings import EmbeddingModelError
+from assistant.components.index import IndexMismatchError, IndexNotFoundError
+from assistant.records import Answer
+from assistant.settings import Settings
+
+cli = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Municipal citizen assistant: answers from the city's own documents.")
+err = Console(stderr=True)
+
+IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default: settings.index_dir).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def _settings(index: Path | None) -> Settings:
+    settings = Settings()
+    if index is not None:
+        settings.index_dir = index
+    return settings
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+@cli.command()
+def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders to add or update.")],
+           index: IndexOpt = None, json_out: JsonOpt = False,
+           rebuild: Annotated[bool, typer.Option("--rebuild", help="Ignore the previous index.")] = False,
+           ) -> None:
+    """Add or update documents; prints an IngestReport. Exit 1 when files were skipped."""
+    from assistant.services.ingest import ingest as run_ingest
+
+    settings = _settings(index)
+    app = create_app(settings)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task({"load": "Loading", "embed": "Embedding"}[stage], total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        try:
+            report = run_ingest(paths, settings, app.embedder, rebuild=rebuild, progress=progress)
+        except (IndexMismatchError, EmbeddingModelError) as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            _fail(f"cannot write the index to {settings.index_dir}: {exc.strerror or exc}")
+    if json_out:
+        print(report.model_dump_json(indent=2))
+    else:
+        print(f"Index {report.index_dir} version {report.index_version}: {report.documents_total} documents, "
+              f"{report.chunks_total} chunks ({len(report.added)} added, {len(report.updated)} updated, "
+              f"{report.unchanged} unchanged, {len(report.removed)} removed; "
+              f"{report.chunks_embedded} chunks embedded in {report.seconds:.1f} s)")
+        for skipped in report.skipped:
+            print(f"skipped {skipped.path}: {skipped.reason}")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def _load(settings: Settings):
+    app = create_app(settings)
+    try:
+        app.index  # noqa: B018 - load now so a missing index is reported before any work
+    except (IndexNotFoundError, IndexMismatchError, EmbeddingModelError) as exc:
+        _fail(str(exc))
+    return app
+
+
+@cli.command()
+def search(query: Annotated[str, typer.Argument(help="Search text.")], index: IndexOpt = None,
+           json_out: JsonOpt = False, k: Annotated[int, typer.Option("-k", help="Results.")] = 5,
+           mode: Annotated[str, typer.Option(help="hybrid, bm25 or dense.")] = "hybrid",
+           language: Annotated[str | None, typer.Option(help="Only chunks in this language.")] = None,
+           department: Annotated[str | None, typer.Option(help="Only chunks of this department.")] = None,
+           ) -> None:
+    """Ranked chunks for QUERY, for debugging retrieval."""
+    from assistant.services.retrieve import search as run_search
+
+    if mode not in ("hybrid", "bm25", "dense"):
+        _fail(f"unknown mode '{mode}' (use hybrid, bm25 or dense)")
+    app = _load(_settings(index))
+    hits = run_search(app.index, app.embedder, query, app.settings.retrieval, k=k, mode=mode,
+                      language=language, department=department)
+    if json_out:
+        print(json.dumps([hit.model_dump(mode="json") for hit in hits], ensure_ascii=False, indent=2))
+        return
+    for hit in hits:
+        dense = f"{hit.dense_score:.3f}" if hit.dense_score is not None else "-"
+        bm25 = f"{hit.bm25_score:.2f}" if hit.bm25_score is not None else "-"
+        print(f"{hit.rank}. {hit.chunk.title} [{hit.chunk.doc_id}] fused={hit.score:.4f} dense={dense} bm25={bm25}")
+        print("   " + hit.chunk.text[:200].replace("\n", " ") + ("..." if len(hit.chunk.text) > 200 else ""))
+
+
+def _print_answer(answer: Answer) -> None:
+    print(answer.answer)
+    for ev in answer.supporting:
+        print(f"  [{ev.n}] {ev.title} ({ev.updated or 'no date'}) {ev.url or ev.source}")
+    print(f"  status: {answer.status}  (AI-generated answer; please check the sources)")
+
+
+@cli.command()
+def ask(question: Annotated[str | None, typer.Argument(help="The citizen's question.")] = None,
+        index: IndexOpt = None, json_out: JsonOpt = False,
+        batch: Annotated[Path | None, typer.Option(help='JSONL in: {"id", "question"} per line.')] = None,
+        out: Annotated[Path | None, typer.Option(help="JSONL out for --batch (default stdout).")] = None,
+        ) -> None:
+    """One answer (or one per line of --batch, the model loaded once)."""
+    if (question is None) == (batch is None):
+        _fail("give either a QUESTION or --batch IN.jsonl")
+    app = _load(_settings(index))
+    if question is not None:
+        answer = app.answers.answer(question)
+        if json_out:
+            print(answer.model_dump_json(indent=2))
+        else:
+            _print_answer(answer)
+        return
+    try:
+        lines = batch.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        _fail(f"cannot read {batch}: {exc.strerror}")
+    target = open(out, "w", encoding="utf-8") if out else sys.stdout  # noqa: SIM115
+    try:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                text = item["question"]
+            except (json.JSONDecodeError, KeyError, TypeError):
+                _fail(f"{batch}:{number}: expected a JSON object with a 'question' field")
+            answer = app.answers.answer(text, history=item.get("history"))
+            answer.id = None if item.get("id") is None else str(item["id"])
+            target.write(answer.model_dump_json() + "\n")
+            target.flush()
+    finally:
+        if out:
+            target.close()
+
+
+@cli.command()
+def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port.")] = 7860, index: IndexOpt = None) -> None:
+    """Start the kiosk web app (and its API) on HOST:PORT."""
+    from assistant.transports.web import launch
+
+    app = _load(_settings(index))
+    launch(app, host=host, port=port)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

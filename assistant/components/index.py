@@ -1,0 +1,292 @@
+"""The hybrid index: FAISS over dense vectors plus one bm25s index per language.
+
+On disk an index folder holds immutable versions and a pointer::
+
+    index/
+      CURRENT                      # name of the version in use (replaced atomically)
+      versions/<version>/
+        manifest.json              # schema, embedding model id and dimension, corpus hash, documents
+        documents.jsonl  chunks.jsonl  vectors.npy  dense.faiss  bm25-<lang>/
+
+A version is written into a temporary folder, flushed, renamed into place,
+and only then does ``CURRENT`` switch (``os.replace``), so a killed ingest
+leaves the previous version in use, untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel
+
+from assistant.records import Chunk, Document
+
+SCHEMA_VERSION = 1
+BM25_LANGUAGES = {"de": "german", "en": "english", "fr": "french", "es": "spanish", "it": "italian",
+                  "nl": "dutch", "tr": "turkish", "ru": "russian", "pl": "polish", "ar": "arabic"}
+TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+class IndexNotFoundError(RuntimeError):
+    pass
+
+
+class IndexMismatchError(RuntimeError):
+    pass
+
+
+class DocEntry(BaseModel):
+    doc_id: str
+    source: str
+    content_hash: str
+    chunk_count: int
+
+
+class Manifest(BaseModel):
+    schema_version: int = SCHEMA_VERSION
+    version: str
+    created: str
+    embedding_model: str
+    dimension: int
+    corpus_hash: str
+    chunk_count: int
+    languages: list[str]
+    documents: list[DocEntry]
+
+
+@cache
+def _stemmer(language: str):
+    import Stemmer
+
+    return Stemmer.Stemmer(BM25_LANGUAGES.get(language, "german"))
+
+
+@cache
+def _stopwords(language: str) -> frozenset[str]:
+    from bm25s import stopwords
+
+    names = {"de": "STOPWORDS_GERMAN", "en": "STOPWORDS_EN", "fr": "STOPWORDS_FRENCH",
+             "es": "STOPWORDS_SPANISH", "it": "STOPWORDS_ITALIAN", "nl": "STOPWORDS_DUTCH"}
+    return frozenset(getattr(stopwords, names.get(language, ""), ()) or ())
+
+
+def bm25_tokens(text: str, language: str) -> list[str]:
+    """Lowercased word tokens without stop words, stemmed for ``language``.
+
+    >>> bm25_tokens("Die Gebühren für den Reisepass", "de")
+    ['gebuhr', 'reisepass']
+    """
+    stop = _stopwords(language)
+    words = [w for w in TOKEN.findall(text.lower()) if w not in stop and len(w) > 1]
+    return _stemmer(language).stemWords(words)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class HybridIndex:
+    """Chunks, their vectors, a FAISS inner-product index and per-language BM25."""
+
+    def __init__(self, manifest: Manifest, documents: list[Document], chunks: list[Chunk],
+                 vectors: np.ndarray, dense, bm25: dict[str, tuple[object, np.ndarray]],
+                 path: Path | None = None) -> None:
+        self.manifest = manifest
+        self.documents = {doc.doc_id: doc for doc in documents}
+        self.chunks = chunks
+        self.vectors = vectors
+        self.dense = dense
+        self.bm25 = bm25  # language -> (bm25s.BM25, row -> chunk position)
+        self.path = path
+
+    @property
+    def version(self) -> str:
+        return self.manifest.version
+
+    # -- building ----------------------------------------------------------
+    @classmethod
+    def build(cls, documents: list[Document], chunks: list[Chunk], vectors: np.ndarray,
+              embedding_model: str) -> HybridIndex:
+        import faiss
+
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        dimension = int(vectors.shape[1]) if vectors.size else 0
+        dense = faiss.IndexFlatIP(dimension or 1)
+        if len(vectors):
+            dense.add(vectors)
+        bm25 = {language: cls._build_bm25(chunks, language)
+                for language in sorted({c.language for c in chunks})}
+        corpus_hash = _hash_entries(sorted(f"{d.doc_id}:{d.content_hash}" for d in documents))
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        counts: dict[str, int] = {}
+        for chunk in chunks:
+            counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+        manifest = Manifest(
+            version=f"{stamp}-{corpus_hash[:8]}", created=datetime.now(UTC).isoformat(),
+            embedding_model=embedding_model, dimension=dimension, corpus_hash=corpus_hash,
+            chunk_count=len(chunks), languages=sorted(bm25),
+            documents=[DocEntry(doc_id=d.doc_id, source=d.source, content_hash=d.content_hash,
+                                chunk_count=counts.get(d.doc_id, 0)) for d in documents],
+        )
+        return cls(manifest, documents, chunks, vectors, dense, bm25)
+
+    @staticmethod
+    def _build_bm25(chunks: list[Chunk], language: str):
+        import bm25s
+
+        rows = np.array([i for i, c in enumerate(chunks) if c.language == language], dtype=np.int64)
+        corpus = [bm25_tokens(chunks[i].embedding_text(), language) or ["_empty_"] for i in rows]
+        retriever = bm25s.BM25()
+        retriever.index(corpus, show_progress=False)
+        return retriever, rows
+
+    # -- persistence ---------------------------------------------------------
+    def save(self, index_dir: Path, keep_versions: int = 2) -> Path:
+        """Write this index as a new version and switch CURRENT to it atomically."""
+        import faiss
+
+        versions = index_dir / "versions"
+        versions.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=versions))
+        try:
+            (tmp / "manifest.json").write_text(self.manifest.model_dump_json(indent=1), encoding="utf-8")
+            _write_jsonl(tmp / "documents.jsonl", self.documents.values())
+            _write_jsonl(tmp / "chunks.jsonl", self.chunks)
+            np.save(tmp / "vectors.npy", self.vectors)
+            faiss.write_index(self.dense, str(tmp / "dense.faiss"))
+            for language, (retriever, rows) in self.bm25.items():
+                retriever.save(str(tmp / f"bm25-{language}"))
+                np.save(tmp / f"bm25-{language}" / "rows.npy", rows)
+            for file in tmp.rglob("*"):
+                if file.is_file():
+                    with open(file, "rb") as handle:
+                        os.fsync(handle.fileno())
+            final = versions / self.manifest.version
+            os.rename(tmp, final)
+            _fsync_dir(versions)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        pointer_tmp = index_dir / "CURRENT.tmp"
+        pointer_tmp.write_text(self.manifest.version + "\n", encoding="utf-8")
+        with open(pointer_tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(pointer_tmp, index_dir / "CURRENT")
+        _fsync_dir(index_dir)
+        self.path = final
+        _prune(versions, keep=max(1, keep_versions), current=self.manifest.version)
+        return final
+
+    @classmethod
+    def load(cls, index_dir: Path, embedding_model: str | None = None) -> HybridIndex:
+        """Load the current version; checks schema and embedding model."""
+        import bm25s
+        import faiss
+
+        path = current_version_path(index_dir)
+        manifest = Manifest.model_validate_json((path / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.schema_version != SCHEMA_VERSION:
+            raise IndexMismatchError(
+                f"Index at {index_dir} has schema version {manifest.schema_version}, this program "
+                f"needs {SCHEMA_VERSION}. Rebuild it: assistant ingest --rebuild --index {index_dir} PATH..."
+            )
+        if embedding_model and manifest.embedding_model != embedding_model:
+            raise IndexMismatchError(
+                f"Index at {index_dir} was built with embedding model '{manifest.embedding_model}' "
+                f"(dimension {manifest.dimension}), but the configured model is '{embedding_model}'. "
+                f"Rebuild it: assistant ingest --rebuild --index {index_dir} PATH..."
+            )
+        documents = [Document.model_validate_json(line)
+                     for line in (path / "documents.jsonl").read_text(encoding="utf-8").splitlines() if line]
+        chunks = [Chunk.model_validate_json(line)
+                  for line in (path / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line]
+        vectors = np.load(path / "vectors.npy")
+        dense = faiss.read_index(str(path / "dense.faiss"))
+        bm25 = {}
+        for language in manifest.languages:
+            folder = path / f"bm25-{language}"
+            bm25[language] = (bm25s.BM25.load(str(folder)), np.load(folder / "rows.npy"))
+        return cls(manifest, documents, chunks, vectors, dense, bm25, path=path)
+
+    # -- search --------------------------------------------------------------
+    def dense_search(self, query_vector: np.ndarray, k: int,
+                     allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(chunk position, cosine) pairs, best first; ``allowed`` is a bool mask."""
+        import faiss
+
+        if not self.chunks:
+            return []
+        params = None
+        if allowed is not None:
+            ids = np.flatnonzero(allowed).astype(np.int64)
+            if not len(ids):
+                return []
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
+        k = min(k, len(self.chunks))
+        scores, ids = self.dense.search(query_vector.reshape(1, -1).astype(np.float32), k, params=params)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def bm25_search(self, query: str, language: str, k: int,
+                    allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(chunk position, BM25 score) pairs from the index of ``language``."""
+        if language not in self.bm25:
+            return []
+        retriever, rows = self.bm25[language]
+        tokens = [t for t in bm25_tokens(query, language) if t in retriever.vocab_dict]
+        if not tokens or not len(rows):
+            return []
+        mask = allowed[rows].astype(np.float32) if allowed is not None else None
+        if mask is not None and not mask.any():
+            return []
+        k = min(k, len(rows))
+        found, scores = retriever.retrieve([tokens], k=k, show_progress=False, weight_mask=mask)
+        return [(int(rows[i]), float(s)) for i, s in zip(found[0], scores[0], strict=True) if s > 0]
+
+
+def current_version_path(index_dir: Path) -> Path:
+    pointer = index_dir / "CURRENT"
+    if not pointer.is_file():
+        raise IndexNotFoundError(
+            f"No index found at {index_dir}. Build one: assistant ingest --index {index_dir} corpus/"
+        )
+    path = index_dir / "versions" / pointer.read_text(encoding="utf-8").strip()
+    if not (path / "manifest.json").is_file():
+        raise IndexNotFoundError(
+            f"Index at {index_dir} points to a missing version ({path.name}). Rebuild it: "
+            f"assistant ingest --rebuild --index {index_dir} PATH..."
+        )
+    return path
+
+
+def _hash_entries(entries: list[str]) -> str:
+    import hashlib
+
+    return hashlib.sha256("\n".join(entries).encode("utf-8")).hexdigest()
+
+
+def _write_jsonl(path: Path, records) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(record.model_dump_json() + "\n")
+
+
+def _prune(versions: Path, keep: int, current: str) -> None:
+    names = sorted((p.name for p in versions.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                   reverse=True)
+    for name in names[keep:]:
+        if name != current:
+            shutil.rmtree(versions / name, ignore_errors=True)
+    for stale in versions.glob(".tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)

@@ -1,0 +1,89 @@
+"""Evidence selection: the sentences of the retrieved chunks that answer the question.
+
+Every candidate sentence is embedded (e5 "passage") and scored by cosine
+similarity to the question, plus a small bonus for the question's stemmed
+words it contains. A list intro ending in ":" brings its list items along,
+because the items are the answer ("Mitzubringen sind: ..."). Each piece of
+evidence is a verbatim quote with character offsets into its document.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from assistant.components.embeddings import E5Embeddings
+from assistant.components.index import bm25_tokens
+from assistant.records import Evidence, SearchHit, Span
+from assistant.settings import EvidenceSettings
+from assistant.text import is_heading, strip_markup
+
+MAX_LIST_ITEMS = 8
+_URL = re.compile(r"https?://\S+")
+
+
+def _candidates(hits: list[SearchHit]) -> list[tuple[SearchHit, int, Span]]:
+    out = []
+    for hit in hits:
+        for position, span in enumerate(hit.chunk.sentences):
+            sentence = hit.chunk.text[span.start - hit.chunk.start:span.end - hit.chunk.start]
+            if is_heading(sentence) or len(_URL.sub("", strip_markup(sentence))) < 25:
+                continue  # headings and bare links are context, not answers
+            out.append((hit, position, span))
+    return out
+
+
+def _with_list_items(hit: SearchHit, position: int) -> Span:
+    """The sentence at ``position``, extended over the list items that follow a ':' intro."""
+    sentences = hit.chunk.sentences
+    span = sentences[position]
+    text = hit.chunk.text
+    offset = hit.chunk.start
+    if not text[span.start - offset:span.end - offset].rstrip().endswith(":"):
+        return span
+    end = span.end
+    for follower in sentences[position + 1:position + 1 + MAX_LIST_ITEMS]:
+        if not text[follower.start - offset:follower.end - offset].lstrip().startswith(("-", "*", "•")):
+            break
+        end = follower.end
+    return Span(start=span.start, end=end)
+
+
+def select_evidence(question: str, question_vector: np.ndarray, hits: list[SearchHit],
+                    embedder: E5Embeddings, settings: EvidenceSettings, language: str = "de",
+                    max_hits: int = 4) -> list[Evidence]:
+    """Up to ``settings.max_sentences`` quotes, best first, numbered from 1."""
+    candidates = _candidates(hits[:max_hits])
+    if not candidates:
+        return []
+    texts = [strip_markup(h.chunk.text[s.start - h.chunk.start:s.end - h.chunk.start])
+             for h, _, s in candidates]
+    vectors = embedder.embed_passages(texts)
+    similarity = vectors @ question_vector
+    question_terms = set(bm25_tokens(question, language))
+    scores = []
+    for (hit, _, _), text, sim in zip(candidates, texts, similarity, strict=True):
+        overlap = len(question_terms & set(bm25_tokens(text, hit.chunk.language)))
+        bonus = 0.02 * min(overlap, 3) - 0.005 * (hit.rank - 1)
+        scores.append(float(sim) + bonus)
+    order = np.argsort(scores)[::-1]
+    evidence: list[Evidence] = []
+    covered: list[tuple[str, Span]] = []
+    for i in order:
+        if len(evidence) >= settings.max_sentences or scores[i] < settings.min_sentence_score:
+            break
+        hit, position, _ = candidates[i]
+        span = _with_list_items(hit, position)
+        if any(doc == hit.chunk.doc_id and s.start <= span.start and span.end <= s.end
+               for doc, s in covered):
+            continue
+        covered.append((hit.chunk.doc_id, span))
+        chunk = hit.chunk
+        evidence.append(Evidence(
+            n=len(evidence) + 1, doc_id=chunk.doc_id, title=chunk.title, url=chunk.url,
+            source=chunk.source, updated=chunk.updated,
+            quote=chunk.text[span.start - chunk.start:span.end - chunk.start],
+            start=span.start, end=span.end, score=round(scores[i], 4),
+        ))
+    return evidence
