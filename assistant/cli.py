@@ -37,7 +37,7 @@ def _settings(index: Path | None) -> Settings:
 
 
 def _fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    typer.echo(f"error: {message}", err=True)  # one unwrapped line, easy to grep in logs
     raise typer.Exit(2)
 
 

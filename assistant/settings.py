@@ -31,6 +31,7 @@ class IngestSettings(BaseModel):
 
 class RetrievalSettings(BaseModel):
     top_k: int = 5
+    evidence_pool: int = 12  # chunks handed to evidence selection
     candidates: int = 40  # per retriever, before fusion
     rrf_k: int = 60
     bm25_weight: float = 1.0
@@ -43,7 +44,7 @@ class EvidenceSettings(BaseModel):
     max_sentences: int = 4
     # below this cosine similarity between question and best chunk, nothing is
     # relevant and the assistant abstains (calibrated on eval/sets, see README)
-    min_dense_score: float = 0.80
+    min_dense_score: float = 0.83
     min_sentence_score: float = 0.78
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -15,6 +16,9 @@ from pathlib import Path
 from assistant.ingest.html import html_title, html_to_text
 from assistant.records import Document
 from assistant.text import detect_language
+
+# pypdf logs every repair it attempts; the skip reason in the IngestReport says what matters
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 SUPPORTED_SUFFIXES = {".md", ".markdown", ".html", ".htm", ".pdf", ".txt", ".json"}
 

@@ -31,7 +31,8 @@ class AnswerService:
                                    self.settings.default_language)
         question_vector = self.embedder.embed_queries([question])[0]
         hits = search(self.index, self.embedder, question, self.settings.retrieval,
-                      query_language=language, query_vector=question_vector)
+                      k=self.settings.retrieval.evidence_pool, query_language=language,
+                      query_vector=question_vector)
         retrieved = time.perf_counter()
         best_dense = max((h.dense_score or 0.0 for h in hits), default=0.0)
         evidence = []

@@ -20,6 +20,25 @@ from assistant.settings import EvidenceSettings
 from assistant.text import is_heading, strip_markup
 
 MAX_LIST_ITEMS = 8
+# Expected answer type (classic factoid QA): a cost question wants an amount, a
+# "when" question a date or time, a "where" question an address or room.
+ANSWER_TYPES = [
+    (re.compile(r"\b(kost\w*|gebühr\w*|preis\w*|teuer|euro|zahl\w*|how much|cost\w*|fee\w*|price\w*|"
+                r"charge\w*|pay)\b", re.I),
+     re.compile(r"\d[\d.,]*\s*(?:€|euro\b|eur\b)|(?:€|\beur)\s*\d|kostenlos|gebührenfrei|free of charge", re.I)),
+    (re.compile(r"\b(wann|öffnungszeit\w*|geöffnet|offen|uhrzeit|frist\w*|bis wann|when|opening|open|"
+                r"hours|deadline)\b", re.I),
+     re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*uhr\b|\b\d{1,2}\.\s*\w+\s+\d{4}\b|"
+                r"\b(montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|"
+                r"wednesday|thursday|friday|saturday|sunday|wochen?|tage?n?|weeks?|days?)\b", re.I)),
+    (re.compile(r"\b(wo|wohin|adresse|zimmer|raum|where|address|room|office)\b", re.I),
+     re.compile(r"\b(zimmer|raum|room|straße|str\.|platz|weg|allee|erdgeschoss|stock|floor)\b", re.I)),
+    (re.compile(r"\b(unterlagen|dokumente|mitbringen|mitzubringen|brauche|benötige|documents?|bring|need)\b",
+                re.I),
+     re.compile(r"\b(ausweis|pass|urkunde|foto|nachweis|bescheinigung|formular|id card|passport|"
+                r"certificate|photo|proof|form)\b", re.I)),
+]
+ANSWER_TYPE_BONUS = 0.03
 _URL = re.compile(r"https?://\S+")
 
 
@@ -52,20 +71,31 @@ def _with_list_items(hit: SearchHit, position: int) -> Span:
 
 def select_evidence(question: str, question_vector: np.ndarray, hits: list[SearchHit],
                     embedder: E5Embeddings, settings: EvidenceSettings, language: str = "de",
-                    max_hits: int = 4) -> list[Evidence]:
+                    max_hits: int = 6) -> list[Evidence]:
     """Up to ``settings.max_sentences`` quotes, best first, numbered from 1."""
-    candidates = _candidates(hits[:max_hits])
+    # the best fused chunks and the best dense chunks: RRF can bury the chunk whose
+    # meaning matches best (a fee list shares few words with "Was kostet ...?")
+    by_dense = sorted(hits, key=lambda h: -(h.dense_score or 0.0))[:max_hits // 2]
+    chosen = {h.chunk.chunk_id: h for h in [*hits[:max_hits], *by_dense]}
+    candidates = _candidates(list(chosen.values()))
     if not candidates:
         return []
     texts = [strip_markup(h.chunk.text[s.start - h.chunk.start:s.end - h.chunk.start])
              for h, _, s in candidates]
-    vectors = embedder.embed_passages(texts)
+    # A sentence is embedded with its page title and heading path: "ab 24 Jahren: 37,00 Euro"
+    # alone says nothing about ID cards, under "Personalausweis > Gebühren" it does.
+    contexts = [" > ".join(dict.fromkeys([h.chunk.title, *h.chunk.headings])) + ": " + text
+                for (h, _, _), text in zip(candidates, texts, strict=True)]
+    vectors = embedder.embed_passages(contexts)
     similarity = vectors @ question_vector
     question_terms = set(bm25_tokens(question, language))
+    wanted = [answer for cue, answer in ANSWER_TYPES if cue.search(question)]
     scores = []
     for (hit, _, _), text, sim in zip(candidates, texts, similarity, strict=True):
         overlap = len(question_terms & set(bm25_tokens(text, hit.chunk.language)))
-        bonus = 0.02 * min(overlap, 3) - 0.005 * (hit.rank - 1)
+        bonus = 0.02 * min(overlap, 3) - 0.004 * (hit.rank - 1)
+        if any(answer.search(text) for answer in wanted):
+            bonus += ANSWER_TYPE_BONUS
         scores.append(float(sim) + bonus)
     order = np.argsort(scores)[::-1]
     evidence: list[Evidence] = []
