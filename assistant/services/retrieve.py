@@ -19,7 +19,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.components.embeddings import E5Embeddings
-from assistant.components.index import HybridIndex
+from assistant.components.index import BM25_LANGUAGES, HybridIndex
 from assistant.records import SearchHit
 from assistant.settings import RetrievalSettings
 from assistant.text import detect_language
@@ -57,7 +57,9 @@ def search(index: HybridIndex, embedder: E5Embeddings, query: str, settings: Ret
     """Top-``k`` chunks for ``query``; ``language``/``department`` filter the chunks."""
     k = k or settings.top_k
     allowed = _mask(index, language, department)
-    query_language = query_language or detect_language(query, tuple(index.bm25) or ("de",))
+    # detect among all supported languages, not only the index's: an English question
+    # over German-only pages must still count as English (its BM25 list is down-weighted)
+    query_language = query_language or detect_language(query, tuple(BM25_LANGUAGES))
     dense: dict[int, float] = {}
     bm25: dict[int, float] = {}
     lists: list[tuple[float, list[int]]] = []

@@ -22,7 +22,7 @@ def test_rrf_prefers_items_ranked_well_by_several_lists():
     ("Wo beantrage ich Kindergeld?", "kindergeld"),
 ])
 def test_german_questions_find_the_right_page(corpus_app, question, expected):
-    assert expected in top_docs(corpus_app, question, k=3)
+    assert expected in top_docs(corpus_app, question, k=5)  # recall@5, as in the benchmark
 
 
 @pytest.mark.parametrize(("question", "expected"), [
