@@ -10,11 +10,26 @@ PYTEST_ARGS ?=
 
 .PHONY: install index run test lint bench-retrieval clean
 
-# pip caches the llama-cpp-python wheel it builds (about 4-8 minutes on 2 cores the first time)
+# llama-cpp-python compiles llama.cpp from source (about 4 minutes on 2 cores, once per machine).
+# It is built for AVX2 without AMX: a "native" build on CPUs that report AMX crashed in the
+# AMX kernels on this project's machines, and a portable build can be cached and reused.
+# The wheel is kept in $(WHEEL_DIR), so later installs (and CI) take seconds.
+LLAMA_VERSION := 0.3.36
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_BMI2=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF \
+	-DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF
+WHEEL_DIR ?= $(HOME)/.cache/municipal-assistant/wheels/llama-cpp-python-$(LLAMA_VERSION)-avx2
+
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed (found " + sys.version.split()[0] + ")")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	@if ! ls $(WHEEL_DIR)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1; then \
+		echo "Building llama-cpp-python $(LLAMA_VERSION) (compiles llama.cpp, about 4 minutes on 2 cores) ..."; \
+		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel --no-deps --no-cache-dir --no-binary llama-cpp-python \
+			--progress-bar off -w $(WHEEL_DIR) "llama-cpp-python==$(LLAMA_VERSION)"; \
+	fi
+	$(BIN)/pip install --progress-bar off $(WHEEL_DIR)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
 	$(BIN)/pip install --progress-bar off -e ".[dev]"
 	touch $@
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 from functools import cached_property
 
 from assistant.components.embeddings import E5Embeddings, create_embeddings
+from langchain_core.language_models.chat_models import BaseChatModel
+
 from assistant.components.index import HybridIndex
+from assistant.components.llm import create_chat_model
 from assistant.services.answer import AnswerService
 from assistant.settings import Settings
 
@@ -27,8 +30,12 @@ class App:
         return HybridIndex.load(self.settings.index_dir, embedding_model=self.embedder.model_id)
 
     @cached_property
+    def chat_model(self) -> BaseChatModel | None:
+        return create_chat_model(self.settings)
+
+    @cached_property
     def answers(self) -> AnswerService:
-        return AnswerService(self.settings, self.index, self.embedder)
+        return AnswerService(self.settings, self.index, self.embedder, self.chat_model)
 
 
 def create_app(settings: Settings | None = None) -> App:

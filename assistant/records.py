@@ -123,6 +123,7 @@ class Answer(BaseModel):
     disagreeing: list[Disagreement] = Field(default_factory=list)
     confidence: float = 0.0
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    prompt_tokens: int = 0
     ai_generated: bool = True  # EU AI Act Art. 50: every answer says it comes from an AI
     model: str = ""
     index_version: str = ""

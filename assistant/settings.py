@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import (
@@ -30,6 +31,7 @@ class IngestSettings(BaseModel):
 
 
 class RetrievalSettings(BaseModel):
+    mode: Literal["hybrid", "bm25", "dense"] = "hybrid"  # bm25/dense only for baselines
     top_k: int = 5
     evidence_pool: int = 12  # chunks handed to evidence selection
     candidates: int = 40  # per retriever, before fusion
@@ -46,6 +48,29 @@ class EvidenceSettings(BaseModel):
     # relevant and the assistant abstains (calibrated on eval/sets, see README)
     min_dense_score: float = 0.83
     min_sentence_score: float = 0.78
+
+
+class LLMSettings(BaseModel):
+    mode: Literal["llamacpp", "openai", "extractive"] = "llamacpp"
+    model_path: Path | None = None  # None: the bundled SmolLM2-135M-Instruct GGUF
+    chat_format: str | None = None  # None: the chat template stored in the GGUF
+    n_ctx: int = 2048
+    n_threads: int = 0  # 0 = llama.cpp default
+    max_tokens: int = 160
+    temperature: float = 0.0
+    base_url: str = ""  # openai mode: e.g. http://127.0.0.1:8080/v1
+    model_name: str = ""
+    api_key_env: str = "ASSISTANT_LLM_API_KEY"  # name of the variable holding the key
+    timeout_s: float = 60.0
+
+
+class AnswerSettings(BaseModel):
+    # grounded: evidence -> model -> grounding gate; naive: top-k chunks stuffed into the
+    # prompt (baseline for the benchmarks only)
+    strategy: Literal["grounded", "naive"] = "grounded"
+    prompt_budget_tokens: int = 1200  # evidence + history + question must fit
+    history_turns: int = 2  # earlier question/answer pairs kept for follow-ups
+    min_support: float = 0.86  # cosine of an answer sentence to its evidence to keep it
 
 
 class Settings(BaseSettings):
@@ -68,6 +93,8 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
 
     @classmethod
     def settings_customise_sources(

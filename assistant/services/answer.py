@@ -1,55 +1,306 @@
-"""Use case: ``answer(question, history) -> Answer``.
+"""Use case: ``answer(question, history) -> Answer``, and its streaming form.
 
-Retrieval-only for now: the best evidence sentences, quoted verbatim with
-citations, or an honest abstention when nothing relevant was found. The
-composition by the local model plugs in after evidence selection.
+One straight path, evidence first so that a weak model cannot do harm:
+
+guard -> retrieve -> abstain? -> select evidence -> clarify? / referred? ->
+find disagreeing sources (the newer side wins) -> compose with the model
+(streamed) -> grounding gate -> extractive fallback when nothing survives.
 """
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Iterator
+from datetime import date
+
+import numpy as np
+from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.components.embeddings import E5Embeddings
-from assistant.components.index import HybridIndex
+from assistant.components.index import HybridIndex, bm25_tokens
 from assistant.messages import message
-from assistant.records import Answer, AnswerSentence
-from assistant.services.evidence import select_evidence
+from assistant.records import Answer, AnswerSentence, Disagreement, Evidence, SearchHit
+from assistant.services import guard
+from assistant.services.compose import build_messages, build_naive_messages
+from assistant.services.conflicts import find_conflicts
+from assistant.services.evidence import ANSWER_TYPES, select_evidence
 from assistant.services.retrieve import search
+from assistant.services.verify import verify
 from assistant.settings import Settings
-from assistant.text import detect_language, strip_markup
+from assistant.text import detect_language, split_sentences, strip_markup
+
+REFERRAL = re.compile(r"nicht zuständig|ist nicht die stadt|not responsible|is not in charge|"
+                      r"zuständig ist (die|das|der)|responsible is the", re.IGNORECASE)
+# words that say what kind of answer is wanted, not what it is about
+QUESTION_WORDS = (
+    "was wie wo wann wer welche welcher welches warum wieviel viel hoch lange kostet kosten kosten "
+    "gebühr gebühren preis beantragen beantrage antrag brauche benötige bekomme erhalte muss kann "
+    "darf gibt informationen info frage stadt musterstadt "
+    "what how where when who which why much many long cost costs fee fees price apply need get "
+    "must can may is are there information city"
+)
+MIN_SUBJECT_COVERAGE = 0.5
+PROBE_K = 4  # chunks per evidence sentence searched for disagreeing sources
+CLARIFY_MARGIN = 0.015  # dense scores of two different topics this close: ask back
+CLARIFY_MAX_TERMS = 5
+
+Event = tuple[str, object]  # ("token", str) while streaming, then ("answer", Answer)
+
+
+def _chars_as_tokens(text: str) -> int:
+    return max(1, len(text) // 4)
 
 
 class AnswerService:
-    def __init__(self, settings: Settings, index: HybridIndex, embedder: E5Embeddings) -> None:
+    def __init__(self, settings: Settings, index: HybridIndex, embedder: E5Embeddings,
+                 chat_model: BaseChatModel | None = None) -> None:
         self.settings = settings
         self.index = index
         self.embedder = embedder
+        self.chat_model = chat_model
+        self._positions = {chunk.chunk_id: i for i, chunk in enumerate(index.chunks)}
+
+    @property
+    def model_name(self) -> str:
+        if self.chat_model is None:
+            return "extractive"
+        return getattr(self.chat_model, "model_name", None) or type(self.chat_model).__name__
 
     def answer(self, question: str, history: list[dict[str, str]] | None = None) -> Answer:
+        final = None
+        for kind, payload in self.stream(question, history):
+            if kind == "answer":
+                final = payload
+        assert isinstance(final, Answer)
+        return final
+
+    # -- the path ------------------------------------------------------------
+    def stream(self, question: str, history: list[dict[str, str]] | None = None) -> Iterator[Event]:
         started = time.perf_counter()
-        language = detect_language(question, tuple(self.settings.languages),
-                                   self.settings.default_language)
-        question_vector = self.embedder.embed_queries([question])[0]
-        hits = search(self.index, self.embedder, question, self.settings.retrieval,
-                      k=self.settings.retrieval.evidence_pool, query_language=language,
-                      query_vector=question_vector)
-        retrieved = time.perf_counter()
-        best_dense = max((h.dense_score or 0.0 for h in hits), default=0.0)
-        evidence = []
-        if best_dense >= self.settings.evidence.min_dense_score:
-            evidence = select_evidence(question, question_vector, hits, self.embedder,
-                                       self.settings.evidence, language)
-        timings = {"retrieval": round((retrieved - started) * 1000, 1)}
-        if not evidence:
-            text = message("abstained", language)
+        question = question.strip()
+        language = detect_language(question, tuple(self.settings.languages), self.settings.default_language)
+        timings: dict[str, float] = {}
+
+        def finish(status: str, text: str, sentences: list[AnswerSentence] | None = None,
+                   supporting: list[Evidence] | None = None,
+                   disagreeing: list[Disagreement] | None = None, confidence: float = 0.0,
+                   prompt_tokens: int = 0) -> Answer:
             timings["total"] = round((time.perf_counter() - started) * 1000, 1)
-            return Answer(question=question, language=language, status="abstained", answer=text,
-                          sentences=[AnswerSentence(text=text)], confidence=round(best_dense, 3),
-                          timings_ms=timings, index_version=self.index.version)
-        sentences = [AnswerSentence(text=strip_markup(e.quote), citations=[e.n]) for e in evidence]
-        text = message("evidence_intro", language) + "\n" + "\n".join(
-            f"{s.text} [{s.citations[0]}]" for s in sentences)
-        timings["total"] = round((time.perf_counter() - started) * 1000, 1)
-        return Answer(question=question, language=language, status="answered", answer=text,
-                      sentences=sentences, supporting=evidence, confidence=round(best_dense, 3),
-                      timings_ms=timings, index_version=self.index.version)
+            return Answer(question=question, language=language, status=status, answer=text,
+                          sentences=sentences or [AnswerSentence(text=text)],
+                          supporting=supporting or [], disagreeing=disagreeing or [],
+                          confidence=round(confidence, 3), timings_ms=timings,
+                          model=self.model_name, index_version=self.index.version,
+                          prompt_tokens=prompt_tokens)
+
+        refusal = guard.check(question)
+        if refusal:
+            yield "answer", finish("refused", message(f"refused_{refusal.reason}", language))
+            return
+
+        search_text = self._with_history(question, history)
+        question_vector = self.embedder.embed_queries([search_text])[0]
+        hits = search(self.index, self.embedder, search_text, self.settings.retrieval,
+                      k=self.settings.retrieval.evidence_pool, mode=self.settings.retrieval.mode,
+                      query_language=language, query_vector=question_vector)
+        timings["retrieval"] = round((time.perf_counter() - started) * 1000, 1)
+        relevance = self._relevance(hits, question_vector)
+        if relevance < self.settings.evidence.min_dense_score:
+            yield "answer", finish("abstained", message("abstained", language), confidence=relevance)
+            return
+
+        if self.settings.answer.strategy == "naive":
+            yield from self._naive(question, hits, finish, relevance)
+            return
+
+        evidence = select_evidence(search_text, question_vector, hits, self.embedder,
+                                   self.settings.evidence, language)
+        if not evidence or not self._answer_type_present(question, evidence) \
+                or not self._covers_subject(search_text, evidence, language):
+            yield "answer", finish("abstained", message("abstained", language), confidence=relevance)
+            return
+
+        options = self._ambiguous(question, hits, language)
+        if options:
+            text = message("clarify", language).format(
+                options=f" {message('or', language)} ".join(f"„{title}“" for title in options))
+            yield "answer", finish("clarify", text, confidence=relevance)
+            return
+
+        referral = self._referral(evidence)
+        evidence, disagreeing = find_conflicts(evidence, hits + self._probe(evidence), today=date.today(),
+                                               language=language, embedder=self.embedder)
+        evidence, disagreeing = _renumber(evidence, disagreeing)
+        if referral:
+            evidence = [referral, *[e for e in evidence if e.doc_id == referral.doc_id
+                                    and e.start != referral.start]][:3]
+            evidence, disagreeing = _renumber(evidence, [])
+            sentences = [AnswerSentence(text=strip_markup(e.quote), citations=[e.n]) for e in evidence]
+            text = message("referred", language) + "\n" + _join(sentences)
+            yield "answer", finish("referred", text, sentences, evidence, confidence=relevance)
+            return
+
+        sentences: list[AnswerSentence] = []
+        prompt_tokens = 0
+        if self.chat_model is not None:
+            count = getattr(self.chat_model, "get_num_tokens", _chars_as_tokens)
+            messages, prompt_tokens = build_messages(
+                question, evidence, language, history, self.settings.answer.prompt_budget_tokens,
+                self.settings.answer.history_turns, count)
+            draft = ""
+            for token in self._generate(messages):
+                if not draft:
+                    timings["first_token"] = round((time.perf_counter() - started) * 1000, 1)
+                draft += token
+                yield "token", token
+            sentences, _dropped = verify(draft, evidence, self.embedder, language,
+                                         self.settings.answer.min_support, question)
+        if sentences:
+            text = _join(sentences)
+        else:  # nothing the model wrote survived the gate (or no model): the evidence itself
+            sentences = [AnswerSentence(text=strip_markup(e.quote), citations=[e.n]) for e in evidence]
+            text = message("evidence_intro", language) + "\n" + _join(sentences)
+        if disagreeing:
+            text += "\n" + message("conflict_note", language)
+        yield "answer", finish("answered", text, sentences, evidence, disagreeing,
+                               confidence=relevance, prompt_tokens=prompt_tokens)
+
+    # -- steps ---------------------------------------------------------------
+    def _generate(self, messages) -> Iterator[str]:
+        try:
+            for chunk in self.chat_model.stream(messages):
+                if chunk.content:
+                    yield str(chunk.content)
+        except Exception:  # noqa: BLE001 - a failing model must not fail the answer
+            return
+
+    def _naive(self, question: str, hits: list[SearchHit], finish, relevance: float) -> Iterator[Event]:
+        """Benchmark baseline: top chunks stuffed into the prompt, no gate, no citations."""
+        if self.chat_model is None:
+            yield "answer", finish("answered", hits[0].chunk.text, confidence=relevance)
+            return
+        count = getattr(self.chat_model, "get_num_tokens", _chars_as_tokens)
+        messages, prompt_tokens = build_naive_messages(
+            question, hits[:self.settings.retrieval.top_k], self.settings.answer.prompt_budget_tokens, count)
+        text = ""
+        for token in self._generate(messages):
+            text += token
+            yield "token", token
+        supporting = [Evidence(n=i, doc_id=h.chunk.doc_id, title=h.chunk.title, url=h.chunk.url,
+                               source=h.chunk.source, updated=h.chunk.updated, quote=h.chunk.text,
+                               start=h.chunk.start, end=h.chunk.end, score=h.score)
+                      for i, h in enumerate(hits[:self.settings.retrieval.top_k], start=1)]
+        yield "answer", finish("answered", text.strip() or "-", supporting=supporting,
+                               confidence=relevance, prompt_tokens=prompt_tokens)
+
+    def _probe(self, evidence: list[Evidence]) -> list[SearchHit]:
+        """Chunks of other documents closest to each evidence sentence.
+
+        The question may not retrieve the page that contradicts the evidence (an English
+        question finds the English page, not the newer German one); the evidence itself does.
+        """
+        texts = [f"{e.title}: {strip_markup(e.quote)}" for e in evidence]
+        vectors = self.embedder.embed_passages(texts)
+        probes: dict[str, SearchHit] = {}
+        for item, vector in zip(evidence, vectors, strict=True):
+            for position, score in self.index.dense_search(vector, PROBE_K):
+                chunk = self.index.chunks[position]
+                if chunk.doc_id != item.doc_id and chunk.chunk_id not in probes:
+                    probes[chunk.chunk_id] = SearchHit(chunk=chunk, score=score, rank=len(probes) + 1,
+                                                       dense_score=score)
+        return list(probes.values())
+
+    def _with_history(self, question: str, history: list[dict[str, str]] | None) -> str:
+        """A short follow-up ("Und für Kinder?") is searched together with the last question."""
+        if not history or len(bm25_tokens(question, "de")) > 4:
+            return question
+        previous = [t.get("content", "") for t in history if t.get("role") == "user"]
+        return f"{previous[-1]} {question}" if previous else question
+
+    def _relevance(self, hits: list[SearchHit], question_vector: np.ndarray) -> float:
+        """Cosine of the question and the best retrieved chunk (for every retrieval mode)."""
+        positions = [self._positions[h.chunk.chunk_id] for h in hits if h.chunk.chunk_id in self._positions]
+        if not positions:
+            return 0.0
+        return float(np.max(self.index.vectors[positions] @ question_vector))
+
+    @staticmethod
+    def _answer_type_present(question: str, evidence: list[Evidence]) -> bool:
+        """A question about a cost needs an amount in the evidence, a "when" a date or time."""
+        for cue, answer in ANSWER_TYPES[:2]:  # amounts and times: the checkable kinds
+            if cue.search(question) and not any(answer.search(e.quote) for e in evidence):
+                return False
+        return True
+
+    def _covers_subject(self, question: str, evidence: list[Evidence], language: str) -> bool:
+        """Most of what the question is about must occur in the evidence documents.
+
+        Dense retrieval always returns *something*: "Was kostet ein Fischereischein?" lands on
+        another fee page. Checked only when question and documents share a language.
+        """
+        docs = [self.index.documents[e.doc_id] for e in evidence if e.doc_id in self.index.documents]
+        if not docs or any(doc.language != language for doc in docs):
+            return True
+        subject = set(bm25_tokens(question, language)) - set(bm25_tokens(QUESTION_WORDS, language))
+        if not subject:
+            return True
+        vocabulary: set[str] = set()
+        for doc in docs:
+            vocabulary |= set(bm25_tokens(f"{doc.title} {doc.text} {doc.metadata.get('keywords', '')}",
+                                          doc.language))
+        return len(subject & vocabulary) / len(subject) >= MIN_SUBJECT_COVERAGE
+
+    def _ambiguous(self, question: str, hits: list[SearchHit], language: str) -> list[str]:
+        """Titles of two different topics that fit a short question equally well."""
+        terms = set(bm25_tokens(question, language))
+        if not terms or len(terms) > CLARIFY_MAX_TERMS:
+            return []
+        best: dict[str, SearchHit] = {}
+        for hit in hits[:4]:
+            best.setdefault(hit.chunk.doc_id, hit)
+        if len(best) < 2:
+            return []
+        first, second = list(best.values())[:2]
+        if abs((first.dense_score or 0) - (second.dense_score or 0)) > CLARIFY_MARGIN:
+            return []
+        titles = [set(bm25_tokens(h.chunk.title, h.chunk.language)) for h in (first, second)]
+        only_first, only_second = titles[0] - titles[1], titles[1] - titles[0]
+        overlap = len(titles[0] & titles[1]) / max(1, len(titles[0] | titles[1]))
+        if not only_first or not only_second or overlap >= 0.5:  # versions of one page: conflicts
+            return []
+        if terms & (only_first | only_second):
+            return []  # the question names one of them
+        for hit in (first, second):  # each topic must fit the whole question
+            doc = self.index.documents.get(hit.chunk.doc_id)
+            if doc is None or not terms <= set(bm25_tokens(f"{doc.title} {doc.text}", doc.language)):
+                return []
+        return [first.chunk.title, second.chunk.title]
+
+    def _referral(self, evidence: list[Evidence]) -> Evidence | None:
+        """The sentence saying another authority is responsible, if the best evidence is such a page."""
+        doc = self.index.documents.get(evidence[0].doc_id)
+        if doc is None:
+            return None
+        head = doc.text[:600]
+        for span in split_sentences(head, 0, len(head), doc.language):
+            sentence = doc.text[span.start:span.end]
+            if REFERRAL.search(sentence):
+                return Evidence(n=1, doc_id=doc.doc_id, title=doc.title, url=doc.url, source=doc.source,
+                                updated=doc.updated, quote=sentence, start=span.start, end=span.end,
+                                score=evidence[0].score)
+        return None
+
+
+def _join(sentences: list[AnswerSentence]) -> str:
+    return "\n".join(f"{s.text} " + "".join(f"[{n}]" for n in s.citations) for s in sentences)
+
+
+def _renumber(evidence: list[Evidence], disagreeing: list[Disagreement]) -> tuple[list[Evidence], list[Disagreement]]:
+    mapping = {}
+    renumbered = []
+    for n, item in enumerate(evidence, start=1):
+        mapping[item.n] = n
+        renumbered.append(item.model_copy(update={"n": n}))
+    moved = [d.model_copy(update={"conflicts_with": mapping.get(d.conflicts_with, 1)}) for d in disagreeing]
+    return renumbered, moved

@@ -1,0 +1,132 @@
+"""The report schema: what ``report.json`` holds (one ``Report``).
+
+Per case the full ``Answer`` and the golden case travel with the figures, so a
+report can be rendered, compared and checked without the golden files.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from assistant.evaluation.golden import GoldenCase
+from assistant.records import Answer
+
+REPORT_SCHEMA = 1
+
+
+class CaseMetrics(BaseModel):
+    """Every figure of one answer; ``None`` means "does not apply to this case"."""
+
+    retrieval_rank: int | None = None  # rank of the first chunk of an expected doc in the top 10
+    recall_at_1: float | None = None
+    recall_at_5: float | None = None
+    reciprocal_rank: float | None = None
+    retrieved_docs: list[str] = Field(default_factory=list)  # doc ids of the top 10, in order
+
+    evidence_precision: float | None = None
+    evidence_recall: float | None = None
+    evidence_f1: float | None = None
+    matched_quotes: list[int] = Field(default_factory=list)  # Evidence.n that match expected evidence
+    missed_evidence: list[str] = Field(default_factory=list)  # expected sentences no quote matched
+
+    key_facts_ok: bool | None = None
+    missing_key_facts: list[str] = Field(default_factory=list)
+    forbidden_found: list[str] = Field(default_factory=list)
+    forbidden_hit: bool | None = None
+
+    numbers_total: int = 0
+    numbers_grounded: int = 0
+    ungrounded_numbers: list[str] = Field(default_factory=list)
+    grounded_number_rate: float | None = None
+
+    behaviour_ok: bool = False
+    conflict_detected: bool | None = None  # only for cases with conflict: true
+    false_conflict: bool | None = None  # only for cases without a conflict
+    answer_language: str = ""
+    language_ok: bool = False
+
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    prompt_tokens: float | None = None
+    failures: list[str] = Field(default_factory=list)  # what a reader should look at, in words
+
+
+class CaseResult(BaseModel):
+    case: GoldenCase
+    answer: Answer | None = None  # None when answering raised
+    error: str | None = None
+    metrics: CaseMetrics
+
+
+class Latency(BaseModel):
+    p50: float
+    p95: float
+    n: int
+
+
+class Aggregate(BaseModel):
+    """Figures over a group of cases; each rate has its denominator next to it."""
+
+    cases: int = 0
+    retrieval_cases: int = 0
+    recall_at_1: float | None = None
+    recall_at_5: float | None = None
+    mrr: float | None = None
+    evidence_cases: int = 0
+    evidence_precision: float | None = None
+    evidence_recall: float | None = None
+    evidence_f1: float | None = None
+    key_fact_cases: int = 0
+    key_fact_accuracy: float | None = None
+    forbidden_fact_cases: int = 0
+    forbidden_fact_rate: float | None = None
+    numbers_total: int = 0
+    grounded_number_rate: float | None = None
+    behaviour_accuracy: float | None = None
+    behaviour_accuracy_by_status: dict[str, float] = Field(default_factory=dict)
+    abstention_precision: float | None = None
+    abstention_recall: float | None = None
+    conflict_cases: int = 0
+    conflict_detection_rate: float | None = None
+    false_conflict_rate: float | None = None
+    language_match: float | None = None
+    latency_ms: dict[str, Latency] = Field(default_factory=dict)  # retrieval, first_token, total, wall
+    prompt_tokens_mean: float | None = None
+    statuses: dict[str, int] = Field(default_factory=dict)  # what the assistant answered, counted
+    errors: int = 0
+
+
+class RunResult(BaseModel):
+    """One golden set under one configuration."""
+
+    set_name: str
+    config: str
+    overrides: dict = Field(default_factory=dict)
+    index_dir: str = ""
+    index_version: str = ""
+    seconds: float = 0.0
+    metrics: Aggregate
+    by_language: dict[str, Aggregate] = Field(default_factory=dict)
+    by_behaviour: dict[str, Aggregate] = Field(default_factory=dict)
+    cases: list[CaseResult] = Field(default_factory=list)
+
+
+class Note(BaseModel):
+    """Something a run skipped or changed, printed and kept in the report."""
+
+    subject: str
+    text: str
+
+
+class Report(BaseModel):
+    schema_version: int = REPORT_SCHEMA
+    created: datetime
+    limit: int | None = None
+    configs: list[str] = Field(default_factory=list)
+    sets: list[str] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list)
+    runs: list[RunResult] = Field(default_factory=list)
+
+    def run(self, set_name: str, config: str) -> RunResult | None:
+        return next((r for r in self.runs if r.set_name == set_name and r.config == config), None)

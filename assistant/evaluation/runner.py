@@ -1,0 +1,211 @@
+"""Run golden sets through named configurations: indexes, apps, answers, scores.
+
+One embedding model is loaded once and shared by every App; each set's index
+is built (incrementally) into a cache folder ``index/eval-<set>`` unless an
+existing index is given. The answer path is measured as it is: whatever
+``App.answers.answer`` returns is scored, and an exception in one case is
+recorded as that case's failure instead of ending the run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from assistant.app import App
+from assistant.components.embeddings import E5Embeddings, create_embeddings
+from assistant.components.index import IndexMismatchError, IndexNotFoundError
+from assistant.evaluation.configs import (
+    ConfigError,
+    EvalConfig,
+    SetSpec,
+    apply_overrides,
+    cache_dir,
+    resolve_set,
+)
+from assistant.evaluation.golden import GoldenCase, load_cases, select_subset
+from assistant.evaluation.metrics import RETRIEVAL_DEPTH, aggregate, breakdown, score_case
+from assistant.evaluation.records import CaseResult, Note, Report, RunResult
+from assistant.settings import Settings
+
+Log = Callable[[str], None]
+Progress = Callable[[str, int, int], None]  # (label, done, total)
+
+
+class PlannedSet(BaseModel):
+    """A set ready to run: its cases and where its index comes from."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    spec: SetSpec
+    cases: list[GoldenCase]
+    corpus: list[Path]  # ingested before the run; empty = use ``index_dir`` as it is
+    index_dir: Path | None = None  # None = the cache folder
+
+
+class PlannedConfig(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    config: EvalConfig
+    settings: Settings
+
+
+def plan_sets(arguments: list[str], sets: dict[str, SetSpec], base: Settings, limit: int | None,
+              index: Path | None, corpus: list[Path], notes: list[Note]) -> list[PlannedSet]:
+    """The sets to run (all of sets.toml when ``arguments`` is empty), with their cases."""
+    if (index is not None or corpus) and len(arguments) != 1:
+        raise ConfigError("--index and --corpus apply to one set: give exactly one --set with them")
+    if arguments:
+        specs = []
+        for argument in arguments:
+            spec, note = resolve_set(argument, sets, base.corpus_dir)
+            if note:
+                notes.append(Note(subject=spec.name, text=note))
+            specs.append(spec)
+    else:
+        specs = list(sets.values())
+    planned: list[PlannedSet] = []
+    for spec in specs:
+        files = [f for f in spec.files if f.exists()]
+        if not files:
+            if not spec.optional or arguments:
+                notes.append(Note(subject=spec.name, text=f"skipped: {', '.join(map(str, spec.files))} not found"))
+            continue
+        set_corpus = corpus or ([] if index is not None else spec.corpus)
+        missing = [p for p in set_corpus if not p.exists()]
+        if missing:
+            notes.append(Note(subject=spec.name, text=f"skipped: corpus {', '.join(map(str, missing))} not "
+                              "found (give --corpus PATH or --index DIR)"))
+            continue
+        cases, dedup_notes = load_cases(files)
+        notes.extend(Note(subject=spec.name, text=n) for n in dedup_notes)
+        planned.append(PlannedSet(spec=spec, cases=select_subset(cases, limit), corpus=set_corpus,
+                                  index_dir=index))
+    return planned
+
+
+def plan_configs(names: list[str], configs: dict[str, EvalConfig], base: Settings,
+                 notes: list[Note]) -> list[PlannedConfig]:
+    """The configurations to run; one whose settings do not exist yet is skipped with a note."""
+    unknown = [n for n in names if n not in configs]
+    if unknown:
+        raise ConfigError(f"unknown configuration(s) {', '.join(unknown)} (known: {', '.join(configs)})")
+    planned: list[PlannedConfig] = []
+    for name in names or list(configs):
+        config = configs[name]
+        try:
+            planned.append(PlannedConfig(config=config, settings=apply_overrides(base, config.settings)))
+        except ConfigError as exc:
+            notes.append(Note(subject=name, text=f"configuration skipped: {exc}"))
+    return planned
+
+
+class Runner:
+    """Holds the shared embedders while sets and configurations are run."""
+
+    def __init__(self, log: Log, progress: Progress | None = None,
+                 embedder: E5Embeddings | None = None) -> None:
+        self.log = log
+        self.progress = progress or (lambda label, done, total: None)
+        self.embedders: dict[str, E5Embeddings] = {}  # model id -> loaded model
+        if embedder is not None:
+            self.embedders[embedder.model_id] = embedder
+        self.prepared: set[Path] = set()  # index folders ingested during this run
+
+    def embedder_for(self, settings: Settings) -> E5Embeddings:
+        model = settings.embedding_model
+        if model not in self.embedders:
+            self.embedders[model] = create_embeddings(model, settings.embedding_threads)
+        return self.embedders[model]
+
+    def prepare_index(self, planned: PlannedSet, planned_config: PlannedConfig,
+                      notes: list[Note]) -> Path:
+        """The index folder for this set and configuration, ingested when a corpus is given."""
+        from assistant.services.ingest import ingest
+
+        settings = planned_config.settings
+        if planned.index_dir is not None:
+            index_dir = planned.index_dir
+        else:
+            index_dir = cache_dir(settings.index_dir, planned.spec.name, planned.spec, planned.corpus,
+                                  planned_config.config)
+        if not planned.corpus or index_dir in self.prepared:
+            return index_dir
+        ingest_settings = settings.model_copy(update={"index_dir": index_dir})
+        embedder = self.embedder_for(settings)
+        try:
+            report = ingest(planned.corpus, ingest_settings, embedder)
+        except IndexMismatchError:
+            if planned.index_dir is not None:
+                raise
+            notes.append(Note(subject=planned.spec.name, text=f"{index_dir} was built with another "
+                              "embedding model or schema: rebuilt"))
+            report = ingest(planned.corpus, ingest_settings, embedder, rebuild=True)
+        for skipped in report.skipped:
+            notes.append(Note(subject=planned.spec.name, text=f"ingest skipped {skipped.path}: {skipped.reason}"))
+        self.prepared.add(index_dir)
+        self.log(f"index {index_dir}: {report.documents_total} documents, {report.chunks_total} chunks "
+                 f"({report.chunks_embedded} embedded now, {report.seconds:.1f} s)")
+        return index_dir
+
+    def run_one(self, planned: PlannedSet, planned_config: PlannedConfig, index_dir: Path) -> RunResult:
+        from assistant.services.retrieve import search
+
+        settings = planned_config.settings.model_copy(update={"index_dir": index_dir})
+        app = App(settings)
+        app.__dict__["embedder"] = self.embedder_for(settings)  # App.embedder is a cached_property
+        try:
+            index = app.index
+        except (IndexNotFoundError, IndexMismatchError) as exc:
+            raise ConfigError(str(exc)) from exc
+        languages = tuple(sorted(set(settings.languages) | {c.language for c in planned.cases}))
+        mode = getattr(settings.retrieval, "mode", "hybrid")
+        label = f"{planned.spec.name} / {planned_config.config.name}"
+        started = time.perf_counter()
+        results: list[CaseResult] = []
+        for done, case in enumerate(planned.cases):
+            self.progress(label, done, len(planned.cases))
+            results.append(self._run_case(app, case, languages, mode, search))
+        self.progress(label, len(planned.cases), len(planned.cases))
+        return RunResult(
+            set_name=planned.spec.name, config=planned_config.config.name,
+            overrides=planned_config.config.settings, index_dir=str(index_dir),
+            index_version=index.version, seconds=round(time.perf_counter() - started, 1),
+            metrics=aggregate(results),
+            by_language=breakdown(results, lambda r: r.case.language),
+            by_behaviour=breakdown(results, lambda r: r.case.expected_status),
+            cases=results)
+
+    @staticmethod
+    def _run_case(app: App, case: GoldenCase, languages: tuple[str, ...], mode: str, search) -> CaseResult:
+        started = time.perf_counter()
+        answer, error = None, None
+        try:
+            answer = app.answers.answer(case.question, history=case.history_dicts())
+        except Exception as exc:  # noqa: BLE001 - one broken case must not end a long run
+            error = f"{type(exc).__name__}: {exc}"
+        wall_ms = (time.perf_counter() - started) * 1000
+        retrieved = None
+        # follow-ups are left out: their question alone does not say what is asked
+        if case.expected_docs and not case.history:
+            hits = search(app.index, app.embedder, case.question, app.settings.retrieval,
+                          k=RETRIEVAL_DEPTH, mode=mode)
+            retrieved = [hit.chunk.doc_id for hit in hits]
+        metrics = score_case(case, answer, retrieved, languages, wall_ms=wall_ms, error=error)
+        return CaseResult(case=case, answer=answer, error=error, metrics=metrics)
+
+    def run(self, sets: list[PlannedSet], configs: list[PlannedConfig], notes: list[Note],
+            limit: int | None = None) -> Report:
+        report = Report(created=datetime.now(UTC), limit=limit, notes=notes,
+                        configs=[c.config.name for c in configs], sets=[s.spec.name for s in sets])
+        for planned in sets:
+            for planned_config in configs:
+                index_dir = self.prepare_index(planned, planned_config, notes)
+                self.log(f"{planned.spec.name} / {planned_config.config.name}: {len(planned.cases)} cases")
+                run = self.run_one(planned, planned_config, index_dir)
+                report.runs.append(run)
+        return report
