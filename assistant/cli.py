@@ -169,6 +169,43 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
     launch(app, host=host, port=port)
 
 
+@cli.command("eval")
+def evaluate(
+    sets: Annotated[list[str] | None, typer.Option(
+        "--set", help="Golden set: a name from eval/sets.toml or a JSONL file (repeatable; default all).")] = None,
+    configs: Annotated[list[str] | None, typer.Option(
+        "--config", help="Configuration from eval/configs.toml (repeatable; default all).")] = None,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Folder for report.json and report.html (default eval/reports/<time>).")] = None,
+    limit: Annotated[int | None, typer.Option(
+        "--limit", min=1, help="At most N cases per set, spread over behaviours and languages.")] = None,
+    index: Annotated[Path | None, typer.Option(
+        "--index", help="Index for the (one) set (default: a cache, index/eval-<set>).")] = None,
+    corpus: Annotated[list[Path] | None, typer.Option(
+        "--corpus", help="Corpus to index for the (one) set, instead of the one in eval/sets.toml.")] = None,
+    compare: Annotated[tuple[Path, Path] | None, typer.Option(
+        "--compare", metavar="OLD.json NEW.json", help="Compare two reports case by case.")] = None,
+    fail_on_regression: Annotated[bool, typer.Option(
+        "--fail-on-regression", help="With --compare: exit 1 when a case regressed.")] = False,
+    check: Annotated[Path | None, typer.Option(
+        "--check", help="Thresholds TOML (eval/thresholds.toml): exit 1 when one is missed.")] = None,
+) -> None:
+    """Quality and latency report over golden sets; --compare and --check for CI."""
+    from assistant.evaluation.command import EvalOptions, run_command
+    from assistant.evaluation.configs import ConfigError
+    from assistant.evaluation.golden import GoldenSetError
+
+    options = EvalOptions(sets=sets or [], configs=configs or [], report_dir=report, limit=limit,
+                          index=index, corpus=corpus or [], compare=compare,
+                          fail_on_regression=fail_on_regression, check=check)
+    try:
+        code = run_command(options)
+    except (ConfigError, GoldenSetError, IndexNotFoundError, IndexMismatchError,
+            EmbeddingModelError) as exc:
+        _fail(str(exc).replace("\n", "; "))
+    raise typer.Exit(code)
+
+
 def main() -> None:
     cli()
 

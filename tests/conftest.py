@@ -31,8 +31,9 @@ def make_settings(index_dir: Path, **overrides) -> Settings:
 
 @pytest.fixture(scope="session")
 def corpus_app(tmp_path_factory, embedder) -> App:
-    """An App over a real index of the bundled sample corpus."""
+    """An App over a real index of the bundled sample corpus (extractive answers)."""
     settings = make_settings(tmp_path_factory.mktemp("corpus-index"))
+    settings.llm.mode = "extractive"  # status and evidence tests must not depend on a model's mood
     report = ingest([CORPUS], settings, embedder)
     assert not report.skipped, report.skipped
     app = App(settings)
@@ -51,3 +52,21 @@ def markdown(title: str, body: str, language: str = "de", updated: str = "2025-0
     return (f"---\ntitle: {title}\nurl: https://www.musterstadt.de/{title.lower().replace(' ', '-')}\n"
             f"department: {department}\nupdated: {updated}\nlanguage: {language}\n---\n"
             f"# {title}\n\n{body}\n")
+
+
+@pytest.fixture(scope="session")
+def chat_model():
+    """The real bundled model (SmolLM2-135M-Instruct GGUF) in llama.cpp."""
+    from assistant.components.llm import LlamaCppChatModel, bundled_model_path
+
+    return LlamaCppChatModel.load(bundled_model_path(), n_ctx=2048, max_tokens=60)
+
+
+@pytest.fixture(scope="session")
+def llm_app(corpus_app, chat_model) -> App:
+    """The sample-corpus App with the real model composing answers."""
+    settings = corpus_app.settings.model_copy(deep=True)
+    settings.llm.mode = "llamacpp"
+    app = App(settings)
+    app.__dict__.update(embedder=corpus_app.embedder, index=corpus_app.index, chat_model=chat_model)
+    return app

@@ -63,7 +63,7 @@ class Manifest(BaseModel):
 
 
 @cache
-def _stemmer(language: str):
+def stemmer(language: str):
     import Stemmer
 
     return Stemmer.Stemmer(BM25_LANGUAGES.get(language, "german"))
@@ -86,7 +86,7 @@ def bm25_tokens(text: str, language: str) -> list[str]:
     """
     stop = _stopwords(language)
     words = [w for w in TOKEN.findall(text.lower()) if w not in stop and len(w) > 1]
-    return _stemmer(language).stemWords(words)
+    return stemmer(language).stemWords(words)
 
 
 def _fsync_dir(path: Path) -> None:

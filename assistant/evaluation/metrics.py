@@ -60,10 +60,11 @@ def _cited(answer: Answer) -> set[int]:
 
 
 def _prompt_tokens(answer: Answer) -> float | None:
+    """Tokens sent to the model; ``None`` when not reported or no prompt was sent (0)."""
     value = answer.timings_ms.get("prompt_tokens")
     if value is None:
         value = getattr(answer, "prompt_tokens", None)
-    return float(value) if isinstance(value, int | float) else None
+    return float(value) if isinstance(value, int | float) and value > 0 else None
 
 
 def score_retrieval(metrics: CaseMetrics, case: GoldenCase, retrieved_docs: list[str]) -> None:
@@ -110,7 +111,12 @@ def score_facts(metrics: CaseMetrics, case: GoldenCase, answer_tokens: list[str]
         metrics.failures.extend(f"forbidden fact stated: “{f}”" for f in metrics.forbidden_found)
 
 
+FACT_STATUSES = ("answered", "referred")  # the others are fixed texts (clarify adds page titles)
+
+
 def score_numbers(metrics: CaseMetrics, case: GoldenCase, answer: Answer) -> None:
+    if answer.status not in FACT_STATUSES:
+        return
     stated = numbers(answer.answer) - template_numbers()
     if not stated:
         return

@@ -7,9 +7,11 @@ report can be rendered, compared and checked without the golden files.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
+from assistant.evaluation.configs import ConfigError
 from assistant.evaluation.golden import GoldenCase
 from assistant.records import Answer
 
@@ -122,7 +124,8 @@ class Note(BaseModel):
 class Report(BaseModel):
     schema_version: int = REPORT_SCHEMA
     created: datetime
-    limit: int | None = None
+    limit: int | None = None  # --limit: cases per set
+    limits: dict[str, int] = Field(default_factory=dict)  # per-set limits (the gate's [run] table)
     configs: list[str] = Field(default_factory=list)
     sets: list[str] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
@@ -130,3 +133,19 @@ class Report(BaseModel):
 
     def run(self, set_name: str, config: str) -> RunResult | None:
         return next((r for r in self.runs if r.set_name == set_name and r.config == config), None)
+
+
+def save_report(report: Report, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(report.model_dump_json(indent=1), encoding="utf-8")
+    return path
+
+
+def load_report(path: Path) -> Report:
+    """A ``report.json``; raises ConfigError naming the path when it cannot be read."""
+    try:
+        return Report.model_validate_json(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except ValidationError as exc:
+        raise ConfigError(f"{path} is not an evaluation report: {exc.errors()[0]['msg']}") from exc

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from assistant.app import App
 from assistant.components.embeddings import E5Embeddings, create_embeddings
-from assistant.components.index import IndexMismatchError, IndexNotFoundError
+from assistant.components.index import IndexMismatchError
 from assistant.evaluation.configs import (
     ConfigError,
     EvalConfig,
@@ -55,8 +55,10 @@ class PlannedConfig(BaseModel):
 
 
 def plan_sets(arguments: list[str], sets: dict[str, SetSpec], base: Settings, limit: int | None,
-              index: Path | None, corpus: list[Path], notes: list[Note]) -> list[PlannedSet]:
-    """The sets to run (all of sets.toml when ``arguments`` is empty), with their cases."""
+              index: Path | None, corpus: list[Path], notes: list[Note],
+              limits: dict[str, int] | None = None) -> list[PlannedSet]:
+    """The sets to run (all of sets.toml when ``arguments`` is empty), with their cases;
+    ``limits`` caps single sets (by name), ``limit`` every other set."""
     if (index is not None or corpus) and len(arguments) != 1:
         raise ConfigError("--index and --corpus apply to one set: give exactly one --set with them")
     if arguments:
@@ -83,7 +85,7 @@ def plan_sets(arguments: list[str], sets: dict[str, SetSpec], base: Settings, li
             continue
         cases, dedup_notes = load_cases(files)
         notes.extend(Note(subject=spec.name, text=n) for n in dedup_notes)
-        planned.append(PlannedSet(spec=spec, cases=select_subset(cases, limit), corpus=set_corpus,
+        planned.append(PlannedSet(spec=spec, cases=select_subset(cases, (limits or {}).get(spec.name, limit)), corpus=set_corpus,
                                   index_dir=index))
     return planned
 
@@ -115,12 +117,28 @@ class Runner:
         if embedder is not None:
             self.embedders[embedder.model_id] = embedder
         self.prepared: set[Path] = set()  # index folders ingested during this run
+        self.chat_models: dict[str, object] = {}  # llm settings (JSON) -> loaded chat model
+        self.indexes: dict[Path, object] = {}  # index folder -> loaded HybridIndex
 
     def embedder_for(self, settings: Settings) -> E5Embeddings:
         model = settings.embedding_model
         if model not in self.embedders:
             self.embedders[model] = create_embeddings(model, settings.embedding_threads)
         return self.embedders[model]
+
+    def share_components(self, app: App) -> None:
+        """Give ``app`` the already loaded models (App's components are cached_property slots)."""
+        app.__dict__["embedder"] = self.embedder_for(app.settings)
+        llm = getattr(app.settings, "llm", None)
+        if llm is None or not hasattr(type(app), "chat_model"):
+            return
+        key = llm.model_dump_json()
+        if key not in self.chat_models:
+            try:
+                self.chat_models[key] = app.chat_model
+            except Exception as exc:  # noqa: BLE001 - ModelLoadError and whatever a backend raises
+                raise ConfigError(f"cannot load the language model: {exc}") from exc
+        app.__dict__["chat_model"] = self.chat_models[key]
 
     def prepare_index(self, planned: PlannedSet, planned_config: PlannedConfig,
                       notes: list[Note]) -> Path:
@@ -157,11 +175,11 @@ class Runner:
 
         settings = planned_config.settings.model_copy(update={"index_dir": index_dir})
         app = App(settings)
-        app.__dict__["embedder"] = self.embedder_for(settings)  # App.embedder is a cached_property
-        try:
-            index = app.index
-        except (IndexNotFoundError, IndexMismatchError) as exc:
-            raise ConfigError(str(exc)) from exc
+        app.__dict__["embedder"] = self.embedder_for(settings)  # before the index checks its model id
+        if index_dir not in self.indexes:  # IndexNotFoundError / IndexMismatchError end the run
+            self.indexes[index_dir] = app.index
+        index = app.__dict__["index"] = self.indexes[index_dir]
+        self.share_components(app)
         languages = tuple(sorted(set(settings.languages) | {c.language for c in planned.cases}))
         mode = getattr(settings.retrieval, "mode", "hybrid")
         label = f"{planned.spec.name} / {planned_config.config.name}"
@@ -199,13 +217,20 @@ class Runner:
         return CaseResult(case=case, answer=answer, error=error, metrics=metrics)
 
     def run(self, sets: list[PlannedSet], configs: list[PlannedConfig], notes: list[Note],
-            limit: int | None = None) -> Report:
-        report = Report(created=datetime.now(UTC), limit=limit, notes=notes,
+            limit: int | None = None, limits: dict[str, int] | None = None) -> Report:
+        report = Report(created=datetime.now(UTC), limit=limit, limits=limits or {}, notes=notes,
                         configs=[c.config.name for c in configs], sets=[s.spec.name for s in sets])
         for planned in sets:
             for planned_config in configs:
                 index_dir = self.prepare_index(planned, planned_config, notes)
                 self.log(f"{planned.spec.name} / {planned_config.config.name}: {len(planned.cases)} cases")
-                run = self.run_one(planned, planned_config, index_dir)
+                try:
+                    run = self.run_one(planned, planned_config, index_dir)
+                except ConfigError as exc:  # this run cannot start; the others still can
+                    notes.append(Note(subject=f"{planned.spec.name} / {planned_config.config.name}",
+                                      text=f"run skipped: {exc}"))
+                    self.log(f"{planned.spec.name} / {planned_config.config.name}: skipped ({exc})")
+                    continue
+                self.log(f"{planned.spec.name} / {planned_config.config.name}: done in {run.seconds:.0f} s")
                 report.runs.append(run)
         return report

@@ -23,7 +23,7 @@ from datetime import date
 import numpy as np
 
 from assistant.components.embeddings import E5Embeddings
-from assistant.components.index import bm25_tokens
+from assistant.components.index import bm25_tokens, stemmer
 from assistant.facts import extract_facts
 from assistant.records import Disagreement, Evidence, SearchHit
 from assistant.text import is_heading, strip_markup
@@ -37,6 +37,15 @@ CHANGE_CUES = re.compile(
 NOTICE_TITLE = re.compile(r"^(hinweis|notice|achtung|aktuell|änderung|information)", re.IGNORECASE)
 MIN_SLOT_OVERLAP = 0.5
 MIN_SHARED_TERMS = 2
+# words that tell tariff rows apart ("ab 24 Jahren" / "unter 24 Jahren"); stop-word lists drop
+# most of them, so they are compared separately: rows that differ in one are different slots
+QUALIFIERS = frozenset(
+    "ab unter über bis vor nach mehr weniger erste erster ersten zweite zweiter zweiten weitere weiterer "
+    "jeder jede ermäßigt ermäßigte kinder kind erwachsene jugendliche gefährlicher gefährliche express "
+    "vorläufiger vorläufige montag dienstag mittwoch donnerstag freitag samstag sonntag "
+    "under over above from until before after first second third additional each reduced children "
+    "child adults adult express temporary dangerous monday tuesday wednesday thursday friday "
+    "saturday sunday".split())
 SAME_TOPIC_ACROSS_LANGUAGES = 0.86  # e5 cosine of two titles in different languages
 SAME_NOTICE_ACROSS_LANGUAGES = 0.87  # e5 cosine of an evidence sentence and a notice sentence
 SAME_SLOT_ACROSS_LANGUAGES = 0.93  # e5 cosine of two fact-masked sentences, best match only
@@ -44,9 +53,17 @@ SAME_SLOT_ACROSS_LANGUAGES = 0.93  # e5 cosine of two fact-masked sentences, bes
 
 def _masked(text: str) -> str:
     masked = text
-    for fact in sorted(extract_facts(text), key=lambda f: -f.start):
+    checked = [f for f in extract_facts(text) if f.kind in CHECKED_KINDS]
+    for fact in sorted(checked, key=lambda f: -f.start):
         masked = masked[:fact.start] + " " + masked[fact.end:]
     return strip_markup(masked)
+
+
+def _qualifiers(text: str, language: str) -> set[str]:
+    """Stemmed qualifier words of ``text`` ("ersten" and "erster" are the same row)."""
+    stem = stemmer(language).stemWords
+    qualifiers = set(stem(sorted(QUALIFIERS)))
+    return set(stem(re.findall(r"\w+", _masked(text).lower()))) & qualifiers
 
 
 def _masked_terms(text: str, language: str) -> set[str]:
@@ -112,7 +129,11 @@ def _newer(a: date | None, b: date | None) -> bool:
 def _same_topic(item: Evidence, item_language: str, chunk, similarity: _Similarity) -> bool:
     """Two documents about the same thing: shared title words, or similar titles across languages."""
     if chunk.language == item_language:
-        return bool(set(bm25_tokens(item.title, item_language)) & set(bm25_tokens(chunk.title, chunk.language)))
+        words = bm25_tokens(item.title, item_language)
+        others = bm25_tokens(chunk.title, chunk.language)
+        # prefix match: the stemmer leaves "bürgerbüros" and "bürgerbüro" apart
+        return any(a == b or (min(len(a), len(b)) >= 6 and (a.startswith(b) or b.startswith(a)))
+                   for a in words for b in others)
     return similarity(item.title, chunk.title) >= SAME_TOPIC_ACROSS_LANGUAGES
 
 
@@ -124,6 +145,10 @@ def _same_slot(item: Evidence, item_language: str, other: _Sentence, similarity:
         score = similarity(_masked(item.quote), _masked(other.text))
         best = max(similarity(_masked(item.quote), _masked(r.text)) for r in rivals)
         return score >= SAME_SLOT_ACROSS_LANGUAGES and score >= best
+    item_words = _qualifiers(item.quote, item_language)
+    other_words = _qualifiers(other.text, chunk.language)
+    if item_words != other_words:
+        return False
     item_terms = _masked_terms(item.quote, item_language)
     other_terms = _masked_terms(other.text, chunk.language)
     shared = item_terms & other_terms
@@ -140,7 +165,6 @@ def _reason(item: Evidence, item_language: str, other: _Sentence, similarity: _S
         for kind in sorted(set(item_values) & set(other_values)):
             if item_values[kind] != other_values[kind]:
                 return f"{kind}: {_raw(item.quote, kind)} vs {_raw(other.text, kind)}"
-        return ""
     if _is_notice(chunk.title, chunk.valid_until) and CHANGE_CUES.search(other.text):
         if chunk.language != item_language:
             if similarity(item.quote, other.text) >= SAME_NOTICE_ACROSS_LANGUAGES:

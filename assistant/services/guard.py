@@ -20,6 +20,8 @@ POLITICAL = re.compile(
     r"(beste|bessere)\s+(partei|kandidat\w*)|(partei|kandidat\w*)\s+(empfehlen|wählen\s+sollte)|"
     r"(meinung|halten\s+sie|findest\s+du|finden\s+sie)\b.{0,40}\b(bürgermeister\w*|oberbürgermeister\w*|"
     r"partei\w*|kandidat\w*|stadtrat|politiker\w*|afd|cdu|csu|spd|grüne\w*|fdp|linke\w*|bsw)|"
+    r"welche[rns]?\s+(partei|kandidat\w*|liste|wählergruppe)\b.{0,50}\b(wählen|wähle|stimme|ankreuzen)|"
+    r"which\s+(party|candidate)\b.{0,50}\bvote|"
     r"who\s+should\s+i\s+vote|whom\s+should\s+i\s+vote|which\s+(party|candidate)\s+(is|should|would)|"
     r"best\s+(party|candidate)|recommend\s+a\s+(party|candidate)|"
     r"(opinion|think)\b.{0,40}\b(mayor|party|candidate|politician)",

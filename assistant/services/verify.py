@@ -6,7 +6,10 @@ A sentence of the model's answer survives when
    e-mail, room) appears in the evidence it cites (or, without a citation
    marker, in the evidence it is closest to), and
 2. it is close in meaning to that evidence (multilingual e5 cosine, so an
-   English sentence can be supported by a German quote).
+   English sentence can be supported by a German quote), and
+3. where answer and evidence share a language, most of its words occur in the
+   evidence: embeddings alone let "...in the City Hall, a former office
+   building" pass, the word check does not.
 
 Dropped sentences are returned with the reason, for a debug view and the
 benchmarks. Citation markers like "[2]" are parsed and removed from the text.
@@ -20,13 +23,28 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.components.embeddings import E5Embeddings
+from assistant.components.index import bm25_tokens
 from assistant.facts import extract_facts
 from assistant.records import AnswerSentence, Evidence
-from assistant.text import split_sentences, strip_markup
+from assistant.text import detect_language, split_sentences, strip_markup
 
 CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 BOILERPLATE = re.compile(
     r"^(sources?|quellen?|answer|antwort|frage|question)\s*:?\s*$|^\[\d+\]\s*$", re.IGNORECASE)
+
+
+MIN_WORD_COVERAGE = 0.7
+
+
+def _word_coverage(sentence: str, evidence_text: str, language: str) -> float:
+    """Share of the sentence's content words (stemmed) found in the evidence; 1.0 across languages."""
+    if detect_language(evidence_text[:400], (language, "de", "en") if language not in ("de", "en")
+                       else ("de", "en"), language) != language:
+        return 1.0
+    words = set(bm25_tokens(sentence, language))
+    if not words:
+        return 1.0
+    return len(words & set(bm25_tokens(evidence_text, language))) / len(words)
 
 
 @dataclass
@@ -81,6 +99,8 @@ def verify(answer: str, evidence: list[Evidence], embedder: E5Embeddings, langua
                                    + ", ".join(f"{f.kind} {f.value}" for f in unsupported)))
         elif support < min_support:
             dropped.append(Dropped(text, f"meaning not supported (similarity {support:.2f})"))
+        elif (coverage := _word_coverage(text, cited_text, language)) < MIN_WORD_COVERAGE:
+            dropped.append(Dropped(text, f"words not in the evidence (coverage {coverage:.2f})"))
         else:
             kept.append(AnswerSentence(text=text, citations=[evidence[c].n for c in columns]))
     return kept, dropped
