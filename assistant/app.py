@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from assistant.components.embeddings import E5Embeddings, create_embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
 
+from assistant.components.embeddings import E5Embeddings, create_embeddings
 from assistant.components.index import HybridIndex
 from assistant.components.llm import create_chat_model
 from assistant.services.answer import AnswerService

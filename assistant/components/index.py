@@ -15,7 +15,6 @@ leaves the previous version in use, untouched.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil

@@ -142,6 +142,17 @@ class LlamaCppChatModel(BaseChatModel):
                 yield chunk
 
 
+def token_counter(model: BaseChatModel | None):
+    """Exact token counts for llama.cpp; about four characters a token otherwise.
+
+    (LangChain's default counters load tokenizer files from the internet, which a city's
+    offline server cannot do.)
+    """
+    if isinstance(model, LlamaCppChatModel):
+        return model.get_num_tokens
+    return lambda text: max(1, len(text) // 4)
+
+
 def create_chat_model(settings) -> BaseChatModel | None:
     """The chat model named by ``settings.llm`` (None in extractive mode)."""
     llm = settings.llm
@@ -153,14 +164,9 @@ def create_chat_model(settings) -> BaseChatModel | None:
                                       max_tokens=llm.max_tokens, temperature=llm.temperature,
                                       chat_format=llm.chat_format)
     if llm.mode == "openai":
-        try:
-            from langchain_openai import ChatOpenAI
-        except ImportError as exc:
-            raise ModelLoadError(
-                "ASSISTANT_LLM__MODE=openai needs the package 'langchain-openai': "
-                "pip install langchain-openai"
-            ) from exc
         import os
+
+        from langchain_openai import ChatOpenAI
 
         if not llm.base_url:
             raise ModelLoadError("ASSISTANT_LLM__MODE=openai needs ASSISTANT_LLM__BASE_URL "

@@ -98,6 +98,8 @@ def run_command(options: EvalOptions, out: Console | None = None, err: Console |
     """The exit code of ``assistant eval``; raises ConfigError / GoldenSetError / ValueError
     for setup problems (the CLI prints them as one ``error:`` line, exit 2)."""
     out = out or Console()
+    if not out.is_terminal:
+        out.width = 160  # logs and CI: no wrapping of the side-by-side table
     err = err or Console(stderr=True)
     if options.compare:
         return run_compare(options, out)

@@ -117,10 +117,7 @@ def metric_value(run: RunResult, metric: str) -> float | None:
     parts = metric.split(".")
     target: object = run if parts[0] in ("by_language", "by_behaviour") else run.metrics
     for part in parts:
-        if isinstance(target, dict):
-            target = target.get(part)
-        else:
-            target = getattr(target, part, None)
+        target = target.get(part) if isinstance(target, dict) else getattr(target, part, None)
         if target is None:
             return None
     return float(target) if isinstance(target, int | float) else None

@@ -85,8 +85,8 @@ def plan_sets(arguments: list[str], sets: dict[str, SetSpec], base: Settings, li
             continue
         cases, dedup_notes = load_cases(files)
         notes.extend(Note(subject=spec.name, text=n) for n in dedup_notes)
-        planned.append(PlannedSet(spec=spec, cases=select_subset(cases, (limits or {}).get(spec.name, limit)), corpus=set_corpus,
-                                  index_dir=index))
+        cases = select_subset(cases, (limits or {}).get(spec.name, limit))
+        planned.append(PlannedSet(spec=spec, cases=cases, corpus=set_corpus, index_dir=index))
     return planned
 
 

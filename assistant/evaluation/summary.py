@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from assistant.evaluation.records import Aggregate, Report, RunResult
 
@@ -92,7 +93,7 @@ def print_summary(report: Report, console: Console) -> None:
         for run in runs:
             table.add_column(run.config, justify="right")
         for label, values in summary_rows(runs):
-            table.add_row(label, *values)
+            table.add_row(Text(label), *values)  # Text: "[de] ..." is not console markup
         console.print(table)
     for note in report.notes:
         console.print(f"note: {note.subject}: {note.text}", highlight=False)

@@ -9,6 +9,7 @@ find disagreeing sources (the newer side wins) -> compose with the model
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import HybridIndex, bm25_tokens
+from assistant.components.llm import token_counter
 from assistant.messages import message
 from assistant.records import Answer, AnswerSentence, Disagreement, Evidence, SearchHit
 from assistant.services import guard
@@ -45,11 +47,8 @@ PROBE_K = 4  # chunks per evidence sentence searched for disagreeing sources
 CLARIFY_MARGIN = 0.015  # dense scores of two different topics this close: ask back
 CLARIFY_MAX_TERMS = 5
 
+log = logging.getLogger(__name__)
 Event = tuple[str, object]  # ("token", str) while streaming, then ("answer", Answer)
-
-
-def _chars_as_tokens(text: str) -> int:
-    return max(1, len(text) // 4)
 
 
 class AnswerService:
@@ -144,10 +143,9 @@ class AnswerService:
         sentences: list[AnswerSentence] = []
         prompt_tokens = 0
         if self.chat_model is not None:
-            count = getattr(self.chat_model, "get_num_tokens", _chars_as_tokens)
             messages, prompt_tokens = build_messages(
                 question, evidence, language, history, self.settings.answer.prompt_budget_tokens,
-                self.settings.answer.history_turns, count)
+                self.settings.answer.history_turns, token_counter(self.chat_model))
             draft = ""
             for token in self._generate(messages):
                 if not draft:
@@ -172,7 +170,8 @@ class AnswerService:
             for chunk in self.chat_model.stream(messages):
                 if chunk.content:
                     yield str(chunk.content)
-        except Exception:  # noqa: BLE001 - a failing model must not fail the answer
+        except Exception as exc:  # noqa: BLE001 - a failing model must not fail the answer
+            log.warning("language model failed (%s: %s); answering with the evidence", type(exc).__name__, exc)
             return
 
     def _naive(self, question: str, hits: list[SearchHit], finish, relevance: float) -> Iterator[Event]:
@@ -180,9 +179,9 @@ class AnswerService:
         if self.chat_model is None:
             yield "answer", finish("answered", hits[0].chunk.text, confidence=relevance)
             return
-        count = getattr(self.chat_model, "get_num_tokens", _chars_as_tokens)
         messages, prompt_tokens = build_naive_messages(
-            question, hits[:self.settings.retrieval.top_k], self.settings.answer.prompt_budget_tokens, count)
+            question, hits[:self.settings.retrieval.top_k], self.settings.answer.prompt_budget_tokens,
+            token_counter(self.chat_model))
         text = ""
         for token in self._generate(messages):
             text += token

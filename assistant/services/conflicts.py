@@ -39,13 +39,15 @@ MIN_SLOT_OVERLAP = 0.5
 MIN_SHARED_TERMS = 2
 # words that tell tariff rows apart ("ab 24 Jahren" / "unter 24 Jahren"); stop-word lists drop
 # most of them, so they are compared separately: rows that differ in one are different slots
-QUALIFIERS = frozenset(
-    "ab unter über bis vor nach mehr weniger erste erster ersten zweite zweiter zweiten weitere weiterer "
-    "jeder jede ermäßigt ermäßigte kinder kind erwachsene jugendliche gefährlicher gefährliche express "
-    "vorläufiger vorläufige montag dienstag mittwoch donnerstag freitag samstag sonntag "
-    "under over above from until before after first second third additional each reduced children "
-    "child adults adult express temporary dangerous monday tuesday wednesday thursday friday "
-    "saturday sunday".split())
+QUALIFIERS = frozenset((
+    "ab", "unter", "über", "bis", "vor", "nach", "mehr", "weniger", "erste", "erster", "ersten", "zweite",
+    "zweiter", "zweiten", "weitere", "weiterer", "jeder", "jede", "ermäßigt", "ermäßigte", "kinder", "kind",
+    "erwachsene", "jugendliche", "gefährlicher", "gefährliche", "express", "vorläufiger", "vorläufige",
+    "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "under", "over",
+    "above", "from", "until", "before", "after", "first", "second", "third", "additional", "each", "reduced",
+    "children", "child", "adults", "adult", "temporary", "dangerous", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "saturday", "sunday",
+))
 SAME_TOPIC_ACROSS_LANGUAGES = 0.86  # e5 cosine of two titles in different languages
 SAME_NOTICE_ACROSS_LANGUAGES = 0.87  # e5 cosine of an evidence sentence and a notice sentence
 SAME_SLOT_ACROSS_LANGUAGES = 0.93  # e5 cosine of two fact-masked sentences, best match only

@@ -197,9 +197,9 @@ def main():
                 errors.append(f"{cid}: empty forbidden_fact")
             elif any(fact in " ".join(t.values()) for t in texts.values()):
                 warnings.append(f"{cid}: forbidden_fact occurs in expected service text: {fact!r}")
-        if "fees" in case["tags"]:
-            if not any(re.search(r"\d", t["fees"]) and "Euro" in t["fees"] for t in texts.values()):
-                errors.append(f"{cid}: tagged 'fees' but no expected service has a fee amount")
+        if "fees" in case["tags"] and not any(
+                re.search(r"\d", t["fees"]) and "Euro" in t["fees"] for t in texts.values()):
+            errors.append(f"{cid}: tagged 'fees' but no expected service has a fee amount")
         for sid in sids:
             name = texts[sid]["name"]
             if name and name.lower() in case["question"].lower():
