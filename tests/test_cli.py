@@ -95,3 +95,15 @@ def test_model_mismatch_names_the_rebuild_command(small_index, tmp_path):
     result = run("search", "--index", str(copy), "Fundbüro", check=False)
     assert result.returncode == 2
     assert "someone/else-768" in result.stderr and "assistant ingest --rebuild" in result.stderr
+
+
+def test_missing_model_file_stops_ask_with_one_line_naming_the_setting(small_index, tmp_path):
+    import os
+
+    index, _, _ = small_index
+    env = {**os.environ, "ASSISTANT_LLM__MODEL_PATH": str(tmp_path / "missing.gguf")}
+    result = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "--index", str(index), "Hallo?"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: Language model file not found")
+    assert "ASSISTANT_LLM__MODEL_PATH" in result.stderr and "Traceback" not in result.stderr

@@ -75,6 +75,10 @@ def run_evaluation(options: EvalOptions, out: Console, err: Console, embedder=No
         tasks: dict[str, int] = {}
 
         def progress(label: str, done: int, total: int) -> None:
+            if not err.is_terminal:  # logs (CI): a line now and then instead of a bar
+                if done and done % 25 == 0 and done < total:
+                    err.print(f"{label}: {done}/{total}", highlight=False)
+                return
             if label not in tasks:
                 tasks[label] = bar.add_task(label, total=total)
             bar.update(tasks[label], completed=done, total=total)

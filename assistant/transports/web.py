@@ -18,40 +18,58 @@ DISCLOSURE = (
 )
 
 
-def render_answer(answer: Answer) -> str:
-    """Markdown for one answer: the text, then the quoted sources with their dates.
+def _source_line(number: str, title: str, url: str, updated, quote: str) -> str:
+    date = updated.isoformat() if updated else "ohne Datum"
+    title = html.escape(title)
+    link = f"[{title}]({html.escape(url)})" if url.startswith("https://") else title
+    return f"{number} {link} (Stand {date})\n\n> {html.escape(quote).replace(chr(10), ' ')}\n"
 
-    Everything from documents is HTML-escaped, so a page cannot inject markup.
+
+def render_answer(answer: Answer) -> str:
+    """Markdown for one answer: the text, the quoted sources with their dates, and,
+    separately, the disagreeing or outdated sources.
+
+    Everything from documents and the model is HTML-escaped, so a page cannot inject markup.
     """
     parts = [html.escape(answer.answer).replace("\n", "  \n")]
     if answer.supporting:
-        parts.append("\n**Quellen / Sources**")
-        for ev in answer.supporting:
-            date = ev.updated.isoformat() if ev.updated else "ohne Datum"
-            title = html.escape(ev.title)
-            link = f"[{title}]({html.escape(ev.url)})" if ev.url.startswith("https://") else title
-            quote = html.escape(ev.quote).replace("\n", " ")
-            parts.append(f"{ev.n}. {link} (Stand {date})  \n   > {quote}")
+        parts.append("\n### Quellen / Sources")
+        parts += [_source_line(f"[{ev.n}]", ev.title, ev.url, ev.updated, ev.quote) for ev in answer.supporting]
+    if answer.disagreeing:
+        parts.append('\n<h3 class="disagreeing">Abweichende oder veraltete Quellen / '
+                     'Disagreeing or outdated sources</h3>\n')
+        for item in answer.disagreeing:
+            parts.append(_source_line("⚠", item.title, item.url, item.updated, item.quote)
+                         + f"\n*{html.escape(item.reason)}*\n")
     return "\n".join(parts)
 
 
 def build_blocks(app: App):
     import gradio as gr
 
-    def on_ask(question: str) -> str:
+    def on_ask(question: str):
         if not question or not question.strip():
-            return ""
-        return render_answer(app.answers.answer(question.strip()))
+            yield ""
+            return
+        draft = ""
+        for kind, payload in app.answers.stream(question.strip()):
+            if kind == "token":
+                draft += str(payload)
+                yield html.escape(draft) + " …"
+            else:
+                yield render_answer(payload)
 
     with gr.Blocks(title="Bürgerassistent") as blocks:
-        gr.Markdown(DISCLOSURE)
+        gr.Markdown(DISCLOSURE, elem_id="ai-disclosure")
         question = gr.Textbox(label="Ihre Frage / Your question", lines=2, autofocus=True)
         ask = gr.Button("Fragen / Ask", variant="primary")
-        answer = gr.Markdown()
+        answer = gr.Markdown(elem_id="answer")
         ask.click(on_ask, inputs=question, outputs=answer)
         question.submit(on_ask, inputs=question, outputs=answer)
     return blocks
 
 
 def launch(app: App, host: str, port: int) -> None:
-    build_blocks(app).launch(server_name=host, server_port=port, show_error=True)
+    css = app.settings.ui_dir / "kiosk.css"
+    build_blocks(app).launch(server_name=host, server_port=port, show_error=True,
+                             css_paths=[css] if css.is_file() else None)

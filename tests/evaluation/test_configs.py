@@ -47,7 +47,8 @@ def test_overrides_leave_the_base_settings_untouched():
     assert base.retrieval.mode == "hybrid"
 
 
-def test_sets_are_found_by_name_or_file_and_cached_per_corpus():
+def test_sets_are_found_by_name_or_file_and_cached_per_corpus(monkeypatch):
+    monkeypatch.chdir(ROOT)  # paths in sets.toml are relative to the working directory
     sets = load_sets(ROOT / "eval" / "sets.toml")
     spec, note = resolve_set("munich", sets, Path("corpus"))
     assert note is None and spec.corpus == [Path("../shared/data/munich-dldb")]

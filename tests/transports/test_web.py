@@ -19,3 +19,17 @@ def test_rendered_answer_escapes_document_html_and_shows_dates():
 
 def test_ai_disclosure_is_on_the_first_screen():
     assert "KI-Assistent" in DISCLOSURE and "AI assistant" in DISCLOSURE
+
+
+def test_disagreeing_sources_are_listed_separately_with_their_dates():
+    from assistant.records import Disagreement
+
+    evidence = Evidence(n=1, doc_id="pa", title="Personalausweis", updated=date(2025, 3, 1),
+                        quote="ab 24 Jahren: 37,00 Euro", start=0, end=10, score=0.9)
+    old = Disagreement(doc_id="pa-2021", title="Gebühren (Stand 2021)", updated=date(2021, 5, 1),
+                       quote="ab 24 Jahren: 28,80 Euro", conflicts_with=1, reason="amount: 28,80 vs 37,00")
+    html = render_answer(Answer(question="q", language="de", status="answered", answer="37,00 Euro [1]",
+                                supporting=[evidence], disagreeing=[old]))
+    sources, disagreeing = html.split("Abweichende oder veraltete Quellen")
+    assert "37,00 Euro" in sources and "28,80" not in sources
+    assert "Stand 2021-05-01" in disagreeing and "amount: 28,80 vs 37,00" in disagreeing
