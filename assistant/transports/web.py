@@ -7,8 +7,14 @@ directly; the Gradio callbacks only fetch an Answer and render it.
 from __future__ import annotations
 
 import html
+import os
 
 from assistant.app import App
+
+# Nothing leaves the machine: no usage analytics, no hub calls, no web fonts from a CDN.
+for _name, _value in (("GRADIO_ANALYTICS_ENABLED", "False"), ("HF_HUB_OFFLINE", "1"),
+                      ("HF_HUB_DISABLE_TELEMETRY", "1")):
+    os.environ.setdefault(_name, _value)
 from assistant.records import Answer
 
 DISCLOSURE = (
@@ -69,7 +75,15 @@ def build_blocks(app: App):
     return blocks
 
 
+def local_theme():
+    """Gradio's default theme with the system's fonts (the default loads Google Fonts)."""
+    import gradio as gr
+
+    return gr.themes.Default(font=["system-ui", "Arial", "sans-serif"],
+                             font_mono=["ui-monospace", "monospace"])
+
+
 def launch(app: App, host: str, port: int) -> None:
     css = app.settings.ui_dir / "kiosk.css"
-    build_blocks(app).launch(server_name=host, server_port=port, show_error=True,
+    build_blocks(app).launch(server_name=host, server_port=port, show_error=True, theme=local_theme(),
                              css_paths=[css] if css.is_file() else None)
