@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from assistant.evaluation.compare import compare_reports, print_comparison
 from assistant.evaluation.configs import DEFAULT_CONFIGS_FILE, DEFAULT_SETS_FILE, load_configs, load_sets
-from assistant.evaluation.gate import check, load_gate
+from assistant.evaluation.gate import Gate, check, load_gate
 from assistant.evaluation.html_report import write_html
 from assistant.evaluation.records import Note, Report, load_report, save_report
 from assistant.evaluation.runner import Runner, plan_configs, plan_sets
@@ -51,10 +51,11 @@ def run_compare(options: EvalOptions, out: Console) -> int:
     return 1 if options.fail_on_regression and comparison.regressions else 0
 
 
-def run_evaluation(options: EvalOptions, out: Console, err: Console, embedder=None) -> tuple[Report, Path]:
-    """Run the sets and configurations, write the report folder; returns (report, folder)."""
+def run_evaluation(options: EvalOptions, out: Console, err: Console, gate: Gate | None = None,
+                   embedder=None) -> tuple[Report, Path]:
+    """Run the sets and configurations (those of ``gate`` unless options name them), write
+    the report folder; returns (report, folder)."""
     settings = Settings()
-    gate = load_gate(options.check) if options.check else None
     sets_arg, configs_arg, limits = options.sets, options.configs, {}
     if gate is not None:
         if options.sets or options.configs or options.limit is not None:
@@ -107,10 +108,11 @@ def run_command(options: EvalOptions, out: Console | None = None, err: Console |
     err = err or Console(stderr=True)
     if options.compare:
         return run_compare(options, out)
-    report, _folder = run_evaluation(options, out, err, embedder=embedder)
-    if options.check is None:
+    gate = load_gate(options.check) if options.check else None
+    report, _folder = run_evaluation(options, out, err, gate=gate, embedder=embedder)
+    if gate is None:
         return 0
-    misses, passes = check(report, load_gate(options.check))
+    misses, passes = check(report, gate)
     for line in passes:
         out.print(f"ok    {line}", highlight=False)
     for miss in misses:

@@ -15,11 +15,11 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from rich.console import Console
 
-from assistant.evaluation.records import Aggregate, CaseResult, Report
+from assistant.evaluation.records import CaseResult, Report
 
 EPSILON = 1e-9
 
-# name -> (passed?, how to show the value)
+# name -> passed? (None: does not apply to this case)
 CHECKS: dict[str, Callable[[CaseResult], bool | None]] = {
     "behaviour": lambda r: r.metrics.behaviour_ok,
     "retrieval@5": lambda r: None if r.metrics.recall_at_5 is None else r.metrics.recall_at_5 == 1.0,
@@ -119,10 +119,6 @@ def compare_cases(old: CaseResult, new: CaseResult) -> tuple[list[str], list[str
     return regressed, improved
 
 
-def _aggregate_value(aggregate: Aggregate, metric: str) -> float | None:
-    return getattr(aggregate, metric)
-
-
 def compare_reports(old: Report, new: Report) -> Comparison:
     comparison = Comparison()
     for new_run in new.runs:
@@ -150,7 +146,7 @@ def compare_reports(old: Report, new: Report) -> Comparison:
         for metric, lower_is_better in AGGREGATES:
             comparison.metrics.append(MetricChange(
                 set_name=new_run.set_name, config=new_run.config, metric=metric,
-                old=_aggregate_value(old_run.metrics, metric), new=_aggregate_value(new_run.metrics, metric),
+                old=getattr(old_run.metrics, metric), new=getattr(new_run.metrics, metric),
                 lower_is_better=lower_is_better))
         for key in ("retrieval", "first_token", "total"):
             before, after = old_run.metrics.latency_ms.get(key), new_run.metrics.latency_ms.get(key)

@@ -43,6 +43,7 @@ QUESTION_WORDS = (
     "must can may is are there information city"
 )
 MIN_SUBJECT_COVERAGE = 0.5
+HEADING_LINE = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
 PROBE_K = 4  # chunks per evidence sentence searched for disagreeing sources
 CLARIFY_MARGIN = 0.015  # dense scores of two different topics this close: ask back
 CLARIFY_MAX_TERMS = 5
@@ -130,6 +131,7 @@ class AnswerService:
         referral = self._referral(evidence)
         evidence, disagreeing = find_conflicts(evidence, hits + self._probe(evidence), today=date.today(),
                                                language=language, embedder=self.embedder)
+        evidence, disagreeing = self._drop_superseded(evidence, disagreeing)
         evidence, disagreeing = _renumber(evidence, disagreeing)
         if referral:
             evidence = [referral, *[e for e in evidence if e.doc_id == referral.doc_id
@@ -157,7 +159,7 @@ class AnswerService:
         if sentences:
             text = _join(sentences)
         else:  # nothing the model wrote survived the gate (or no model): the evidence itself
-            sentences = [AnswerSentence(text=strip_markup(e.quote), citations=[e.n]) for e in evidence]
+            sentences = [AnswerSentence(text=self._in_context(e), citations=[e.n]) for e in evidence]
             text = message("evidence_intro", language) + "\n" + _join(sentences)
         if disagreeing:
             text += "\n" + message("conflict_note", language)
@@ -192,6 +194,47 @@ class AnswerService:
                       for i, h in enumerate(hits[:self.settings.retrieval.top_k], start=1)]
         yield "answer", finish("answered", text.strip() or "-", supporting=supporting,
                                confidence=relevance, prompt_tokens=prompt_tokens)
+
+    def _drop_superseded(self, evidence: list[Evidence], disagreeing: list[Disagreement],
+                         ) -> tuple[list[Evidence], list[Disagreement]]:
+        """A page that lost a conflict is outdated: its other sentences are not cited either.
+
+        A sentence that the newer page states word for word is cited from the newer page.
+        """
+        losers = {d.doc_id for d in disagreeing}
+        winners = [self.index.documents[e.doc_id] for e in evidence
+                   if e.doc_id not in losers and e.doc_id in self.index.documents]
+        current: list[Evidence] = []
+        for item in evidence:
+            if item.doc_id not in losers:
+                current.append(item)
+                continue
+            for doc in winners:
+                start = doc.text.find(item.quote)
+                if start >= 0:
+                    current.append(item.model_copy(update={
+                        "doc_id": doc.doc_id, "title": doc.title, "url": doc.url, "source": doc.source,
+                        "updated": doc.updated, "start": start, "end": start + len(item.quote)}))
+                    break
+        if not current:
+            return evidence, disagreeing
+        kept = {e.n for e in current}
+        return current, [d for d in disagreeing if d.conflicts_with in kept]
+
+    def _in_context(self, evidence: Evidence) -> str:
+        """A list item quoted alone loses its subject ("Samstag: 8:00 bis 14:00 Uhr" - where?):
+        it is shown after its heading. The quote itself stays verbatim in ``supporting``."""
+        text = strip_markup(evidence.quote)
+        doc = self.index.documents.get(evidence.doc_id)
+        if doc is None or not evidence.quote.lstrip().startswith(("-", "*", "•")):
+            return text
+        headings = HEADING_LINE.findall(doc.text[:evidence.start])
+        if not headings:
+            return f"{doc.title} – {text}"
+        heading = headings[-1].strip()
+        if len(heading.split()) == 1 and heading != doc.title:  # "Gebühren": whose?
+            heading = f"{doc.title}, {heading}"
+        return f"{heading} – {text}"
 
     def _probe(self, evidence: list[Evidence]) -> list[SearchHit]:
         """Chunks of other documents closest to each evidence sentence.

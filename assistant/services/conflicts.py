@@ -224,20 +224,26 @@ def find_conflicts(evidence: list[Evidence], hits: list[SearchHit], today: date 
                 quote=other.text, start=other.start, end=other.end, conflicts_with=item.n,
                 reason=f"{reason}; the answer follows the newer source "
                        f"({_d(item.updated)} over {_d(chunk.updated)})"))
-    return _dedupe(result), disagreements
+    kept, renamed = _dedupe(result)
+    return kept, [d.model_copy(update={"conflicts_with": renamed.get(d.conflicts_with, d.conflicts_with)})
+                  for d in disagreements]
 
 
 def _d(value: date | None) -> str:
     return value.isoformat() if value else "undated"
 
 
-def _dedupe(evidence: list[Evidence]) -> list[Evidence]:
-    """The same quote twice (after a swap, or the same line on two pages) is kept once."""
-    seen: set[str] = set()
+def _dedupe(evidence: list[Evidence]) -> tuple[list[Evidence], dict[int, int]]:
+    """The same quote twice (after a swap, or the same line on two pages) is kept once;
+    the mapping says which number a dropped duplicate now goes by."""
+    first: dict[str, int] = {}
     out = []
+    renamed: dict[int, int] = {}
     for item in evidence:
         key = strip_markup(item.quote).casefold()
-        if key not in seen:
-            seen.add(key)
-            out.append(item)
-    return out
+        if key in first:
+            renamed[item.n] = first[key]
+            continue
+        first[key] = item.n
+        out.append(item)
+    return out, renamed

@@ -10,12 +10,12 @@ import html
 import os
 
 from assistant.app import App
+from assistant.records import Answer
 
 # Nothing leaves the machine: no usage analytics, no hub calls, no web fonts from a CDN.
 for _name, _value in (("GRADIO_ANALYTICS_ENABLED", "False"), ("HF_HUB_OFFLINE", "1"),
                       ("HF_HUB_DISABLE_TELEMETRY", "1")):
     os.environ.setdefault(_name, _value)
-from assistant.records import Answer
 
 DISCLOSURE = (
     "**Sie sprechen mit einem KI-Assistenten / You are talking to an AI assistant.** "
