@@ -155,12 +155,16 @@ def load_cases(paths: list[Path]) -> tuple[list[GoldenCase], list[str]]:
     return cases, notes
 
 
-def select_subset(cases: list[GoldenCase], limit: int | None) -> list[GoldenCase]:
-    """At most ``limit`` cases, spread over behaviours and languages, in file order.
+MIN_PER_GROUP = 2  # cases of each (behaviour, language) group in a subset, where the set has them
 
-    Quotas go round-robin over the (expected_status, language) groups, so a
-    small CI subset still has abstentions, refusals and English questions;
-    within a group the picks are spread evenly over the file (topics are
+
+def select_subset(cases: list[GoldenCase], limit: int | None) -> list[GoldenCase]:
+    """At most ``limit`` cases, every behaviour and language represented, in file order.
+
+    Each (expected_status, language) group first gets ``MIN_PER_GROUP`` cases (round-robin
+    while the limit is smaller than that); the rest of the limit is shared in proportion
+    to the groups' sizes (largest remainder), so the subset's figures stay close to the
+    whole set's. Within a group the picks are spread evenly over the file (topics are
     grouped there). Deterministic: the same file gives the same subset.
     """
     if limit is None or limit >= len(cases):
@@ -170,11 +174,21 @@ def select_subset(cases: list[GoldenCase], limit: int | None) -> list[GoldenCase
         groups.setdefault((case.expected_status, case.language), []).append(position)
     quota = dict.fromkeys(groups, 0)
     remaining = limit
-    while remaining:
+    for _round in range(MIN_PER_GROUP):
         for key, members in groups.items():
             if remaining and quota[key] < len(members):
                 quota[key] += 1
                 remaining -= 1
+    spare = {key: len(members) - quota[key] for key, members in groups.items()}
+    total_spare = sum(spare.values())
+    if remaining and total_spare:
+        shares = {key: remaining * n / total_spare for key, n in spare.items()}
+        extra = {key: int(share) for key, share in shares.items()}
+        by_remainder = sorted(groups, key=lambda key: shares[key] - extra[key], reverse=True)
+        for key in by_remainder[: remaining - sum(extra.values())]:
+            extra[key] += 1
+        for key in groups:
+            quota[key] += min(extra[key], spare[key])
     chosen: list[int] = []
     for key, members in groups.items():
         count = quota[key]

@@ -97,7 +97,15 @@ def select_evidence(question: str, question_vector: np.ndarray, hits: list[Searc
         if any(answer.search(text) for answer in wanted):
             bonus += ANSWER_TYPE_BONUS
         scores.append(float(sim) + bonus)
-    order = np.argsort(scores)[::-1]
+    order = list(np.argsort(scores)[::-1])
+    # a question that wants an amount (or a time) gets the best sentence that has one,
+    # even if other sentences are a little closer in meaning
+    for answer_type in wanted:
+        typed = [i for i in order if answer_type.search(texts[i])]
+        if typed and not any(answer_type.search(texts[i]) for i in order[:settings.max_sentences]) \
+                and scores[typed[0]] >= settings.min_sentence_score:
+            order.remove(typed[0])
+            order.insert(0, typed[0])
     evidence: list[Evidence] = []
     covered: list[tuple[str, Span]] = []
     for i in order:
