@@ -18,6 +18,7 @@ from rich.console import Console
 from assistant.evaluation.records import CaseResult, Report
 
 EPSILON = 1e-9
+LATENCY_TOLERANCE = 0.2  # p95 moves by a fifth on a shared machine without any code change
 
 # name -> passed? (None: does not apply to this case)
 CHECKS: dict[str, Callable[[CaseResult], bool | None]] = {
@@ -61,10 +62,13 @@ class MetricChange(BaseModel):
     old: float | None
     new: float | None
     lower_is_better: bool = False
+    relative_tolerance: float = 0.0  # changes smaller than this share of the old value are noise
 
     @property
     def direction(self) -> Literal["better", "worse", "same"]:
-        if self.old is None or self.new is None or abs(self.new - self.old) < EPSILON:
+        if self.old is None or self.new is None:
+            return "same"
+        if abs(self.new - self.old) < max(EPSILON, self.relative_tolerance * abs(self.old)):
             return "same"
         return "better" if (self.new < self.old) == self.lower_is_better else "worse"
 
@@ -153,7 +157,8 @@ def compare_reports(old: Report, new: Report) -> Comparison:
             if before and after:
                 comparison.metrics.append(MetricChange(
                     set_name=new_run.set_name, config=new_run.config, metric=f"latency {key} p95 ms",
-                    old=before.p95, new=after.p95, lower_is_better=True))
+                    old=before.p95, new=after.p95, lower_is_better=True,
+                    relative_tolerance=LATENCY_TOLERANCE))
     for old_run in old.runs:
         if new.run(old_run.set_name, old_run.config) is None:
             comparison.notes.append(f"{old_run.set_name} / {old_run.config}: not in the new report")

@@ -181,6 +181,7 @@ def _cases(runs: list[RunResult]) -> str:
 
 def render_html(report: Report) -> str:
     """The whole report as one HTML page."""
+    limits = ", ".join(f"{name} {count}" for name, count in report.limits.items())
     parts = [
         "<!doctype html><html lang=en><head><meta charset=utf-8>",
         "<meta name=viewport content='width=device-width,initial-scale=1'>",
@@ -189,7 +190,8 @@ def render_html(report: Report) -> str:
         "<h1>Evaluation report</h1>",
         f"<p>{_e(report.created.strftime('%Y-%m-%d %H:%M UTC'))} · sets: {_e(', '.join(report.sets))} · "
         f"configurations: {_e(', '.join(report.configs))}"
-        f"{' · limit ' + _e(report.limit) + ' cases per set' if report.limit else ''}. "
+        f"{' · limit ' + _e(report.limit) + ' cases per set' if report.limit else ''}"
+        f"{' · cases per set: ' + _e(limits) if limits else ''}. "
         "Every figure is defined in eval/METRICS.md.</p>",
     ]
     if report.notes:

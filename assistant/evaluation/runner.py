@@ -107,7 +107,7 @@ def plan_configs(names: list[str], configs: dict[str, EvalConfig], base: Setting
 
 
 class Runner:
-    """Holds the shared embedders while sets and configurations are run."""
+    """Runs sets x configurations, loading each model and index once for all of them."""
 
     def __init__(self, log: Log, progress: Progress | None = None,
                  embedder: E5Embeddings | None = None) -> None:

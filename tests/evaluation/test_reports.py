@@ -117,3 +117,14 @@ def test_gate_refuses_an_unknown_metric(tmp_path):
     thresholds.write_text("[thresholds.sample.full]\nmin.recal_at_5 = 0.9\n", encoding="utf-8")
     with pytest.raises(ValueError, match="unknown metric 'recal_at_5'"):
         load_gate(thresholds)
+
+
+def test_compare_ignores_latency_noise_but_shows_a_real_slowdown():
+    from assistant.evaluation.compare import LATENCY_TOLERANCE, MetricChange
+
+    def change(new: float) -> str:
+        return MetricChange(set_name="s", config="c", metric="latency total p95 ms", old=1000.0, new=new,
+                            lower_is_better=True, relative_tolerance=LATENCY_TOLERANCE).direction
+
+    assert change(1100.0) == "same"
+    assert change(1500.0) == "worse" and change(500.0) == "better"
