@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from assistant.components.embeddings import E5Embeddings
 from assistant.evaluation.compare import compare_reports, print_comparison
 from assistant.evaluation.configs import DEFAULT_CONFIGS_FILE, DEFAULT_SETS_FILE, load_configs, load_sets
 from assistant.evaluation.gate import Gate, check, load_gate
@@ -52,17 +53,18 @@ def run_compare(options: EvalOptions, out: Console) -> int:
 
 
 def run_evaluation(options: EvalOptions, out: Console, err: Console, gate: Gate | None = None,
-                   embedder=None) -> tuple[Report, Path]:
+                   embedder: E5Embeddings | None = None) -> tuple[Report, Path]:
     """Run the sets and configurations (those of ``gate`` unless options name them), write
     the report folder; returns (report, folder)."""
     settings = Settings()
     sets_arg, configs_arg, limits = options.sets, options.configs, {}
-    if gate is not None:
+    if gate is not None:  # the gate's run, except what the options name
         if options.sets or options.configs or options.limit is not None:
-            err.print(f"note: --set/--config/--limit given: the thresholds in {options.check} were "
-                      "measured on the run its [run] table names", highlight=False)
-        else:
-            sets_arg, configs_arg, limits = gate.run.sets, gate.run.configs, gate.run.limit
+            err.print(f"note: the thresholds in {options.check} were measured on the run its [run] "
+                      "table names; --set/--config/--limit change that run", highlight=False)
+        sets_arg = options.sets or gate.run.sets
+        configs_arg = options.configs or gate.run.configs
+        limits = {} if options.limit is not None else gate.run.limit
     notes: list[Note] = []
     planned_sets = plan_sets(sets_arg, load_sets(options.sets_file), settings, options.limit,
                              options.index, options.corpus, notes, limits=limits)
@@ -99,13 +101,15 @@ def run_evaluation(options: EvalOptions, out: Console, err: Console, gate: Gate 
 
 
 def run_command(options: EvalOptions, out: Console | None = None, err: Console | None = None,
-                embedder=None) -> int:
+                embedder: E5Embeddings | None = None) -> int:
     """The exit code of ``assistant eval``; raises ConfigError / GoldenSetError / ValueError
     for setup problems (the CLI prints them as one ``error:`` line, exit 2)."""
     out = out or Console()
     if not out.is_terminal:
         out.width = 160  # logs and CI: no wrapping of the side-by-side table
     err = err or Console(stderr=True)
+    if not err.is_terminal:
+        err.width = 200  # one log line per message
     if options.compare:
         return run_compare(options, out)
     gate = load_gate(options.check) if options.check else None

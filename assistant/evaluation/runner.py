@@ -65,7 +65,7 @@ def plan_sets(arguments: list[str], sets: dict[str, SetSpec], base: Settings, li
         specs = []
         for argument in arguments:
             spec, note = resolve_set(argument, sets, base.corpus_dir)
-            if note:
+            if note and not corpus and index is None:
                 notes.append(Note(subject=spec.name, text=note))
             specs.append(spec)
     else:

@@ -73,3 +73,11 @@ def test_follow_up_question_uses_the_conversation(corpus_app):
     answer = corpus_app.answers.answer("Und für Kinder?", history=history)
     assert answer.status == "answered"
     assert {e.doc_id for e in answer.supporting} & {"reisepass", "kinderreisepass"}
+
+
+def test_planted_notice_conflict_bulky_waste_fee(corpus_app):
+    answer = corpus_app.answers.answer("Was kostet die Sperrmüllabholung?")
+    assert answer.status == "answered" and "25,00 Euro" in answer.answer
+    assert answer.supporting[0].doc_id == "hinweis-sperrmuell-gebuehr-2026"
+    old = [d for d in answer.disagreeing if d.doc_id == "sperrmuell"]
+    assert old and old[0].updated == date(2025, 2, 14) and "kostenlos" in old[0].quote
