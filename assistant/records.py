@@ -6,7 +6,7 @@ The JSON that the CLI and the HTTP API emit is these records serialised
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -111,6 +111,19 @@ class AnswerSentence(BaseModel):
     citations: list[int] = Field(default_factory=list)
 
 
+class Contact(BaseModel):
+    """Who can help in person: the responsible office as the corpus describes it."""
+
+    office: str
+    room: str = ""
+    phone: str = ""
+    email: str = ""
+    hours: list[str] = Field(default_factory=list)  # e.g. "Montag: 8:00 bis 16:00 Uhr"
+    doc_id: str = ""  # the page these details come from
+    title: str = ""
+    url: str = ""
+
+
 class Answer(BaseModel):
     """The one record every transport renders (see README, "Answer JSON")."""
 
@@ -128,6 +141,10 @@ class Answer(BaseModel):
     model: str = ""
     index_version: str = ""
     id: str | None = None  # echoed from --batch input
+    verified_by_staff: bool = False  # a curated answer written by city staff
+    curated_id: int | None = None
+    contact: Contact | None = None  # "talk to a person"
+    interaction_id: str | None = None  # set when the answer was logged; rate it with this id
 
 
 class SkippedFile(BaseModel):
@@ -154,3 +171,68 @@ class IngestReport(BaseModel):
     @property
     def ok(self) -> bool:
         return not self.skipped
+
+
+Channel = Literal["kiosk", "widget", "api", "cli"]
+Rating = Literal["up", "down"]
+Reason = Literal["wrong", "outdated", "incomplete", "not_understood", "other"]
+ReviewState = Literal["open", "resolved", "dismissed"]
+
+
+class Feedback(BaseModel):
+    """A citizen's rating of one logged answer."""
+
+    interaction_id: str
+    rating: Rating
+    reason: Reason | None = None
+    comment: str = Field(default="", max_length=1000)
+
+
+class Interaction(BaseModel):
+    """One logged question and answer (personal data already removed)."""
+
+    id: str
+    created_at: datetime
+    channel: Channel
+    language: str
+    question: str
+    answer: str
+    status: Status
+    supporting: list[Evidence] = Field(default_factory=list)
+    disagreeing: list[Disagreement] = Field(default_factory=list)
+    model: str = ""
+    index_version: str = ""
+    latency_ms: float = 0.0
+    curated_id: int | None = None
+    rating: Rating | None = None  # the latest rating, if any
+    reason: Reason | None = None
+    comment: str = ""
+    review_state: ReviewState = "open"
+
+
+class CuratedAnswer(BaseModel):
+    """A staff-verified answer, used for the same and similar questions."""
+
+    id: int | None = None
+    question: str
+    language: str
+    answer: str
+    doc_id: str = ""  # the source it rests on
+    title: str = ""
+    url: str = ""
+    quote: str = ""
+    created_by: str = ""
+    created_at: datetime | None = None
+    interaction_id: str | None = None
+
+
+class FlaggedDocument(BaseModel):
+    """A document staff marked outdated or wrong: it no longer supports answers."""
+
+    doc_id: str
+    title: str = ""
+    url: str = ""
+    problem: Literal["outdated", "wrong"]
+    note: str = ""
+    flagged_by: str = ""
+    created_at: datetime | None = None

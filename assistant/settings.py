@@ -73,6 +73,41 @@ class AnswerSettings(BaseModel):
     min_support: float = 0.86  # cosine of an answer sentence to its evidence to keep it
 
 
+class StoreSettings(BaseModel):
+    # any SQLAlchemy URL: sqlite:///path (default, a file beside the app) or
+    # postgresql+psycopg://user@host/db; the schema is migrated on start
+    url: str = "sqlite:///data/assistant.sqlite3"
+    # when the database cannot be written, records wait here and are written later
+    spool_path: Path = Path("data/feedback-spool.jsonl")
+    spool_retry_s: float = 15.0  # how often the spool is retried in the background
+    retention_days: int = 90  # `assistant feedback purge` deletes older interactions and ratings
+    # a staff-verified answer is used for a new question at least this similar (e5 cosine)
+    curated_min_similarity: float = 0.93
+    cache_s: float = 5.0  # curated answers / flagged documents are re-read at most this often
+
+
+class WebSettings(BaseModel):
+    idle_reset_s: int = 90  # kiosk: clear the conversation after this long without a touch
+    # origins of pages allowed to embed the widget, e.g. ["https://www.musterstadt.de"]
+    widget_origins: list[str] = Field(default_factory=list)
+    # links shown to citizens must point to these domains (or their subdomains)
+    link_domains: list[str] = Field(default_factory=lambda: ["musterstadt.de"])
+    max_question_chars: int = 500
+
+
+class StaffSettings(BaseModel):
+    # user name -> argon2 hash; make one with `assistant staff hash-password`
+    users: dict[str, str] = Field(default_factory=dict)
+    # secret that signs staff session cookies; empty: a random one per process (sessions end
+    # on restart). Set the same value on every instance behind a load balancer.
+    session_secret: str = ""
+    session_minutes: int = 30
+    # development only: when no user is configured, "staff" / "staff" can log in (with a warning)
+    development: bool = False
+    # where staff corrections are exported as evaluation cases
+    curated_eval_path: Path = Path("eval/sets/curated.jsonl")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ASSISTANT_",
@@ -96,6 +131,9 @@ class Settings(BaseSettings):
     evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    staff: StaffSettings = Field(default_factory=StaffSettings)
 
     @classmethod
     def settings_customise_sources(

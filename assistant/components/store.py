@@ -1,0 +1,123 @@
+"""The shared database: feedback log, review queue, curated answers, flagged documents.
+
+SQLAlchemy over any URL (a SQLite file by default, PostgreSQL by setting). The
+tables are declared here once; their schema is created and changed only by
+migrations (see ``Store.migrate``), never by ``create_all`` in production.
+
+Personal data never reaches this module unredacted: the feedback service
+redacts before it builds a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class InteractionRow(Base):
+    """One answered question. ``id`` is made by the app (uuid4 hex), so a spooled
+    record written twice is still one row."""
+
+    __tablename__ = "interactions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    channel: Mapped[str] = mapped_column(String(16), index=True)
+    language: Mapped[str] = mapped_column(String(8), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    supporting: Mapped[list] = mapped_column(JSON, default=list)  # Evidence records as JSON
+    disagreeing: Mapped[list] = mapped_column(JSON, default=list)
+    model: Mapped[str] = mapped_column(String(200), default="")
+    index_version: Mapped[str] = mapped_column(String(100), default="")
+    latency_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    curated_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    review_state: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    reviewed_by: Mapped[str] = mapped_column(String(100), default="")
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class RatingRow(Base):
+    __tablename__ = "ratings"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # uuid4 hex, made by the app
+    interaction_id: Mapped[str] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    rating: Mapped[str] = mapped_column(String(8))  # up | down
+    reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class CuratedAnswerRow(Base):
+    __tablename__ = "curated_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    question: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    answer: Mapped[str] = mapped_column(Text)
+    doc_id: Mapped[str] = mapped_column(String(300), default="")
+    title: Mapped[str] = mapped_column(String(500), default="")
+    url: Mapped[str] = mapped_column(String(1000), default="")
+    quote: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    interaction_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class FlaggedDocumentRow(Base):
+    __tablename__ = "flagged_documents"
+
+    doc_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    title: Mapped[str] = mapped_column(String(500), default="")
+    url: Mapped[str] = mapped_column(String(1000), default="")
+    problem: Mapped[str] = mapped_column(String(16))  # outdated | wrong
+    note: Mapped[str] = mapped_column(Text, default="")
+    flagged_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Store:
+    """Engine and sessions for one database URL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: committed on success, rolled back on error."""
+        with self._sessions.begin() as session:
+            yield session
+
+    def migrate(self) -> None:
+        """Bring the schema up to date (placeholder until the migrations land)."""
+        Base.metadata.create_all(self.engine)
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
