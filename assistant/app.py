@@ -7,6 +7,7 @@ loads the index it is about to replace and ``--help`` stays instant.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
@@ -15,6 +16,11 @@ from assistant.components.index import HybridIndex
 from assistant.components.llm import create_chat_model
 from assistant.services.answer import AnswerService
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.components.store import Store
+    from assistant.services.feedback import FeedbackService
+    from assistant.services.review import ReviewService
 
 
 class App:
@@ -36,6 +42,29 @@ class App:
     @cached_property
     def answers(self) -> AnswerService:
         return AnswerService(self.settings, self.index, self.embedder, self.chat_model)
+
+    @cached_property
+    def store(self) -> Store:
+        """The shared database (migrated on first use)."""
+        from assistant.components.store import Store
+
+        store = Store(self.settings.store.url)
+        store.migrate()
+        return store
+
+    @cached_property
+    def feedback(self) -> FeedbackService:
+        """Logs answers and ratings (redacted; spooled when the store is down)."""
+        from assistant.services.feedback import FeedbackService
+
+        return FeedbackService.create(self.settings.store, lambda: self.store)
+
+    @cached_property
+    def review(self) -> ReviewService:
+        """Staff review queue, curated answers, flagged documents, dashboard."""
+        from assistant.services.review import ReviewService
+
+        return ReviewService(self.settings, self.store, self.index, self.embedder)
 
 
 def create_app(settings: Settings | None = None) -> App:

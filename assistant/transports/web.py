@@ -83,7 +83,10 @@ def local_theme():
                              font_mono=["ui-monospace", "monospace"])
 
 
-def launch(app: App, host: str, port: int) -> None:
+def mount_kiosk(api, app: App, path: str = "/kiosk"):
+    """Mount the kiosk Gradio app on the FastAPI app ``api`` at ``path``."""
+    import gradio as gr
+
     css = app.settings.ui_dir / "kiosk.css"
-    build_blocks(app).launch(server_name=host, server_port=port, show_error=True, theme=local_theme(),
-                             css_paths=[css] if css.is_file() else None)
+    return gr.mount_gradio_app(api, build_blocks(app), path=path, theme=local_theme(), show_error=True,
+                               css_paths=[css] if css.is_file() else None, footer_links=[])
