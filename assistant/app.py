@@ -15,6 +15,7 @@ from assistant.components.embeddings import E5Embeddings, create_embeddings
 from assistant.components.index import HybridIndex
 from assistant.components.llm import create_chat_model
 from assistant.services.answer import AnswerService
+from assistant.services.curated import CuratedMatcher
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -41,7 +42,10 @@ class App:
 
     @cached_property
     def answers(self) -> AnswerService:
-        return AnswerService(self.settings, self.index, self.embedder, self.chat_model)
+        curated = CuratedMatcher(lambda: self.review.curated_answers(), self.embedder,
+                                 self.settings.store.curated_min_similarity)
+        return AnswerService(self.settings, self.index, self.embedder, self.chat_model, curated=curated,
+                             flagged=lambda: self.review.flagged_doc_ids())
 
     @cached_property
     def store(self) -> Store:

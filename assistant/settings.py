@@ -82,7 +82,7 @@ class StoreSettings(BaseModel):
     spool_retry_s: float = 15.0  # how often the spool is retried in the background
     retention_days: int = 90  # `assistant feedback purge` deletes older interactions and ratings
     # a staff-verified answer is used for a new question at least this similar (e5 cosine)
-    curated_min_similarity: float = 0.93
+    curated_min_similarity: float = 0.9
     cache_s: float = 5.0  # curated answers / flagged documents are re-read at most this often
 
 

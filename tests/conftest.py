@@ -26,7 +26,12 @@ def embedder() -> E5Embeddings:
 
 
 def make_settings(index_dir: Path, **overrides) -> Settings:
-    return Settings(index_dir=index_dir, **overrides)
+    """Settings for a test: the index and the database in temporary places, never the project's."""
+    settings = Settings(index_dir=index_dir, **overrides)
+    if "store" not in overrides:
+        settings.store.url = f"sqlite:///{index_dir.parent / (index_dir.name + '-store.sqlite3')}"
+        settings.store.spool_path = index_dir.parent / (index_dir.name + "-spool.jsonl")
+    return settings
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import numpy as np
@@ -22,26 +22,21 @@ from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import HybridIndex, bm25_tokens
 from assistant.components.llm import token_counter
 from assistant.messages import message
-from assistant.records import Answer, AnswerSentence, Disagreement, Evidence, SearchHit
+from assistant.records import Answer, AnswerSentence, Contact, CuratedAnswer, Disagreement, Evidence, SearchHit
 from assistant.services import guard
 from assistant.services.compose import build_messages, build_naive_messages
 from assistant.services.conflicts import find_conflicts
+from assistant.services.contact import ContactBook
+from assistant.services.curated import CuratedMatcher
 from assistant.services.evidence import ANSWER_TYPES, select_evidence
 from assistant.services.retrieve import search
+from assistant.services.subject import subject_terms
 from assistant.services.verify import verify
 from assistant.settings import Settings
 from assistant.text import detect_language, split_sentences, strip_markup
 
 REFERRAL = re.compile(r"nicht zuständig|ist nicht die stadt|not responsible|is not in charge|"
                       r"zuständig ist (die|das|der)|responsible is the", re.IGNORECASE)
-# words that say what kind of answer is wanted, not what it is about
-QUESTION_WORDS = (
-    "was wie wo wann wer welche welcher welches warum wieviel viel hoch lange kostet kosten kosten "
-    "gebühr gebühren preis beantragen beantrage antrag brauche benötige bekomme erhalte muss kann "
-    "darf gibt informationen info frage stadt musterstadt "
-    "what how where when who which why much many long cost costs fee fees price apply need get "
-    "must can may is are there information city"
-)
 HEADING_LINE = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
 PROBE_K = 4  # chunks per evidence sentence searched for disagreeing sources
 CLARIFY_MARGIN = 0.015  # dense scores of two different topics this close: ask back
@@ -53,11 +48,15 @@ Event = tuple[str, object]  # ("token", str) while streaming, then ("answer", An
 
 class AnswerService:
     def __init__(self, settings: Settings, index: HybridIndex, embedder: E5Embeddings,
-                 chat_model: BaseChatModel | None = None) -> None:
+                 chat_model: BaseChatModel | None = None, curated: CuratedMatcher | None = None,
+                 flagged: Callable[[], set[str]] | None = None) -> None:
         self.settings = settings
         self.index = index
         self.embedder = embedder
         self.chat_model = chat_model
+        self.curated = curated  # staff-verified answers, checked before the documents
+        self.flagged = flagged  # ids of documents staff marked outdated or wrong
+        self.contacts = ContactBook.build(index.documents)
         self._positions = {chunk.chunk_id: i for i, chunk in enumerate(index.chunks)}
 
     @property
@@ -86,23 +85,30 @@ class AnswerService:
                    disagreeing: list[Disagreement] | None = None, confidence: float = 0.0,
                    prompt_tokens: int = 0) -> Answer:
             timings["total"] = round((time.perf_counter() - started) * 1000, 1)
+            supporting = supporting or []
             return Answer(question=question, language=language, status=status, answer=text,
                           sentences=sentences or [AnswerSentence(text=text)],
-                          supporting=supporting or [], disagreeing=disagreeing or [],
+                          supporting=supporting, disagreeing=disagreeing or [],
                           confidence=round(confidence, 3), timings_ms=timings,
                           model=self.model_name, index_version=self.index.version,
-                          prompt_tokens=prompt_tokens)
+                          prompt_tokens=prompt_tokens, contact=self._contact(supporting))
 
         refusal = guard.check(question)
         if refusal:
             yield "answer", finish("refused", message(f"refused_{refusal.reason}", language))
             return
 
-        search_text = self._with_history(question, history)
+        search_text = self._with_history(question, history, language)
         question_vector = self.embedder.embed_queries([search_text])[0]
+        curated = self.curated.match(search_text, question_vector, language) if self.curated else None
+        if curated:
+            yield "answer", self._verified(curated[0], finish, curated[1])
+            return
         hits = search(self.index, self.embedder, search_text, self.settings.retrieval,
                       k=self.settings.retrieval.evidence_pool, mode=self.settings.retrieval.mode,
                       query_language=language, query_vector=question_vector)
+        flagged = self._flagged()
+        hits = [hit for hit in hits if hit.chunk.doc_id not in flagged]
         timings["retrieval"] = round((time.perf_counter() - started) * 1000, 1)
         relevance = self._relevance(hits, question_vector)
         if relevance < self.settings.evidence.min_dense_score:
@@ -128,7 +134,7 @@ class AnswerService:
             return
 
         referral = self._referral(evidence)
-        evidence, disagreeing = find_conflicts(evidence, hits + self._probe(evidence), today=date.today(),
+        evidence, disagreeing = find_conflicts(evidence, hits + self._probe(evidence, flagged), today=date.today(),
                                                language=language, embedder=self.embedder)
         evidence, disagreeing = self._drop_superseded(evidence, disagreeing)
         evidence, disagreeing = _renumber(evidence, disagreeing)
@@ -166,6 +172,35 @@ class AnswerService:
                                confidence=relevance, prompt_tokens=prompt_tokens)
 
     # -- steps ---------------------------------------------------------------
+    def _verified(self, curated: CuratedAnswer, finish, similarity: float) -> Answer:
+        """The staff-verified answer, citing the source staff named."""
+        doc = self.index.documents.get(curated.doc_id)
+        supporting = []
+        if doc is not None:
+            quote = curated.quote or doc.title
+            start = max(doc.text.find(quote), 0)
+            supporting = [Evidence(n=1, doc_id=doc.doc_id, title=doc.title, url=doc.url, source=doc.source,
+                                   updated=doc.updated, quote=quote, start=start, end=start + len(quote),
+                                   score=similarity)]
+        sentence = AnswerSentence(text=curated.answer, citations=[1] if supporting else [])
+        answer = finish("answered", curated.answer, [sentence], supporting, confidence=similarity)
+        return answer.model_copy(update={"verified_by_staff": True, "curated_id": curated.id})
+
+    def _flagged(self) -> set[str]:
+        """Documents staff marked outdated or wrong: they no longer support (or contradict) answers."""
+        if self.flagged is None:
+            return set()
+        try:
+            return self.flagged()
+        except Exception as exc:  # noqa: BLE001 - a store that is down must not stop answering
+            log.warning("flagged documents unavailable (%s: %s)", type(exc).__name__, exc)
+            return set()
+
+    def _contact(self, supporting: list[Evidence]) -> Contact | None:
+        doc_ids = [e.doc_id for e in supporting]
+        departments = [self.index.documents[d].department for d in doc_ids if d in self.index.documents]
+        return self.contacts.for_documents(doc_ids, departments)
+
     def _generate(self, messages) -> Iterator[str]:
         try:
             for chunk in self.chat_model.stream(messages):
@@ -235,7 +270,7 @@ class AnswerService:
             heading = f"{doc.title}, {heading}"
         return f"{heading} – {text}"
 
-    def _probe(self, evidence: list[Evidence]) -> list[SearchHit]:
+    def _probe(self, evidence: list[Evidence], exclude: set[str]) -> list[SearchHit]:
         """Chunks of other documents closest to each evidence sentence.
 
         The question may not retrieve the page that contradicts the evidence (an English
@@ -247,14 +282,14 @@ class AnswerService:
         for item, vector in zip(evidence, vectors, strict=True):
             for position, score in self.index.dense_search(vector, PROBE_K):
                 chunk = self.index.chunks[position]
-                if chunk.doc_id != item.doc_id and chunk.chunk_id not in probes:
+                if chunk.doc_id != item.doc_id and chunk.doc_id not in exclude and chunk.chunk_id not in probes:
                     probes[chunk.chunk_id] = SearchHit(chunk=chunk, score=score, rank=len(probes) + 1,
                                                        dense_score=score)
         return list(probes.values())
 
-    def _with_history(self, question: str, history: list[dict[str, str]] | None) -> str:
+    def _with_history(self, question: str, history: list[dict[str, str]] | None, language: str) -> str:
         """A short follow-up ("Und für Kinder?") is searched together with the last question."""
-        if not history or len(bm25_tokens(question, "de")) > 4:
+        if not history or len(bm25_tokens(question, language)) > 4:
             return question
         previous = [t.get("content", "") for t in history if t.get("role") == "user"]
         return f"{previous[-1]} {question}" if previous else question
@@ -283,7 +318,7 @@ class AnswerService:
         docs = [self.index.documents[e.doc_id] for e in evidence if e.doc_id in self.index.documents]
         if not docs or any(doc.language != language for doc in docs):
             return True
-        subject = set(bm25_tokens(question, language)) - set(bm25_tokens(QUESTION_WORDS, language))
+        subject = subject_terms(question, language)
         if not subject:
             return True
         vocabulary: set[str] = set()
