@@ -1,77 +1,283 @@
-"""A thin Gradio app over the answer service (the kiosk grows from here).
+"""The city-hall kiosk: a Gradio app mounted at /kiosk on the one FastAPI process.
 
-Rendering lives in pure functions (``render_answer``) that tests call
-directly; the Gradio callbacks only fetch an Answer and render it.
+Rendering lives in pure functions (``render_answer``, ``render_contact``,
+``render_intro``) that tests call directly; the Gradio callbacks only fetch an
+Answer from the answer service, log it, and render. Everything that comes from
+documents or the model is HTML-escaped, and links are shown only for the city's
+own domains.
 """
 
 from __future__ import annotations
 
 import html
 import os
+from collections.abc import Iterable, Mapping
+from urllib.parse import urlparse
 
 from assistant.app import App
-from assistant.records import Answer
+from assistant.records import Answer, Contact, Document, Evidence, Feedback
 
 # Nothing leaves the machine: no usage analytics, no hub calls, no web fonts from a CDN.
 for _name, _value in (("GRADIO_ANALYTICS_ENABLED", "False"), ("HF_HUB_OFFLINE", "1"),
                       ("HF_HUB_DISABLE_TELEMETRY", "1")):
     os.environ.setdefault(_name, _value)
 
-DISCLOSURE = (
-    "**Sie sprechen mit einem KI-Assistenten / You are talking to an AI assistant.** "
-    "Er antwortet nur aus den Unterlagen der Stadt und zeigt die Quellen. "
-    "Gespräche werden nicht mit Ihrer Person verknüpft."
-)
+LANGUAGES = [("Deutsch", "de"), ("English", "en")]
+CONTEXT_CHARS = 160  # document text shown around a quoted sentence
+TEXT: dict[str, dict[str, str]] = {
+    "de": {
+        "disclosure_title": "Sie sprechen mit einem KI-Assistenten.",
+        "disclosure": (
+            "Er beantwortet Fragen zu Leistungen der Stadt nur aus den Unterlagen der Stadt und zeigt "
+            "zu jeder Antwort die Quellen. Er kann sich irren, gibt keine Rechtsberatung und keine "
+            "politischen Empfehlungen. Ihr Gespräch wird nicht mit Ihrer Person verknüpft und nach "
+            "kurzer Zeit ohne Eingabe gelöscht. Bitte geben Sie keine persönlichen Daten ein."),
+        "question": "Ihre Frage", "placeholder": "z. B. Was kostet ein Personalausweis?",
+        "ask": "Fragen", "reset": "Neu beginnen", "language": "Sprache / Language",
+        "sources": "Quellen", "disagreeing": "Abweichende oder veraltete Quellen",
+        "updated": "Stand", "no_date": "ohne Datum", "verified": "Von Mitarbeitenden der Stadt geprüfte Antwort",
+        "follows": "Die Antwort folgt Quelle [{n}].",
+        "helpful": "War diese Antwort hilfreich?", "yes": "👍 Ja", "no": "👎 Nein",
+        "reason": "Was hat nicht gepasst?", "comment": "Anmerkung (freiwillig, ohne persönliche Daten)",
+        "send": "Rückmeldung senden", "thanks": "Danke für Ihre Rückmeldung!",
+        "feedback_failed": "Die Rückmeldung konnte nicht gespeichert werden.",
+        "person": "Mit einem Menschen sprechen", "contact": "Hier hilft man Ihnen persönlich weiter",
+        "room": "Raum", "phone": "Telefon", "email": "E-Mail", "hours": "Öffnungszeiten", "from": "Quelle",
+        "thinking": "Einen Moment, ich suche in den Unterlagen der Stadt …", "you": "Ihre Frage",
+    },
+    "en": {
+        "disclosure_title": "You are talking to an AI assistant.",
+        "disclosure": (
+            "It answers questions about the city's services only from the city's own documents and shows "
+            "the sources of every answer. It can be wrong, gives no legal advice and no political "
+            "recommendations. Your conversation is not linked to you and is deleted after a short time "
+            "without input. Please do not enter personal data."),
+        "question": "Your question", "placeholder": "e.g. How much is an ID card?",
+        "ask": "Ask", "reset": "Start over", "language": "Sprache / Language",
+        "sources": "Sources", "disagreeing": "Disagreeing or outdated sources",
+        "updated": "as of", "no_date": "no date", "verified": "Answer verified by city staff",
+        "follows": "The answer follows source [{n}].",
+        "helpful": "Was this answer helpful?", "yes": "👍 Yes", "no": "👎 No",
+        "reason": "What was wrong?", "comment": "Comment (optional, no personal data)",
+        "send": "Send feedback", "thanks": "Thank you for your feedback!",
+        "feedback_failed": "Your feedback could not be saved.",
+        "person": "Talk to a person", "contact": "Where you can get help in person",
+        "room": "Room", "phone": "Phone", "email": "E-mail", "hours": "Opening hours", "from": "Source",
+        "thinking": "One moment, searching the city's documents …", "you": "Your question",
+    },
+}
+REASONS: dict[str, list[tuple[str, str]]] = {
+    "de": [("Falsch", "wrong"), ("Veraltet", "outdated"), ("Unvollständig", "incomplete"),
+           ("Hat mich nicht verstanden", "not_understood"), ("Anderes", "other")],
+    "en": [("Wrong", "wrong"), ("Outdated", "outdated"), ("Incomplete", "incomplete"),
+           ("Did not understand me", "not_understood"), ("Other", "other")],
+}
 
 
-def _source_line(number: str, title: str, url: str, updated, quote: str) -> str:
-    date = updated.isoformat() if updated else "ohne Datum"
-    title = html.escape(title)
-    link = f"[{title}]({html.escape(url)})" if url.startswith("https://") else title
-    return f"{number} {link} (Stand {date})\n\n> {html.escape(quote).replace(chr(10), ' ')}\n"
+def t(language: str, key: str) -> str:
+    return TEXT.get(language, TEXT["en"])[key]
 
 
-def render_answer(answer: Answer) -> str:
-    """Markdown for one answer: the text, the quoted sources with their dates, and,
-    separately, the disagreeing or outdated sources.
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
 
-    Everything from documents and the model is HTML-escaped, so a page cannot inject markup.
-    """
-    parts = [html.escape(answer.answer).replace("\n", "  \n")]
+
+def safe_link(url: str, label: str, link_domains: Iterable[str]) -> str:
+    """A link only to the city's own domains over https; anything else is plain text."""
+    parsed = urlparse(url or "")
+    host = (parsed.hostname or "").lower()
+    if parsed.scheme == "https" and any(host == d or host.endswith("." + d) for d in link_domains):
+        return f'<a href="{_esc(url)}" target="_blank" rel="noopener noreferrer">{_esc(label)}</a>'
+    return _esc(label)
+
+
+def render_intro(language: str) -> str:
+    return (f'<div class="disclosure" role="note"><strong>{_esc(t(language, "disclosure_title"))}</strong> '
+            f'{_esc(t(language, "disclosure"))}</div>')
+
+
+def in_context(evidence: Evidence, documents: Mapping[str, Document]) -> str:
+    """The quote highlighted inside the text around it (the quote alone when the document is unknown)."""
+    doc = documents.get(evidence.doc_id)
+    if doc is None or doc.text[evidence.start:evidence.end] != evidence.quote:
+        return f"<mark>{_esc(evidence.quote)}</mark>"
+    before = doc.text[max(0, evidence.start - CONTEXT_CHARS):evidence.start]
+    after = doc.text[evidence.end:evidence.end + CONTEXT_CHARS]
+    before = before[before.find(" ") + 1:] if evidence.start > CONTEXT_CHARS else before
+    after = after[:after.rfind(" ")] if len(doc.text) > evidence.end + CONTEXT_CHARS else after
+    lead = "… " if evidence.start > CONTEXT_CHARS else ""
+    tail = " …" if len(doc.text) > evidence.end + CONTEXT_CHARS else ""
+    return f"{lead}{_esc(before)}<mark>{_esc(evidence.quote)}</mark>{_esc(after)}{tail}"
+
+
+def _dated(title: str, url: str, updated, language: str, link_domains: Iterable[str]) -> str:
+    date = updated.isoformat() if updated else t(language, "no_date")
+    return f'{safe_link(url, title, link_domains)} <span class="date">({t(language, "updated")} {date})</span>'
+
+
+def render_answer(answer: Answer, language: str | None = None, documents: Mapping[str, Document] | None = None,
+                  link_domains: Iterable[str] = ("musterstadt.de",)) -> str:
+    """HTML for one answer: the text, the supporting sources with each quote highlighted in context,
+    and, separated and labelled, the disagreeing or outdated sources with their dates and reasons."""
+    language = language or answer.language
+    documents = documents or {}
+    parts = [f'<div class="answer-text status-{_esc(answer.status)}">'
+             + "<br>".join(_esc(line) for line in answer.answer.splitlines()) + "</div>"]
+    if answer.verified_by_staff:
+        parts.insert(0, f'<p class="verified">✔ {_esc(t(language, "verified"))}</p>')
     if answer.supporting:
-        parts.append("\n### Quellen / Sources")
-        parts += [_source_line(f"[{ev.n}]", ev.title, ev.url, ev.updated, ev.quote) for ev in answer.supporting]
+        items = "".join(
+            f'<li id="source-{ev.n}"><span class="n">[{ev.n}]</span> '
+            f'{_dated(ev.title, ev.url, ev.updated, language, link_domains)}'
+            f'<blockquote class="quote">{in_context(ev, documents)}</blockquote></li>'
+            for ev in answer.supporting)
+        parts.append(f'<section class="sources" aria-label="{_esc(t(language, "sources"))}">'
+                     f'<h3>{_esc(t(language, "sources"))}</h3><ol>{items}</ol></section>')
     if answer.disagreeing:
-        parts.append('\n<h3 class="disagreeing">Abweichende oder veraltete Quellen / '
-                     'Disagreeing or outdated sources</h3>\n')
-        for item in answer.disagreeing:
-            parts.append(_source_line("⚠", item.title, item.url, item.updated, item.quote)
-                         + f"\n*{html.escape(item.reason)}*\n")
+        items = "".join(
+            f'<li>⚠ {_dated(item.title, item.url, item.updated, language, link_domains)}'
+            f'<blockquote class="quote"><mark>{_esc(item.quote)}</mark></blockquote>'
+            f'<p class="reason">{_esc(item.reason)}. {_esc(t(language, "follows").format(n=item.conflicts_with))}'
+            f'</p></li>' for item in answer.disagreeing)
+        parts.append(f'<section class="disagreeing" aria-label="{_esc(t(language, "disagreeing"))}">'
+                     f'<h3>{_esc(t(language, "disagreeing"))}</h3><ul>{items}</ul></section>')
     return "\n".join(parts)
+
+
+def render_contact(contact: Contact | None, language: str, link_domains: Iterable[str] = ("musterstadt.de",)) -> str:
+    if contact is None:
+        return ""
+    rows = [("room", contact.room), ("phone", contact.phone), ("email", contact.email)]
+    details = "".join(f"<dt>{_esc(t(language, key))}</dt><dd>{_esc(value)}</dd>" for key, value in rows if value)
+    if contact.hours:
+        hours = "".join(f"<li>{_esc(line)}</li>" for line in contact.hours)
+        details += f"<dt>{_esc(t(language, 'hours'))}</dt><dd><ul>{hours}</ul></dd>"
+    source = safe_link(contact.url, contact.title, link_domains) if contact.title else ""
+    return (f'<section class="contact"><h3>{_esc(t(language, "contact"))}</h3>'
+            f'<p class="office">{_esc(contact.office)}</p><dl>{details}</dl>'
+            + (f'<p class="from">{_esc(t(language, "from"))}: {source}</p>' if source else "") + "</section>")
+
+
+def idle_reset_script(seconds: int) -> str:
+    """Client side: after ``seconds`` without touch, key or pointer input, press "start over"."""
+    return f"""<script>
+(() => {{
+  const limit = {int(seconds) * 1000};
+  let last = Date.now();
+  for (const kind of ["pointerdown", "keydown", "touchstart", "wheel", "input"]) {{
+    window.addEventListener(kind, () => {{ last = Date.now(); }}, {{capture: true, passive: true}});
+  }}
+  setInterval(() => {{
+    if (Date.now() - last < limit) return;
+    last = Date.now();
+    const button = document.querySelector("#reset button, button#reset");
+    if (button) button.click();
+  }}, 1000);
+}})();
+</script>"""
 
 
 def build_blocks(app: App):
     import gradio as gr
 
-    def on_ask(question: str):
-        if not question or not question.strip():
-            yield ""
+    settings = app.settings
+    domains = settings.web.link_domains
+    default = settings.default_language if settings.default_language in TEXT else "de"
+
+    def documents() -> Mapping[str, Document]:
+        return app.index.documents
+
+    def on_ask(question: str, language: str, history: list[dict[str, str]]):
+        question = (question or "").strip()[:settings.web.max_question_chars]
+        if not question:
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         draft = ""
-        for kind, payload in app.answers.stream(question.strip()):
+        yield (f'<p class="thinking">{_esc(t(language, "thinking"))}</p>', history, None,
+               gr.update(visible=False), "", "")
+        for kind, payload in app.answers.stream(question, history[-2 * settings.answer.history_turns:]):
             if kind == "token":
                 draft += str(payload)
-                yield html.escape(draft) + " …"
-            else:
-                yield render_answer(payload)
+                yield _esc(draft) + " …", gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                continue
+            answer: Answer = payload
+            answer.interaction_id = app.feedback.log_answer(answer, "kiosk")
+            turns = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
+            asked = f'<p class="asked"><strong>{_esc(t(language, "you"))}:</strong> {_esc(question)}</p>'
+            yield (asked + render_answer(answer, language, documents(), domains), turns,
+                   answer.model_dump(mode="json"), gr.update(visible=True), "",
+                   render_contact(answer.contact, language, domains))
 
-    with gr.Blocks(title="Bürgerassistent") as blocks:
-        gr.Markdown(DISCLOSURE, elem_id="ai-disclosure")
-        question = gr.Textbox(label="Ihre Frage / Your question", lines=2, autofocus=True)
-        ask = gr.Button("Fragen / Ask", variant="primary")
-        answer = gr.Markdown(elem_id="answer")
-        ask.click(on_ask, inputs=question, outputs=answer)
-        question.submit(on_ask, inputs=question, outputs=answer)
+    def on_rate(rating: str, reason: str | None, comment: str, answer: dict | None, language: str):
+        if not answer or not answer.get("interaction_id"):
+            return gr.skip()
+        try:
+            app.feedback.rate(Feedback(interaction_id=answer["interaction_id"], rating=rating,
+                                       reason=reason if rating == "down" else None, comment=(comment or "")[:1000]))
+        except Exception:  # noqa: BLE001 - the citizen sees a message, the log has the cause
+            return f'<p role="status">{_esc(t(language, "feedback_failed"))}</p>'
+        return f'<p role="status" class="thanks">{_esc(t(language, "thanks"))}</p>'
+
+    def on_language(language: str):
+        reasons = REASONS.get(language, REASONS["en"])
+        return (render_intro(language),
+                gr.update(label=t(language, "question"), placeholder=t(language, "placeholder")),
+                gr.update(value=t(language, "ask")), gr.update(value=t(language, "reset")),
+                gr.update(value=f"**{t(language, 'helpful')}**"), gr.update(value=t(language, "yes")),
+                gr.update(value=t(language, "no")), gr.update(choices=reasons, label=t(language, "reason")),
+                gr.update(label=t(language, "comment")), gr.update(value=t(language, "send")),
+                gr.update(value=t(language, "person")))
+
+    def on_person(answer: dict | None, language: str):
+        contact = Contact.model_validate(answer["contact"]) if answer and answer.get("contact") \
+            else app.answers.contacts.default
+        return render_contact(contact, language, domains)
+
+    with gr.Blocks(title="Bürgerassistent / Citizen assistant", elem_id="kiosk") as blocks:
+        history = gr.State([])
+        current = gr.State(None)  # the last Answer as JSON (never shared between browser sessions)
+        with gr.Row(elem_id="kiosk-header"):
+            gr.HTML('<h1 class="kiosk-title">Bürgerassistent · Citizen assistant</h1>')
+            language = gr.Radio(LANGUAGES, value=default, label=t(default, "language"), elem_id="language-picker")
+        intro = gr.HTML(render_intro(default), elem_id="ai-disclosure")
+        question = gr.Textbox(label=t(default, "question"), placeholder=t(default, "placeholder"), lines=2,
+                              max_length=settings.web.max_question_chars, elem_id="question", autofocus=True)
+        with gr.Row():
+            ask = gr.Button(t(default, "ask"), variant="primary", elem_id="ask")
+            reset = gr.Button(t(default, "reset"), variant="secondary", elem_id="reset")
+        answer_html = gr.HTML(elem_id="answer")
+        with gr.Group(visible=False, elem_id="feedback") as feedback_box:
+            helpful = gr.Markdown(f"**{t(default, 'helpful')}**")
+            with gr.Row():
+                up = gr.Button(t(default, "yes"), elem_id="thumbs-up")
+                down = gr.Button(t(default, "no"), elem_id="thumbs-down")
+            reason = gr.Radio(REASONS[default], label=t(default, "reason"), elem_id="feedback-reason",
+                              visible=False)
+            comment = gr.Textbox(label=t(default, "comment"), max_length=1000, elem_id="feedback-comment",
+                                 visible=False)
+            send = gr.Button(t(default, "send"), elem_id="feedback-send", visible=False)
+        thanks = gr.HTML(elem_id="feedback-thanks")
+        person = gr.Button(t(default, "person"), elem_id="talk-to-person")
+        contact = gr.HTML(elem_id="contact")
+
+        asked = [answer_html, history, current, feedback_box, thanks, contact]
+        ask.click(on_ask, [question, language, history], asked).then(lambda: "", None, question)
+        question.submit(on_ask, [question, language, history], asked).then(lambda: "", None, question)
+        up.click(lambda *a: on_rate("up", *a), [reason, comment, current, language], thanks)
+        send.click(lambda *a: on_rate("down", *a), [reason, comment, current, language], thanks)
+        down.click(lambda: [gr.update(visible=True)] * 3, None, [reason, comment, send])
+        person.click(on_person, [current, language], contact)
+        language.change(on_language, language,
+                        [intro, question, ask, reset, helpful, up, down, reason, comment, send, person])
+
+        def on_reset():
+            # the next citizen sees nothing of the last one: question, answer, rating, contact, language
+            hidden = gr.update(value=None, visible=False)
+            return ("", "", [], None, gr.update(visible=False), "", "", hidden, gr.update(value="", visible=False),
+                    gr.update(visible=False), default)
+
+        reset.click(on_reset, None, [question, answer_html, history, current, feedback_box, thanks, contact,
+                                     reason, comment, send, language])
     return blocks
 
 
@@ -89,4 +295,5 @@ def mount_kiosk(api, app: App, path: str = "/kiosk"):
 
     css = app.settings.ui_dir / "kiosk.css"
     return gr.mount_gradio_app(api, build_blocks(app), path=path, theme=local_theme(), show_error=True,
-                               css_paths=[css] if css.is_file() else None, footer_links=[])
+                               css_paths=[css] if css.is_file() else None, footer_links=[],
+                               head=idle_reset_script(app.settings.web.idle_reset_s))

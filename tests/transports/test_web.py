@@ -1,7 +1,9 @@
+"""Kiosk rendering (pure functions): escaping, dates, quotes in context, contact, disclosure."""
+
 from datetime import date
 
-from assistant.records import Answer, Evidence
-from assistant.transports.web import DISCLOSURE, render_answer
+from assistant.records import Answer, Contact, Disagreement, Document, Evidence
+from assistant.transports.web import in_context, render_answer, render_contact, render_intro, safe_link
 
 
 def test_rendered_answer_escapes_document_html_and_shows_dates():
@@ -13,23 +15,50 @@ def test_rendered_answer_escapes_document_html_and_shows_dates():
     html = render_answer(answer)
     assert "<script>" not in html and "<img" not in html and "<b>" not in html
     assert "&lt;script&gt;" in html and "37,00 Euro" in html
-    assert "javascript:" not in html  # only https links become links
+    assert "javascript:" not in html  # only https links to the city's domains become links
     assert "Stand 2025-03-01" in html
 
 
-def test_ai_disclosure_is_on_the_first_screen():
-    assert "KI-Assistent" in DISCLOSURE and "AI assistant" in DISCLOSURE
+def test_links_only_to_the_citys_own_domains():
+    domains = ["musterstadt.de"]
+    assert safe_link("https://www.musterstadt.de/a", "A", domains).startswith("<a href=")
+    for url in ("https://musterstadt.de.evil.example/a", "http://www.musterstadt.de/a", "https://evil.example"):
+        assert "<a" not in safe_link(url, "A", domains)
+
+
+def test_ai_disclosure_is_on_the_first_screen_in_both_languages():
+    assert "KI-Assistent" in render_intro("de") and "nicht mit Ihrer Person verknüpft" in render_intro("de")
+    assert "AI assistant" in render_intro("en") and "not linked to you" in render_intro("en")
+
+
+def test_the_quote_is_highlighted_inside_its_surrounding_text():
+    text = "# Personalausweis\n\nDer Ausweis gilt zehn Jahre. Er kostet 37,00 Euro. Zahlung mit Karte."
+    doc = Document(doc_id="pa", title="Personalausweis", text=text, source="pa.md")
+    quote = "Er kostet 37,00 Euro."
+    start = text.index(quote)
+    evidence = Evidence(n=1, doc_id="pa", title="Personalausweis", quote=quote, start=start,
+                        end=start + len(quote), score=0.9)
+    shown = in_context(evidence, {"pa": doc})
+    assert "Der Ausweis gilt zehn Jahre. <mark>Er kostet 37,00 Euro.</mark> Zahlung mit Karte." in shown
 
 
 def test_disagreeing_sources_are_listed_separately_with_their_dates():
-    from assistant.records import Disagreement
-
     evidence = Evidence(n=1, doc_id="pa", title="Personalausweis", updated=date(2025, 3, 1),
                         quote="ab 24 Jahren: 37,00 Euro", start=0, end=10, score=0.9)
     old = Disagreement(doc_id="pa-2021", title="Gebühren (Stand 2021)", updated=date(2021, 5, 1),
                        quote="ab 24 Jahren: 28,80 Euro", conflicts_with=1, reason="amount: 28,80 vs 37,00")
     html = render_answer(Answer(question="q", language="de", status="answered", answer="37,00 Euro [1]",
                                 supporting=[evidence], disagreeing=[old]))
-    sources, disagreeing = html.split("Abweichende oder veraltete Quellen")
+    sources, disagreeing = html.split("Abweichende oder veraltete Quellen", 1)
     assert "37,00 Euro" in sources and "28,80" not in sources
     assert "Stand 2021-05-01" in disagreeing and "amount: 28,80 vs 37,00" in disagreeing
+    assert "Die Antwort folgt Quelle [1]" in disagreeing
+
+
+def test_contact_shows_office_room_phone_and_hours():
+    contact = Contact(office="Bürgerbüro <Rathaus>", room="Zimmer E.01", phone="0761 555-1000",
+                      hours=["Samstag: 9:00 bis 12:00 Uhr"], title="Bürgerbüro",
+                      url="https://www.musterstadt.de/buergerbuero")
+    html = render_contact(contact, "en")
+    assert "Bürgerbüro &lt;Rathaus&gt;" in html and "0761 555-1000" in html and "Zimmer E.01" in html
+    assert "Opening hours" in html and "Samstag: 9:00 bis 12:00 Uhr" in html
