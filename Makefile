@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 7860
 PYTEST_ARGS ?=
 
-.PHONY: install index run test lint bench-retrieval clean
+.PHONY: install system-deps index run test lint bench-retrieval clean
 
 # llama-cpp-python compiles llama.cpp from source (about 4 minutes on 2 cores, once per machine).
 # It is built for AVX2 without AMX: a "native" build on CPUs that report AMX crashed in the
@@ -41,7 +41,11 @@ index: install
 run: index
 	$(BIN)/assistant serve --index index --host $(HOST) --port $(PORT)
 
-test: install
+# Debian's chromium for the headless browser tests (root: installed with apt-get, once per machine)
+system-deps:
+	scripts/install-system-deps.sh
+
+test: install system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -166,11 +166,21 @@ def ask(question: Annotated[str | None, typer.Argument(help="The citizen's quest
 @cli.command()
 def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port.")] = 7860, index: IndexOpt = None) -> None:
-    """Start the kiosk web app (and its API) on HOST:PORT."""
-    from assistant.transports.web import launch
+    """Start the kiosk, widget, staff review app and HTTP API on HOST:PORT (one process)."""
+    import uvicorn
+
+    from assistant.transports.http import create_http_app
 
     app = _load(_settings(index), with_model=True)
-    launch(app, host=host, port=port)
+    api = create_http_app(app)
+    flusher = app.feedback  # the spool of records the database could not take is retried in the background
+    if hasattr(flusher, "start"):
+        flusher.start()
+    try:
+        uvicorn.run(api, host=host, port=port, log_level="info")
+    finally:
+        if hasattr(flusher, "stop"):
+            flusher.stop()
 
 
 @cli.command("eval")
@@ -208,6 +218,74 @@ def evaluate(
             EmbeddingModelError) as exc:
         _fail(str(exc).replace("\n", "; "))
     raise typer.Exit(code)
+
+
+feedback_cli = typer.Typer(no_args_is_help=True, help="Feedback log: retention and the spool of unwritten records.")
+cli.add_typer(feedback_cli, name="feedback")
+
+
+def _feedback_service():
+    """The feedback service without its retry thread: a command does its one job and exits."""
+    from assistant.services.feedback import FeedbackService
+
+    app = create_app(Settings())
+    return app.settings, FeedbackService(app.settings.store, lambda: app.store)
+
+
+@feedback_cli.command("purge")
+def feedback_purge(days: Annotated[int | None, typer.Option(
+        "--days", min=0, help="Delete records older than N days (default: settings.store.retention_days).")] = None,
+                   ) -> None:
+    """Delete logged answers and their ratings older than the retention period; prints how many."""
+    from assistant.services.feedback import StoreUnavailable
+
+    settings, service = _feedback_service()
+    try:
+        deleted = service.purge(days)
+    except StoreUnavailable as exc:
+        _fail(str(exc))
+    kept_days = settings.store.retention_days if days is None else days
+    print(f"deleted {deleted} interactions older than {kept_days} days (with their ratings)")
+
+
+@feedback_cli.command("flush")
+def feedback_flush() -> None:
+    """Write the records waiting in the spool to the database now; prints how many."""
+    from assistant.services.feedback import StoreUnavailable
+
+    settings, service = _feedback_service()
+    try:
+        written = service.flush_spool()
+    except StoreUnavailable as exc:
+        _fail(str(exc))
+    waiting = service.spooled()
+    print(f"wrote {written} spooled records to the database ({waiting} still waiting in {settings.store.spool_path})")
+
+
+staff_cli = typer.Typer(no_args_is_help=True, help="Staff review: user accounts.")
+cli.add_typer(staff_cli, name="staff")
+
+
+@staff_cli.command("hash-password")
+def staff_hash_password(
+    name: Annotated[str, typer.Option(help="User name shown in the configuration line.")] = "name",
+) -> None:
+    """Hash a staff password (argon2) and print the line that configures the user.
+
+    Asks twice with hidden input; reads one line from stdin when it is not a terminal.
+    """
+    from assistant.services.auth import hash_password
+
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        _fail("the password is empty")
+    hashed = hash_password(password)
+    print(hashed)
+    print(f"ASSISTANT_STAFF__USERS='{json.dumps({name: hashed})}'")
+    print(f"# or in assistant.toml:\n[staff.users]\n{json.dumps(name)} = {json.dumps(hashed)}")
 
 
 def main() -> None:

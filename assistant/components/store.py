@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, event
@@ -95,13 +96,14 @@ class FlaggedDocumentRow(Base):
 class Store:
     """Engine and sessions for one database URL."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, busy_timeout_ms: int = 5000) -> None:
         self.url = url
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        self.busy_timeout_ms = busy_timeout_ms  # SQLite: how long a write waits for another writer
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms=busy_timeout_ms))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -111,13 +113,24 @@ class Store:
             yield session
 
     def migrate(self) -> None:
-        """Bring the schema up to date (placeholder until the migrations land)."""
-        Base.metadata.create_all(self.engine)
+        """Bring the schema up to date: ``alembic upgrade head`` on this store's database.
+
+        Safe when several processes start at once: the upgrade runs under a
+        database-wide lock (SQLite ``BEGIN IMMEDIATE``, a PostgreSQL advisory
+        lock) and re-reads the version inside it, so the second caller finds the
+        schema at head and does nothing. A database made by the old
+        ``create_all`` placeholder (tables, no ``alembic_version``) is adopted as
+        revision 0001.
+        """
+        from assistant.components import migrations
+
+        migrations.upgrade(self.engine, busy_timeout_ms=max(self.busy_timeout_ms, 30_000))
 
 
-def _sqlite_pragmas(connection, _record) -> None:
+def _sqlite_pragmas(connection, _record, busy_timeout_ms: int = 5000) -> None:
     cursor = connection.cursor()
+    # first: the pragmas below may need a lock that another process holds for a moment
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()

@@ -161,6 +161,7 @@ class AnswerService:
                 yield "token", token
             sentences, _dropped = verify(draft, evidence, self.embedder, language,
                                          self.settings.answer.min_support, question)
+            sentences = self._useful(question, sentences, evidence)
         if sentences:
             text = _join(sentences)
         else:  # nothing the model wrote survived the gate (or no model): the evidence itself
@@ -300,6 +301,18 @@ class AnswerService:
         if not positions:
             return 0.0
         return float(np.max(self.index.vectors[positions] @ question_vector))
+
+    @staticmethod
+    def _useful(question: str, sentences: list[AnswerSentence], evidence: list[Evidence]) -> list[AnswerSentence]:
+        """Grounded is not enough: a composed answer must also answer. A dangling intro ("Für
+        Erwachsene:") says nothing, and an answer to "what does it cost" without the amount that
+        the evidence has loses the point; then the evidence itself is the better answer."""
+        sentences = [s for s in sentences if not s.text.rstrip(" []0-9").endswith(":")]
+        for cue, answer in ANSWER_TYPES[:2]:
+            wanted = cue.search(question) and any(answer.search(e.quote) for e in evidence)
+            if wanted and not any(answer.search(s.text) for s in sentences):
+                return []
+        return sentences
 
     @staticmethod
     def _answer_type_present(question: str, evidence: list[Evidence]) -> bool:

@@ -159,7 +159,8 @@ def render_contact(contact: Contact | None, language: str, link_domains: Iterabl
 
 
 def idle_reset_script(seconds: int) -> str:
-    """Client side: after ``seconds`` without touch, key or pointer input, press "start over"."""
+    """Client side: after ``seconds`` without input and without anything changing on screen,
+    press "start over" (which also cancels an answer still being written)."""
     return f"""<script>
 (() => {{
   const limit = {int(seconds) * 1000};
@@ -167,6 +168,9 @@ def idle_reset_script(seconds: int) -> str:
   for (const kind of ["pointerdown", "keydown", "touchstart", "wheel", "input"]) {{
     window.addEventListener(kind, () => {{ last = Date.now(); }}, {{capture: true, passive: true}});
   }}
+  // an answer still arriving counts as activity: the reset never cuts into it
+  new MutationObserver(() => {{ last = Date.now(); }}).observe(document.body,
+    {{subtree: true, childList: true, characterData: true}});
   setInterval(() => {{
     if (Date.now() - last < limit) return;
     last = Date.now();
@@ -261,8 +265,10 @@ def build_blocks(app: App):
         contact = gr.HTML(elem_id="contact")
 
         asked = [answer_html, history, current, feedback_box, thanks, contact]
-        ask.click(on_ask, [question, language, history], asked).then(lambda: "", None, question)
-        question.submit(on_ask, [question, language, history], asked).then(lambda: "", None, question)
+        asking = [ask.click(on_ask, [question, language, history], asked),
+                  question.submit(on_ask, [question, language, history], asked)]
+        for event in asking:
+            event.then(lambda: "", None, question)
         up.click(lambda *a: on_rate("up", *a), [reason, comment, current, language], thanks)
         send.click(lambda *a: on_rate("down", *a), [reason, comment, current, language], thanks)
         down.click(lambda: [gr.update(visible=True)] * 3, None, [reason, comment, send])
@@ -277,7 +283,7 @@ def build_blocks(app: App):
                     gr.update(visible=False), default)
 
         reset.click(on_reset, None, [question, answer_html, history, current, feedback_box, thanks, contact,
-                                     reason, comment, send, language])
+                                     reason, comment, send, language], cancels=asking)
     return blocks
 
 

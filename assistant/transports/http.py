@@ -1,0 +1,308 @@
+"""The HTTP app: JSON API, widget script and the mounted kiosk and staff apps, in one process.
+
+Routes (documented with curl examples in ``docs/api.md``):
+
+- ``POST /api/ask``          question -> Answer JSON (logged; ``interaction_id`` set)
+- ``POST /api/ask/stream``   the same as NDJSON: ``{"type": "token", ...}`` lines, then ``{"type": "answer", ...}``
+- ``POST /api/feedback``     a citizen's rating of a logged answer
+- ``GET  /healthz``          model, index version, documents, store status
+- ``GET  /widget.js``        the embeddable widget (``ui/widget.js``, configured inline)
+- ``GET  /widget/demo``      an example page embedding the widget
+
+The answer service is synchronous and CPU-bound, so it always runs in a worker
+thread; the event loop keeps serving other requests (and the kiosk) meanwhile.
+
+Pages of other sites may call ``/api/*`` only when their origin is listed in
+``settings.web.widget_origins``: the check is made here, on the server, not left
+to the browser's CORS enforcement (a script or curl can send any ``Origin``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, Literal
+
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from assistant.app import App
+from assistant.components.index import IndexMismatchError, IndexNotFoundError
+from assistant.records import Answer, Feedback
+from assistant.settings import WebSettings
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"
+NDJSON = "application/x-ndjson"
+# replaced in ui/widget.js when it is served, so the widget needs no extra request for its settings
+WIDGET_CONFIG_PLACEHOLDER = "/*WIDGET_CONFIG*/{}/*END*/"
+DISCLOSURE = {
+    "de": "Sie sprechen mit einem KI-Assistenten. Er antwortet nur aus den Unterlagen der Stadt und zeigt "
+    "die Quellen. Bitte prüfen Sie wichtige Angaben; verbindlich ist die Auskunft der Verwaltung.",
+    "en": "You are talking to an AI assistant. It answers only from the city's documents and shows its "
+    "sources. Please check important details; the city administration's information is binding.",
+}
+SETUP_ERRORS = (IndexNotFoundError, IndexMismatchError)
+
+
+class Turn(BaseModel):
+    """One earlier message of the conversation, for follow-up questions."""
+
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=4000)
+
+
+class AskRequest(BaseModel):
+    question: str
+    history: list[Turn] = Field(default_factory=list, max_length=20)
+    channel: Literal["api", "widget", "kiosk"] = "api"
+
+
+# -- origin allow-list ------------------------------------------------------------------------------------
+
+
+def normalise_origin(origin: str) -> str:
+    """``scheme://host[:port]`` in lower case, without a trailing slash."""
+    return origin.strip().rstrip("/").lower()
+
+
+def _own_origin(scope: Scope, headers: dict[str, str]) -> str:
+    host = headers.get("host", "")
+    return normalise_origin(f"{scope.get('scheme', 'http')}://{host}")
+
+
+class WidgetOriginGuard:
+    """ASGI middleware for ``/api/*``: foreign origins get 403 unless allowed; allowed ones get CORS headers.
+
+    Requests without an ``Origin`` header (curl, servers) and same-origin requests pass untouched.
+    The widget sends no cookies, so credentials are never allowed.
+    """
+
+    def __init__(self, app: ASGIApp, allowed_origins: list[str]) -> None:
+        self.app = app
+        self.allowed = {normalise_origin(origin) for origin in allowed_origins}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
+        origin = headers.get("origin")
+        if origin is None or normalise_origin(origin) == _own_origin(scope, headers):
+            await self.app(scope, receive, self._with_headers(send, {"vary": "Origin"}))
+            return
+        if normalise_origin(origin) not in self.allowed:
+            await self._forbidden(origin, scope, receive, send)
+            return
+        cors = {"access-control-allow-origin": origin, "vary": "Origin"}
+        if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
+            await Response(
+                status_code=204,
+                headers=cors
+                | {
+                    "access-control-allow-methods": "GET, POST, OPTIONS",
+                    "access-control-allow-headers": "Content-Type",
+                    "access-control-max-age": "600",
+                },
+            )(scope, receive, send)
+            return
+        await self.app(scope, receive, self._with_headers(send, cors))
+
+    @staticmethod
+    async def _forbidden(origin: str, scope: Scope, receive: Receive, send: Send) -> None:
+        log.warning("refused an API request from origin %s (not in web.widget_origins)", origin)
+        detail = (
+            f"Origin {origin} may not use this assistant: add it to the setting web.widget_origins "
+            "(ASSISTANT_WEB__WIDGET_ORIGINS) to embed the widget on that site."
+        )
+        await JSONResponse({"detail": detail}, status_code=403, headers={"vary": "Origin"})(scope, receive, send)
+
+    @staticmethod
+    def _with_headers(send: Send, extra: dict[str, str]) -> Send:
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {key.lower() for key, _ in message.get("headers", [])}
+                added = [
+                    (k.encode("latin-1"), v.encode("latin-1"))
+                    for k, v in extra.items()
+                    if k.encode("latin-1") not in present
+                ]
+                message = {**message, "headers": [*message.get("headers", []), *added]}
+            await send(message)
+
+        return send_with_headers
+
+
+# -- the use cases behind the routes ---------------------------------------------------------------------
+
+
+def _check_question(question: str, web: WebSettings) -> str:
+    text = question.strip()
+    if not text:
+        raise HTTPException(422, "The question is empty: send a question in the 'question' field.")
+    if len(text) > web.max_question_chars:
+        raise HTTPException(
+            422,
+            f"The question is too long ({len(text)} characters); at most "
+            f"{web.max_question_chars} characters are accepted. Please ask it more briefly.",
+        )
+    return text
+
+
+def _history(request: AskRequest) -> list[dict[str, str]]:
+    return [turn.model_dump() for turn in request.history]
+
+
+def _log(app: App, answer: Answer, channel: str) -> Answer:
+    """Log the answer (redacted by the feedback service) and give it the id citizens rate it with."""
+    answer.interaction_id = app.feedback.log_answer(answer, channel)
+    return answer
+
+
+def _answer(app: App, request: AskRequest, question: str) -> Answer:
+    return _log(app, app.answers.answer(question, _history(request)), request.channel)
+
+
+def _events(app: App, request: AskRequest, question: str) -> Iterator[str]:
+    """NDJSON lines; runs in a worker thread, one ``next()`` at a time."""
+    try:
+        for kind, payload in app.answers.stream(question, _history(request)):
+            if kind == "token":
+                yield json.dumps({"type": "token", "text": str(payload)}, ensure_ascii=False) + "\n"
+            elif isinstance(payload, Answer):
+                answer = _log(app, payload, request.channel)
+                yield (
+                    json.dumps({"type": "answer", "answer": answer.model_dump(mode="json")}, ensure_ascii=False) + "\n"
+                )
+    except Exception:  # the status line is already sent: report the failure in the stream
+        log.exception("answering failed while streaming")
+        yield json.dumps({"type": "error", "message": "The assistant could not answer. Please try again later."}) + "\n"
+
+
+async def _stream_in_threadpool(app: App, request: AskRequest, question: str) -> AsyncIterator[str]:
+    async for line in iterate_in_threadpool(_events(app, request, question)):
+        yield line
+
+
+def health(app: App) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, body): 200 when answering works, 503 when the index cannot be loaded."""
+    body: dict[str, Any] = {"status": "ok"}
+    try:
+        body |= {
+            "model": app.answers.model_name,
+            "index_version": app.index.version,
+            "documents": len(app.index.documents),
+        }
+    except SETUP_ERRORS as exc:
+        return 503, {"status": "unavailable", "error": str(exc)}
+    try:
+        store = app.feedback.status()
+    except Exception as exc:  # a broken store does not stop answering: answers are spooled
+        log.exception("feedback store status failed")
+        store = {"store_reachable": False, "error": str(exc)}
+    if not store.get("store_reachable", store.get("ok", True)):
+        body["status"] = "degraded"  # answers still work; their log waits in the spool
+    body |= {"store": store, "spooled": store.get("spooled", 0)}
+    return 200, body
+
+
+def widget_config(web: WebSettings) -> dict[str, Any]:
+    return {"link_domains": web.link_domains, "max_question_chars": web.max_question_chars, "disclosure": DISCLOSURE}
+
+
+def widget_script(app: App) -> str:
+    source = (app.settings.ui_dir / "widget.js").read_text(encoding="utf-8")
+    # "<" escaped so the JSON stays inert even if someone inlines the script into a page
+    config = json.dumps(widget_config(app.settings.web), ensure_ascii=False).replace("<", "\\u003c")
+    return source.replace(WIDGET_CONFIG_PLACEHOLDER, config, 1)
+
+
+# -- the app ---------------------------------------------------------------------------------------------
+
+
+def _add_api_routes(api: FastAPI, app: App) -> None:
+    @api.post("/api/ask", response_model=None)
+    async def ask(request: AskRequest) -> JSONResponse:
+        question = _check_question(request.question, app.settings.web)
+        try:
+            answer = await run_in_threadpool(_answer, app, request, question)
+        except SETUP_ERRORS as exc:
+            raise HTTPException(503, str(exc)) from exc
+        return JSONResponse(answer.model_dump(mode="json"))
+
+    @api.post("/api/ask/stream", response_model=None)
+    async def ask_stream(request: AskRequest) -> StreamingResponse:
+        question = _check_question(request.question, app.settings.web)
+        return StreamingResponse(
+            _stream_in_threadpool(app, request, question),
+            media_type=NDJSON,
+            headers={"cache-control": "no-store", "x-accel-buffering": "no"},
+        )
+
+    @api.post("/api/feedback", status_code=201)
+    async def feedback(rating: Feedback) -> dict[str, bool]:
+        from assistant.services.feedback import UnknownInteraction
+
+        try:
+            await run_in_threadpool(app.feedback.rate, rating)
+        except UnknownInteraction as exc:
+            raise HTTPException(
+                404, f"No answer with interaction_id {rating.interaction_id!r} (it may have expired)."
+            ) from exc
+        return {"stored": True}
+
+    @api.get("/api/widget-config")
+    async def config() -> dict[str, Any]:
+        return widget_config(app.settings.web)
+
+
+def _add_page_routes(api: FastAPI, app: App) -> None:
+    @api.get("/healthz", response_model=None)
+    async def healthz() -> JSONResponse:
+        status, body = await run_in_threadpool(health, app)
+        return JSONResponse(body, status_code=status)
+
+    @api.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse("/kiosk/")
+
+    @api.get("/widget.js", include_in_schema=False)
+    async def widget() -> Response:
+        return Response(
+            widget_script(app),
+            media_type="application/javascript; charset=utf-8",
+            headers={"cache-control": "public, max-age=300"},
+        )
+
+    @api.get("/widget/demo", include_in_schema=False)
+    async def widget_demo() -> FileResponse:
+        return FileResponse(app.settings.ui_dir / "widget-demo.html", media_type="text/html; charset=utf-8")
+
+
+def _mount_staff(api: FastAPI, app: App) -> None:
+    try:
+        from assistant.transports.staff import mount_staff
+    except ImportError as exc:  # staff.py is being written; the rest must still start
+        log.warning("staff review app not mounted: %s", exc)
+        return
+    mount_staff(api, app)
+
+
+def create_http_app(app: App) -> FastAPI:
+    """One FastAPI app: the API, the widget, the staff review app at /staff and the kiosk at /kiosk."""
+    from assistant.transports.web import mount_kiosk
+
+    api = FastAPI(
+        title="Bürgerassistent API", version="1", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json"
+    )
+    api.add_middleware(WidgetOriginGuard, allowed_origins=app.settings.web.widget_origins)
+    _add_api_routes(api, app)
+    _add_page_routes(api, app)
+    _mount_staff(api, app)
+    mount_kiosk(api, app)
+    return api

@@ -1,0 +1,94 @@
+"""The store's schema comes from Alembic migrations, on a real SQLite file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, select
+
+from assistant.components import migrations
+from assistant.components.store import Base, InteractionRow, Store
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLES = {"interactions", "ratings", "curated_answers", "flagged_documents"}
+
+
+def _version(store: Store) -> str | None:
+    with store.engine.connect() as connection:
+        return migrations.current(connection)
+
+
+def _interaction(id: str = "a" * 32) -> InteractionRow:
+    return InteractionRow(id=id, channel="cli", language="de", question="Was kostet ein Personalausweis?",
+                          answer="37,00 Euro.", status="answered", supporting=[], disagreeing=[])
+
+
+def test_fresh_file_gets_every_table_at_head(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'db' / 'assistant.sqlite3'}")
+    store.migrate()
+
+    assert TABLES | {"alembic_version"} <= set(inspect(store.engine).get_table_names())
+    assert _version(store) == migrations.head() is not None
+
+
+def test_migrated_schema_matches_the_declared_tables(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'assistant.sqlite3'}")
+    store.migrate()
+    with store.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
+                                       Base.metadata)
+    assert differences == []
+
+
+def test_migrate_twice_is_a_no_op_and_keeps_rows(tmp_path):
+    url = f"sqlite:///{tmp_path / 'assistant.sqlite3'}"
+    store = Store(url)
+    store.migrate()
+    with store.session() as session:
+        session.add(_interaction())
+    store.migrate()
+    Store(url).migrate()  # another instance starting later
+
+    with store.session() as session:
+        assert session.scalars(select(InteractionRow.id)).all() == ["a" * 32]
+    assert _version(store) == migrations.head()
+
+
+def test_rows_work_after_migration(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'assistant.sqlite3'}")
+    store.migrate()
+    with store.session() as session:
+        session.add(_interaction())
+    with store.session() as session:
+        row = session.get(InteractionRow, "a" * 32)
+        assert row.review_state == "open" and row.created_at is not None
+
+
+def test_database_from_the_create_all_placeholder_is_adopted(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'assistant.sqlite3'}")
+    Base.metadata.create_all(store.engine)  # what migrate() used to do
+    with store.session() as session:
+        session.add(_interaction())
+
+    store.migrate()
+
+    assert _version(store) == migrations.head()
+    with store.session() as session:
+        assert session.get(InteractionRow, "a" * 32) is not None
+
+
+def test_several_processes_migrating_at_once_all_succeed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'assistant.sqlite3'}"
+    code = f"from assistant.components.store import Store; Store({url!r}).migrate()"
+    processes = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+                 for _ in range(3)]
+    errors = [process.communicate(timeout=120)[1] for process in processes]
+
+    assert [process.returncode for process in processes] == [0, 0, 0], errors
+    store = Store(url)
+    assert _version(store) == migrations.head()
+    assert set(inspect(store.engine).get_table_names()) >= TABLES
