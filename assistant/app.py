@@ -42,10 +42,17 @@ class App:
 
     @cached_property
     def answers(self) -> AnswerService:
-        curated = CuratedMatcher(lambda: self.review.curated_answers(), self.embedder,
-                                 self.settings.store.curated_min_similarity)
-        return AnswerService(self.settings, self.index, self.embedder, self.chat_model, curated=curated,
-                             flagged=lambda: self.review.flagged_doc_ids())
+        curated = CuratedMatcher(
+            lambda: self.review.curated_answers(), self.embedder, self.settings.store.curated_min_similarity
+        )
+        return AnswerService(
+            self.settings,
+            self.index,
+            self.embedder,
+            self.chat_model,
+            curated=curated,
+            flagged=lambda: self.review.flagged_doc_ids(),
+        )
 
     @cached_property
     def store(self) -> Store:

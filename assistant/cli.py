@@ -22,8 +22,11 @@ from assistant.components.llm import ModelLoadError
 from assistant.records import Answer
 from assistant.settings import Settings
 
-cli = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Municipal citizen assistant: answers from the city's own documents.")
+cli = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Municipal citizen assistant: answers from the city's own documents.",
+)
 err = Console(stderr=True)
 
 IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default: settings.index_dir).")]
@@ -43,17 +46,26 @@ def _fail(message: str) -> None:
 
 
 @cli.command()
-def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders to add or update.")],
-           index: IndexOpt = None, json_out: JsonOpt = False,
-           rebuild: Annotated[bool, typer.Option("--rebuild", help="Ignore the previous index.")] = False,
-           ) -> None:
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to add or update.")],
+    index: IndexOpt = None,
+    json_out: JsonOpt = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Ignore the previous index.")] = False,
+) -> None:
     """Add or update documents; prints an IngestReport. Exit 1 when files were skipped."""
     from assistant.services.ingest import ingest as run_ingest
 
     settings = _settings(index)
     app = create_app(settings)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
         tasks: dict[str, int] = {}
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -70,10 +82,12 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders to
     if json_out:
         print(report.model_dump_json(indent=2))
     else:
-        print(f"Index {report.index_dir} version {report.index_version}: {report.documents_total} documents, "
-              f"{report.chunks_total} chunks ({len(report.added)} added, {len(report.updated)} updated, "
-              f"{report.unchanged} unchanged, {len(report.removed)} removed; "
-              f"{report.chunks_embedded} chunks embedded in {report.seconds:.1f} s)")
+        print(
+            f"Index {report.index_dir} version {report.index_version}: {report.documents_total} documents, "
+            f"{report.chunks_total} chunks ({len(report.added)} added, {len(report.updated)} updated, "
+            f"{report.unchanged} unchanged, {len(report.removed)} removed; "
+            f"{report.chunks_embedded} chunks embedded in {report.seconds:.1f} s)"
+        )
         for skipped in report.skipped:
             print(f"skipped {skipped.path}: {skipped.reason}")
     raise typer.Exit(0 if report.ok else 1)
@@ -92,20 +106,24 @@ def _load(settings: Settings, with_model: bool = False):
 
 
 @cli.command()
-def search(query: Annotated[str, typer.Argument(help="Search text.")], index: IndexOpt = None,
-           json_out: JsonOpt = False, k: Annotated[int, typer.Option("-k", help="Results.")] = 5,
-           mode: Annotated[str, typer.Option(help="hybrid, bm25 or dense.")] = "hybrid",
-           language: Annotated[str | None, typer.Option(help="Only chunks in this language.")] = None,
-           department: Annotated[str | None, typer.Option(help="Only chunks of this department.")] = None,
-           ) -> None:
+def search(
+    query: Annotated[str, typer.Argument(help="Search text.")],
+    index: IndexOpt = None,
+    json_out: JsonOpt = False,
+    k: Annotated[int, typer.Option("-k", help="Results.")] = 5,
+    mode: Annotated[str, typer.Option(help="hybrid, bm25 or dense.")] = "hybrid",
+    language: Annotated[str | None, typer.Option(help="Only chunks in this language.")] = None,
+    department: Annotated[str | None, typer.Option(help="Only chunks of this department.")] = None,
+) -> None:
     """Ranked chunks for QUERY, for debugging retrieval."""
     from assistant.services.retrieve import search as run_search
 
     if mode not in ("hybrid", "bm25", "dense"):
         _fail(f"unknown mode '{mode}' (use hybrid, bm25 or dense)")
     app = _load(_settings(index))
-    hits = run_search(app.index, app.embedder, query, app.settings.retrieval, k=k, mode=mode,
-                      language=language, department=department)
+    hits = run_search(
+        app.index, app.embedder, query, app.settings.retrieval, k=k, mode=mode, language=language, department=department
+    )
     if json_out:
         print(json.dumps([hit.model_dump(mode="json") for hit in hits], ensure_ascii=False, indent=2))
         return
@@ -124,11 +142,13 @@ def _print_answer(answer: Answer) -> None:
 
 
 @cli.command()
-def ask(question: Annotated[str | None, typer.Argument(help="The citizen's question.")] = None,
-        index: IndexOpt = None, json_out: JsonOpt = False,
-        batch: Annotated[Path | None, typer.Option(help='JSONL in: {"id", "question"} per line.')] = None,
-        out: Annotated[Path | None, typer.Option(help="JSONL out for --batch (default stdout).")] = None,
-        ) -> None:
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The citizen's question.")] = None,
+    index: IndexOpt = None,
+    json_out: JsonOpt = False,
+    batch: Annotated[Path | None, typer.Option(help='JSONL in: {"id", "question"} per line.')] = None,
+    out: Annotated[Path | None, typer.Option(help="JSONL out for --batch (default stdout).")] = None,
+) -> None:
     """One answer (or one per line of --batch, the model loaded once)."""
     if (question is None) == (batch is None):
         _fail("give either a QUESTION or --batch IN.jsonl")
@@ -164,8 +184,11 @@ def ask(question: Annotated[str | None, typer.Argument(help="The citizen's quest
 
 
 @cli.command()
-def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port.")] = 7860, index: IndexOpt = None) -> None:
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 7860,
+    index: IndexOpt = None,
+) -> None:
     """Start the kiosk, widget, staff review app and HTTP API on HOST:PORT (one process)."""
     import uvicorn
 
@@ -185,37 +208,59 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
 
 @cli.command("eval")
 def evaluate(
-    sets: Annotated[list[str] | None, typer.Option(
-        "--set", help="Golden set: a name from eval/sets.toml or a JSONL file (repeatable; default all).")] = None,
-    configs: Annotated[list[str] | None, typer.Option(
-        "--config", help="Configuration from eval/configs.toml (repeatable; default all).")] = None,
-    report: Annotated[Path | None, typer.Option(
-        "--report", help="Folder for report.json and report.html (default eval/reports/<time>).")] = None,
-    limit: Annotated[int | None, typer.Option(
-        "--limit", min=1, help="At most N cases per set, spread over behaviours and languages.")] = None,
-    index: Annotated[Path | None, typer.Option(
-        "--index", help="Index for the (one) set (default: a cache, index/eval-<set>).")] = None,
-    corpus: Annotated[list[Path] | None, typer.Option(
-        "--corpus", help="Corpus to index for the (one) set, instead of the one in eval/sets.toml.")] = None,
-    compare: Annotated[tuple[Path, Path] | None, typer.Option(
-        "--compare", metavar="OLD.json NEW.json", help="Compare two reports case by case.")] = None,
-    fail_on_regression: Annotated[bool, typer.Option(
-        "--fail-on-regression", help="With --compare: exit 1 when a case regressed.")] = False,
-    check: Annotated[Path | None, typer.Option(
-        "--check", help="Thresholds TOML (eval/thresholds.toml): exit 1 when one is missed.")] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Golden set: a name from eval/sets.toml or a JSONL file (repeatable; default all)."),
+    ] = None,
+    configs: Annotated[
+        list[str] | None,
+        typer.Option("--config", help="Configuration from eval/configs.toml (repeatable; default all)."),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Folder for report.json and report.html (default eval/reports/<time>)."),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, help="At most N cases per set, spread over behaviours and languages."),
+    ] = None,
+    index: Annotated[
+        Path | None, typer.Option("--index", help="Index for the (one) set (default: a cache, index/eval-<set>).")
+    ] = None,
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option("--corpus", help="Corpus to index for the (one) set, instead of the one in eval/sets.toml."),
+    ] = None,
+    compare: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option("--compare", metavar="OLD.json NEW.json", help="Compare two reports case by case."),
+    ] = None,
+    fail_on_regression: Annotated[
+        bool, typer.Option("--fail-on-regression", help="With --compare: exit 1 when a case regressed.")
+    ] = False,
+    check: Annotated[
+        Path | None, typer.Option("--check", help="Thresholds TOML (eval/thresholds.toml): exit 1 when one is missed.")
+    ] = None,
 ) -> None:
     """Quality and latency report over golden sets; --compare and --check for CI."""
     from assistant.evaluation.command import EvalOptions, run_command
     from assistant.evaluation.configs import ConfigError
     from assistant.evaluation.golden import GoldenSetError
 
-    options = EvalOptions(sets=sets or [], configs=configs or [], report_dir=report, limit=limit,
-                          index=index, corpus=corpus or [], compare=compare,
-                          fail_on_regression=fail_on_regression, check=check)
+    options = EvalOptions(
+        sets=sets or [],
+        configs=configs or [],
+        report_dir=report,
+        limit=limit,
+        index=index,
+        corpus=corpus or [],
+        compare=compare,
+        fail_on_regression=fail_on_regression,
+        check=check,
+    )
     try:
         code = run_command(options)
-    except (ConfigError, GoldenSetError, IndexNotFoundError, IndexMismatchError,
-            EmbeddingModelError) as exc:
+    except (ConfigError, GoldenSetError, IndexNotFoundError, IndexMismatchError, EmbeddingModelError) as exc:
         _fail(str(exc).replace("\n", "; "))
     raise typer.Exit(code)
 
@@ -233,9 +278,14 @@ def _feedback_service():
 
 
 @feedback_cli.command("purge")
-def feedback_purge(days: Annotated[int | None, typer.Option(
-        "--days", min=0, help="Delete records older than N days (default: settings.store.retention_days).")] = None,
-                   ) -> None:
+def feedback_purge(
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--days", min=0, help="Delete records older than N days (default: settings.store.retention_days)."
+        ),
+    ] = None,
+) -> None:
     """Delete logged answers and their ratings older than the retention period; prints how many."""
     from assistant.services.feedback import StoreUnavailable
 

@@ -52,11 +52,14 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def markdown(title: str, body: str, language: str = "de", updated: str = "2025-01-01",
-             department: str = "Bürgerbüro") -> str:
-    return (f"---\ntitle: {title}\nurl: https://www.musterstadt.de/{title.lower().replace(' ', '-')}\n"
-            f"department: {department}\nupdated: {updated}\nlanguage: {language}\n---\n"
-            f"# {title}\n\n{body}\n")
+def markdown(
+    title: str, body: str, language: str = "de", updated: str = "2025-01-01", department: str = "Bürgerbüro"
+) -> str:
+    return (
+        f"---\ntitle: {title}\nurl: https://www.musterstadt.de/{title.lower().replace(' ', '-')}\n"
+        f"department: {department}\nupdated: {updated}\nlanguage: {language}\n---\n"
+        f"# {title}\n\n{body}\n"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -35,8 +35,11 @@ from assistant.services.verify import verify
 from assistant.settings import Settings
 from assistant.text import detect_language, split_sentences, strip_markup
 
-REFERRAL = re.compile(r"nicht zuständig|ist nicht die stadt|not responsible|is not in charge|"
-                      r"zuständig ist (die|das|der)|responsible is the", re.IGNORECASE)
+REFERRAL = re.compile(
+    r"nicht zuständig|ist nicht die stadt|not responsible|is not in charge|"
+    r"zuständig ist (die|das|der)|responsible is the",
+    re.IGNORECASE,
+)
 HEADING_LINE = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
 PROBE_K = 4  # chunks per evidence sentence searched for disagreeing sources
 CLARIFY_MARGIN = 0.015  # dense scores of two different topics this close: ask back
@@ -47,9 +50,15 @@ Event = tuple[str, object]  # ("token", str) while streaming, then ("answer", An
 
 
 class AnswerService:
-    def __init__(self, settings: Settings, index: HybridIndex, embedder: E5Embeddings,
-                 chat_model: BaseChatModel | None = None, curated: CuratedMatcher | None = None,
-                 flagged: Callable[[], set[str]] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        index: HybridIndex,
+        embedder: E5Embeddings,
+        chat_model: BaseChatModel | None = None,
+        curated: CuratedMatcher | None = None,
+        flagged: Callable[[], set[str]] | None = None,
+    ) -> None:
         self.settings = settings
         self.index = index
         self.embedder = embedder
@@ -80,18 +89,32 @@ class AnswerService:
         language = detect_language(question, tuple(self.settings.languages), self.settings.default_language)
         timings: dict[str, float] = {}
 
-        def finish(status: str, text: str, sentences: list[AnswerSentence] | None = None,
-                   supporting: list[Evidence] | None = None,
-                   disagreeing: list[Disagreement] | None = None, confidence: float = 0.0,
-                   prompt_tokens: int = 0) -> Answer:
+        def finish(
+            status: str,
+            text: str,
+            sentences: list[AnswerSentence] | None = None,
+            supporting: list[Evidence] | None = None,
+            disagreeing: list[Disagreement] | None = None,
+            confidence: float = 0.0,
+            prompt_tokens: int = 0,
+        ) -> Answer:
             timings["total"] = round((time.perf_counter() - started) * 1000, 1)
             supporting = supporting or []
-            return Answer(question=question, language=language, status=status, answer=text,
-                          sentences=sentences or [AnswerSentence(text=text)],
-                          supporting=supporting, disagreeing=disagreeing or [],
-                          confidence=round(confidence, 3), timings_ms=timings,
-                          model=self.model_name, index_version=self.index.version,
-                          prompt_tokens=prompt_tokens, contact=self._contact(supporting))
+            return Answer(
+                question=question,
+                language=language,
+                status=status,
+                answer=text,
+                sentences=sentences or [AnswerSentence(text=text)],
+                supporting=supporting,
+                disagreeing=disagreeing or [],
+                confidence=round(confidence, 3),
+                timings_ms=timings,
+                model=self.model_name,
+                index_version=self.index.version,
+                prompt_tokens=prompt_tokens,
+                contact=self._contact(supporting),
+            )
 
         refusal = guard.check(question)
         if refusal:
@@ -104,9 +127,16 @@ class AnswerService:
         if curated:
             yield "answer", self._verified(curated[0], finish, curated[1])
             return
-        hits = search(self.index, self.embedder, search_text, self.settings.retrieval,
-                      k=self.settings.retrieval.evidence_pool, mode=self.settings.retrieval.mode,
-                      query_language=language, query_vector=question_vector)
+        hits = search(
+            self.index,
+            self.embedder,
+            search_text,
+            self.settings.retrieval,
+            k=self.settings.retrieval.evidence_pool,
+            mode=self.settings.retrieval.mode,
+            query_language=language,
+            query_vector=question_vector,
+        )
         flagged = self._flagged()
         hits = [hit for hit in hits if hit.chunk.doc_id not in flagged]
         timings["retrieval"] = round((time.perf_counter() - started) * 1000, 1)
@@ -119,28 +149,37 @@ class AnswerService:
             yield from self._naive(question, hits, finish, relevance)
             return
 
-        evidence = select_evidence(search_text, question_vector, hits, self.embedder,
-                                   self.settings.evidence, language)
-        if not evidence or not self._answer_type_present(question, evidence) \
-                or not self._covers_subject(search_text, evidence, language):
+        evidence = select_evidence(search_text, question_vector, hits, self.embedder, self.settings.evidence, language)
+        if (
+            not evidence
+            or not self._answer_type_present(question, evidence)
+            or not self._covers_subject(search_text, evidence, language)
+        ):
             yield "answer", finish("abstained", message("abstained", language), confidence=relevance)
             return
 
         options = self._ambiguous(question, hits, language)
         if options:
             text = message("clarify", language).format(
-                options=f" {message('or', language)} ".join(f"„{title}“" for title in options))
+                options=f" {message('or', language)} ".join(f"„{title}“" for title in options)
+            )
             yield "answer", finish("clarify", text, confidence=relevance)
             return
 
         referral = self._referral(evidence)
-        evidence, disagreeing = find_conflicts(evidence, hits + self._probe(evidence, flagged), today=date.today(),
-                                               language=language, embedder=self.embedder)
+        evidence, disagreeing = find_conflicts(
+            evidence,
+            hits + self._probe(evidence, flagged),
+            today=date.today(),
+            language=language,
+            embedder=self.embedder,
+        )
         evidence, disagreeing = self._drop_superseded(evidence, disagreeing)
         evidence, disagreeing = _renumber(evidence, disagreeing)
         if referral:
-            evidence = [referral, *[e for e in evidence if e.doc_id == referral.doc_id
-                                    and e.start != referral.start]][:3]
+            evidence = [referral, *[e for e in evidence if e.doc_id == referral.doc_id and e.start != referral.start]][
+                :3
+            ]
             evidence, disagreeing = _renumber(evidence, [])
             sentences = [AnswerSentence(text=strip_markup(e.quote), citations=[e.n]) for e in evidence]
             text = message("referred", language) + "\n" + _join(sentences)
@@ -151,16 +190,23 @@ class AnswerService:
         prompt_tokens = 0
         if self.chat_model is not None:
             messages, prompt_tokens = build_messages(
-                question, evidence, language, history, self.settings.answer.prompt_budget_tokens,
-                self.settings.answer.history_turns, token_counter(self.chat_model))
+                question,
+                evidence,
+                language,
+                history,
+                self.settings.answer.prompt_budget_tokens,
+                self.settings.answer.history_turns,
+                token_counter(self.chat_model),
+            )
             draft = ""
             for token in self._generate(messages):
                 if not draft:
                     timings["first_token"] = round((time.perf_counter() - started) * 1000, 1)
                 draft += token
                 yield "token", token
-            sentences, _dropped = verify(draft, evidence, self.embedder, language,
-                                         self.settings.answer.min_support, question)
+            sentences, _dropped = verify(
+                draft, evidence, self.embedder, language, self.settings.answer.min_support, question
+            )
             sentences = self._useful(question, sentences, evidence)
         if sentences:
             text = _join(sentences)
@@ -169,8 +215,12 @@ class AnswerService:
             text = message("evidence_intro", language) + "\n" + _join(sentences)
         if disagreeing:
             text += "\n" + message("conflict_note", language)
-        yield "answer", finish("answered", text, sentences, evidence, disagreeing,
-                               confidence=relevance, prompt_tokens=prompt_tokens)
+        yield (
+            "answer",
+            finish(
+                "answered", text, sentences, evidence, disagreeing, confidence=relevance, prompt_tokens=prompt_tokens
+            ),
+        )
 
     # -- steps ---------------------------------------------------------------
     def _verified(self, curated: CuratedAnswer, finish, similarity: float) -> Answer:
@@ -180,9 +230,20 @@ class AnswerService:
         if doc is not None:
             quote = curated.quote or doc.title
             start = max(doc.text.find(quote), 0)
-            supporting = [Evidence(n=1, doc_id=doc.doc_id, title=doc.title, url=doc.url, source=doc.source,
-                                   updated=doc.updated, quote=quote, start=start, end=start + len(quote),
-                                   score=similarity)]
+            supporting = [
+                Evidence(
+                    n=1,
+                    doc_id=doc.doc_id,
+                    title=doc.title,
+                    url=doc.url,
+                    source=doc.source,
+                    updated=doc.updated,
+                    quote=quote,
+                    start=start,
+                    end=start + len(quote),
+                    score=similarity,
+                )
+            ]
         sentence = AnswerSentence(text=curated.answer, citations=[1] if supporting else [])
         answer = finish("answered", curated.answer, [sentence], supporting, confidence=similarity)
         return answer.model_copy(update={"verified_by_staff": True, "curated_id": curated.id})
@@ -217,28 +278,56 @@ class AnswerService:
             yield "answer", finish("answered", hits[0].chunk.text, confidence=relevance)
             return
         messages, prompt_tokens = build_naive_messages(
-            question, hits[:self.settings.retrieval.top_k], self.settings.answer.prompt_budget_tokens,
-            token_counter(self.chat_model))
+            question,
+            hits[: self.settings.retrieval.top_k],
+            self.settings.answer.prompt_budget_tokens,
+            token_counter(self.chat_model),
+        )
         text = ""
         for token in self._generate(messages):
             text += token
             yield "token", token
-        supporting = [Evidence(n=i, doc_id=h.chunk.doc_id, title=h.chunk.title, url=h.chunk.url,
-                               source=h.chunk.source, updated=h.chunk.updated, quote=h.chunk.text,
-                               start=h.chunk.start, end=h.chunk.end, score=h.score)
-                      for i, h in enumerate(hits[:self.settings.retrieval.top_k], start=1)]
-        yield "answer", finish("answered", text.strip() or "-", supporting=supporting,
-                               confidence=relevance, prompt_tokens=prompt_tokens)
+        supporting = [
+            Evidence(
+                n=i,
+                doc_id=h.chunk.doc_id,
+                title=h.chunk.title,
+                url=h.chunk.url,
+                source=h.chunk.source,
+                updated=h.chunk.updated,
+                quote=h.chunk.text,
+                start=h.chunk.start,
+                end=h.chunk.end,
+                score=h.score,
+            )
+            for i, h in enumerate(hits[: self.settings.retrieval.top_k], start=1)
+        ]
+        yield (
+            "answer",
+            finish(
+                "answered",
+                text.strip() or "-",
+                supporting=supporting,
+                confidence=relevance,
+                prompt_tokens=prompt_tokens,
+            ),
+        )
 
-    def _drop_superseded(self, evidence: list[Evidence], disagreeing: list[Disagreement],
-                         ) -> tuple[list[Evidence], list[Disagreement]]:
+    def _drop_superseded(
+        self,
+        evidence: list[Evidence],
+        disagreeing: list[Disagreement],
+    ) -> tuple[list[Evidence], list[Disagreement]]:
         """A page that lost a conflict is outdated: its other sentences are not cited either.
 
         A sentence that the newer page states word for word is cited from the newer page.
         """
         losers = {d.doc_id for d in disagreeing}
-        winners = [self.index.documents[e.doc_id] for e in evidence
-                   if e.doc_id not in losers and e.doc_id in self.index.documents]
+        winners = [
+            self.index.documents[e.doc_id]
+            for e in evidence
+            if e.doc_id not in losers and e.doc_id in self.index.documents
+        ]
         current: list[Evidence] = []
         for item in evidence:
             if item.doc_id not in losers:
@@ -247,9 +336,19 @@ class AnswerService:
             for doc in winners:
                 start = doc.text.find(item.quote)
                 if start >= 0:
-                    current.append(item.model_copy(update={
-                        "doc_id": doc.doc_id, "title": doc.title, "url": doc.url, "source": doc.source,
-                        "updated": doc.updated, "start": start, "end": start + len(item.quote)}))
+                    current.append(
+                        item.model_copy(
+                            update={
+                                "doc_id": doc.doc_id,
+                                "title": doc.title,
+                                "url": doc.url,
+                                "source": doc.source,
+                                "updated": doc.updated,
+                                "start": start,
+                                "end": start + len(item.quote),
+                            }
+                        )
+                    )
                     break
         if not current:
             return evidence, disagreeing
@@ -263,7 +362,7 @@ class AnswerService:
         doc = self.index.documents.get(evidence.doc_id)
         if doc is None or not evidence.quote.lstrip().startswith(("-", "*", "•")):
             return text
-        headings = HEADING_LINE.findall(doc.text[:evidence.start])
+        headings = HEADING_LINE.findall(doc.text[: evidence.start])
         if not headings:
             return f"{doc.title} – {text}"
         heading = headings[-1].strip()
@@ -284,8 +383,9 @@ class AnswerService:
             for position, score in self.index.dense_search(vector, PROBE_K):
                 chunk = self.index.chunks[position]
                 if chunk.doc_id != item.doc_id and chunk.doc_id not in exclude and chunk.chunk_id not in probes:
-                    probes[chunk.chunk_id] = SearchHit(chunk=chunk, score=score, rank=len(probes) + 1,
-                                                       dense_score=score)
+                    probes[chunk.chunk_id] = SearchHit(
+                        chunk=chunk, score=score, rank=len(probes) + 1, dense_score=score
+                    )
         return list(probes.values())
 
     def _with_history(self, question: str, history: list[dict[str, str]] | None, language: str) -> str:
@@ -336,8 +436,7 @@ class AnswerService:
             return True
         vocabulary: set[str] = set()
         for doc in docs:
-            vocabulary |= set(bm25_tokens(f"{doc.title} {doc.text} {doc.metadata.get('keywords', '')}",
-                                          doc.language))
+            vocabulary |= set(bm25_tokens(f"{doc.title} {doc.text} {doc.metadata.get('keywords', '')}", doc.language))
         # at least one subject word: colloquial questions carry many words no page uses
         return bool(subject & vocabulary)
 
@@ -374,11 +473,20 @@ class AnswerService:
             return None
         head = doc.text[:600]
         for span in split_sentences(head, 0, len(head), doc.language):
-            sentence = doc.text[span.start:span.end]
+            sentence = doc.text[span.start : span.end]
             if REFERRAL.search(sentence):
-                return Evidence(n=1, doc_id=doc.doc_id, title=doc.title, url=doc.url, source=doc.source,
-                                updated=doc.updated, quote=sentence, start=span.start, end=span.end,
-                                score=evidence[0].score)
+                return Evidence(
+                    n=1,
+                    doc_id=doc.doc_id,
+                    title=doc.title,
+                    url=doc.url,
+                    source=doc.source,
+                    updated=doc.updated,
+                    quote=sentence,
+                    start=span.start,
+                    end=span.end,
+                    score=evidence[0].score,
+                )
         return None
 
 

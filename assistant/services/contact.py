@@ -63,8 +63,13 @@ def parse_contact(doc: Document) -> Contact | None:
     """Contact details of one page, or None when it names no phone or e-mail."""
     sections = _sections(doc.text)
     contact_lines = [line for heading, lines in sections if CONTACT_HEADING.search(heading) for line in lines]
-    hours = [_clean(line) for heading, lines in sections if HOURS_HEADING.search(heading) for line in lines
-             if line.lstrip().startswith(("-", "*"))]
+    hours = [
+        _clean(line)
+        for heading, lines in sections
+        if HOURS_HEADING.search(heading)
+        for line in lines
+        if line.lstrip().startswith(("-", "*"))
+    ]
     if not contact_lines and not hours:  # a phone number in running text may be another office's
         return None
     lines = contact_lines or [line for _heading, lines in sections for line in lines]
@@ -73,13 +78,25 @@ def parse_contact(doc: Document) -> Contact | None:
     phone, email = PHONE.search(text), EMAIL.search(text)
     if not phone and not email:
         return None
-    office = next((_clean(line) for line in contact_lines
-                   if not PHONE.search(line) and not EMAIL.search(line) and not HOURS_LINE.match(_clean(line))),
-                  doc.department or doc.title)
+    office = next(
+        (
+            _clean(line)
+            for line in contact_lines
+            if not PHONE.search(line) and not EMAIL.search(line) and not HOURS_LINE.match(_clean(line))
+        ),
+        doc.department or doc.title,
+    )
     room = ROOM.search("\n".join(contact_lines) or doc.text)
-    return Contact(office=office, room=room.group(0) if room else "", phone=phone.group(0) if phone else "",
-                   email=email.group(0) if email else "", hours=hours[:MAX_HOURS], doc_id=doc.doc_id,
-                   title=doc.title, url=doc.url)
+    return Contact(
+        office=office,
+        room=room.group(0) if room else "",
+        phone=phone.group(0) if phone else "",
+        email=email.group(0) if email else "",
+        hours=hours[:MAX_HOURS],
+        doc_id=doc.doc_id,
+        title=doc.title,
+        url=doc.url,
+    )
 
 
 def _sections(text: str) -> list[tuple[str, list[str]]]:

@@ -24,21 +24,25 @@ log = logging.getLogger(__name__)
 
 
 class CuratedMatcher:
-    def __init__(self, source: Callable[[], list[CuratedAnswer]], embedder: E5Embeddings,
-                 min_similarity: float) -> None:
+    def __init__(
+        self, source: Callable[[], list[CuratedAnswer]], embedder: E5Embeddings, min_similarity: float
+    ) -> None:
         self.source = source
         self.embedder = embedder
         self.min_similarity = min_similarity
         self._vectors: dict[tuple[int | None, str], np.ndarray] = {}  # embeddings of curated questions
 
-    def match(self, question: str, question_vector: np.ndarray, language: str,
-              ) -> tuple[CuratedAnswer, float] | None:
+    def match(
+        self,
+        question: str,
+        question_vector: np.ndarray,
+        language: str,
+    ) -> tuple[CuratedAnswer, float] | None:
         """The most similar curated answer about the same subject in ``language``, with its similarity."""
         try:
             curated = [item for item in self.source() if item.language == language]
         except Exception as exc:  # noqa: BLE001 - a store that is down must not stop answering
-            log.warning("curated answers unavailable (%s: %s); answering from documents",
-                        type(exc).__name__, exc)
+            log.warning("curated answers unavailable (%s: %s); answering from documents", type(exc).__name__, exc)
             return None
         subject = subject_terms(question, language)
         curated = [item for item in curated if _same_subject(subject, subject_terms(item.question, language))]

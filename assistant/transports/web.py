@@ -18,8 +18,11 @@ from assistant.app import App
 from assistant.records import Answer, Contact, Document, Evidence, Feedback
 
 # Nothing leaves the machine: no usage analytics, no hub calls, no web fonts from a CDN.
-for _name, _value in (("GRADIO_ANALYTICS_ENABLED", "False"), ("HF_HUB_OFFLINE", "1"),
-                      ("HF_HUB_DISABLE_TELEMETRY", "1")):
+for _name, _value in (
+    ("GRADIO_ANALYTICS_ENABLED", "False"),
+    ("HF_HUB_OFFLINE", "1"),
+    ("HF_HUB_DISABLE_TELEMETRY", "1"),
+):
     os.environ.setdefault(_name, _value)
 
 LANGUAGES = [("Deutsch", "de"), ("English", "en")]
@@ -31,19 +34,36 @@ TEXT: dict[str, dict[str, str]] = {
             "Er beantwortet Fragen zu Leistungen der Stadt nur aus den Unterlagen der Stadt und zeigt "
             "zu jeder Antwort die Quellen. Er kann sich irren, gibt keine Rechtsberatung und keine "
             "politischen Empfehlungen. Ihr Gespräch wird nicht mit Ihrer Person verknüpft und nach "
-            "kurzer Zeit ohne Eingabe gelöscht. Bitte geben Sie keine persönlichen Daten ein."),
-        "question": "Ihre Frage", "placeholder": "z. B. Was kostet ein Personalausweis?",
-        "ask": "Fragen", "reset": "Neu beginnen", "language": "Sprache / Language",
-        "sources": "Quellen", "disagreeing": "Abweichende oder veraltete Quellen",
-        "updated": "Stand", "no_date": "ohne Datum", "verified": "Von Mitarbeitenden der Stadt geprüfte Antwort",
+            "kurzer Zeit ohne Eingabe gelöscht. Bitte geben Sie keine persönlichen Daten ein."
+        ),
+        "question": "Ihre Frage",
+        "placeholder": "z. B. Was kostet ein Personalausweis?",
+        "ask": "Fragen",
+        "reset": "Neu beginnen",
+        "language": "Sprache / Language",
+        "sources": "Quellen",
+        "disagreeing": "Abweichende oder veraltete Quellen",
+        "updated": "Stand",
+        "no_date": "ohne Datum",
+        "verified": "Von Mitarbeitenden der Stadt geprüfte Antwort",
         "follows": "Die Antwort folgt Quelle [{n}].",
-        "helpful": "War diese Antwort hilfreich?", "yes": "👍 Ja", "no": "👎 Nein",
-        "reason": "Was hat nicht gepasst?", "comment": "Anmerkung (freiwillig, ohne persönliche Daten)",
-        "send": "Rückmeldung senden", "thanks": "Danke für Ihre Rückmeldung!",
+        "helpful": "War diese Antwort hilfreich?",
+        "yes": "👍 Ja",
+        "no": "👎 Nein",
+        "reason": "Was hat nicht gepasst?",
+        "comment": "Anmerkung (freiwillig, ohne persönliche Daten)",
+        "send": "Rückmeldung senden",
+        "thanks": "Danke für Ihre Rückmeldung!",
         "feedback_failed": "Die Rückmeldung konnte nicht gespeichert werden.",
-        "person": "Mit einem Menschen sprechen", "contact": "Hier hilft man Ihnen persönlich weiter",
-        "room": "Raum", "phone": "Telefon", "email": "E-Mail", "hours": "Öffnungszeiten", "from": "Quelle",
-        "thinking": "Einen Moment, ich suche in den Unterlagen der Stadt …", "you": "Ihre Frage",
+        "person": "Mit einem Menschen sprechen",
+        "contact": "Hier hilft man Ihnen persönlich weiter",
+        "room": "Raum",
+        "phone": "Telefon",
+        "email": "E-Mail",
+        "hours": "Öffnungszeiten",
+        "from": "Quelle",
+        "thinking": "Einen Moment, ich suche in den Unterlagen der Stadt …",
+        "you": "Ihre Frage",
     },
     "en": {
         "disclosure_title": "You are talking to an AI assistant.",
@@ -51,26 +71,53 @@ TEXT: dict[str, dict[str, str]] = {
             "It answers questions about the city's services only from the city's own documents and shows "
             "the sources of every answer. It can be wrong, gives no legal advice and no political "
             "recommendations. Your conversation is not linked to you and is deleted after a short time "
-            "without input. Please do not enter personal data."),
-        "question": "Your question", "placeholder": "e.g. How much is an ID card?",
-        "ask": "Ask", "reset": "Start over", "language": "Sprache / Language",
-        "sources": "Sources", "disagreeing": "Disagreeing or outdated sources",
-        "updated": "as of", "no_date": "no date", "verified": "Answer verified by city staff",
+            "without input. Please do not enter personal data."
+        ),
+        "question": "Your question",
+        "placeholder": "e.g. How much is an ID card?",
+        "ask": "Ask",
+        "reset": "Start over",
+        "language": "Sprache / Language",
+        "sources": "Sources",
+        "disagreeing": "Disagreeing or outdated sources",
+        "updated": "as of",
+        "no_date": "no date",
+        "verified": "Answer verified by city staff",
         "follows": "The answer follows source [{n}].",
-        "helpful": "Was this answer helpful?", "yes": "👍 Yes", "no": "👎 No",
-        "reason": "What was wrong?", "comment": "Comment (optional, no personal data)",
-        "send": "Send feedback", "thanks": "Thank you for your feedback!",
+        "helpful": "Was this answer helpful?",
+        "yes": "👍 Yes",
+        "no": "👎 No",
+        "reason": "What was wrong?",
+        "comment": "Comment (optional, no personal data)",
+        "send": "Send feedback",
+        "thanks": "Thank you for your feedback!",
         "feedback_failed": "Your feedback could not be saved.",
-        "person": "Talk to a person", "contact": "Where you can get help in person",
-        "room": "Room", "phone": "Phone", "email": "E-mail", "hours": "Opening hours", "from": "Source",
-        "thinking": "One moment, searching the city's documents …", "you": "Your question",
+        "person": "Talk to a person",
+        "contact": "Where you can get help in person",
+        "room": "Room",
+        "phone": "Phone",
+        "email": "E-mail",
+        "hours": "Opening hours",
+        "from": "Source",
+        "thinking": "One moment, searching the city's documents …",
+        "you": "Your question",
     },
 }
 REASONS: dict[str, list[tuple[str, str]]] = {
-    "de": [("Falsch", "wrong"), ("Veraltet", "outdated"), ("Unvollständig", "incomplete"),
-           ("Hat mich nicht verstanden", "not_understood"), ("Anderes", "other")],
-    "en": [("Wrong", "wrong"), ("Outdated", "outdated"), ("Incomplete", "incomplete"),
-           ("Did not understand me", "not_understood"), ("Other", "other")],
+    "de": [
+        ("Falsch", "wrong"),
+        ("Veraltet", "outdated"),
+        ("Unvollständig", "incomplete"),
+        ("Hat mich nicht verstanden", "not_understood"),
+        ("Anderes", "other"),
+    ],
+    "en": [
+        ("Wrong", "wrong"),
+        ("Outdated", "outdated"),
+        ("Incomplete", "incomplete"),
+        ("Did not understand me", "not_understood"),
+        ("Other", "other"),
+    ],
 }
 
 
@@ -92,19 +139,21 @@ def safe_link(url: str, label: str, link_domains: Iterable[str]) -> str:
 
 
 def render_intro(language: str) -> str:
-    return (f'<div class="disclosure" role="note"><strong>{_esc(t(language, "disclosure_title"))}</strong> '
-            f'{_esc(t(language, "disclosure"))}</div>')
+    return (
+        f'<div class="disclosure" role="note"><strong>{_esc(t(language, "disclosure_title"))}</strong> '
+        f"{_esc(t(language, 'disclosure'))}</div>"
+    )
 
 
 def in_context(evidence: Evidence, documents: Mapping[str, Document]) -> str:
     """The quote highlighted inside the text around it (the quote alone when the document is unknown)."""
     doc = documents.get(evidence.doc_id)
-    if doc is None or doc.text[evidence.start:evidence.end] != evidence.quote:
+    if doc is None or doc.text[evidence.start : evidence.end] != evidence.quote:
         return f"<mark>{_esc(evidence.quote)}</mark>"
-    before = doc.text[max(0, evidence.start - CONTEXT_CHARS):evidence.start]
-    after = doc.text[evidence.end:evidence.end + CONTEXT_CHARS]
-    before = before[before.find(" ") + 1:] if evidence.start > CONTEXT_CHARS else before
-    after = after[:after.rfind(" ")] if len(doc.text) > evidence.end + CONTEXT_CHARS else after
+    before = doc.text[max(0, evidence.start - CONTEXT_CHARS) : evidence.start]
+    after = doc.text[evidence.end : evidence.end + CONTEXT_CHARS]
+    before = before[before.find(" ") + 1 :] if evidence.start > CONTEXT_CHARS else before
+    after = after[: after.rfind(" ")] if len(doc.text) > evidence.end + CONTEXT_CHARS else after
     lead = "… " if evidence.start > CONTEXT_CHARS else ""
     tail = " …" if len(doc.text) > evidence.end + CONTEXT_CHARS else ""
     return f"{lead}{_esc(before)}<mark>{_esc(evidence.quote)}</mark>{_esc(after)}{tail}"
@@ -115,32 +164,46 @@ def _dated(title: str, url: str, updated, language: str, link_domains: Iterable[
     return f'{safe_link(url, title, link_domains)} <span class="date">({t(language, "updated")} {date})</span>'
 
 
-def render_answer(answer: Answer, language: str | None = None, documents: Mapping[str, Document] | None = None,
-                  link_domains: Iterable[str] = ("musterstadt.de",)) -> str:
+def render_answer(
+    answer: Answer,
+    language: str | None = None,
+    documents: Mapping[str, Document] | None = None,
+    link_domains: Iterable[str] = ("musterstadt.de",),
+) -> str:
     """HTML for one answer: the text, the supporting sources with each quote highlighted in context,
     and, separated and labelled, the disagreeing or outdated sources with their dates and reasons."""
     language = language or answer.language
     documents = documents or {}
-    parts = [f'<div class="answer-text status-{_esc(answer.status)}">'
-             + "<br>".join(_esc(line) for line in answer.answer.splitlines()) + "</div>"]
+    parts = [
+        f'<div class="answer-text status-{_esc(answer.status)}">'
+        + "<br>".join(_esc(line) for line in answer.answer.splitlines())
+        + "</div>"
+    ]
     if answer.verified_by_staff:
         parts.insert(0, f'<p class="verified">✔ {_esc(t(language, "verified"))}</p>')
     if answer.supporting:
         items = "".join(
             f'<li id="source-{ev.n}"><span class="n">[{ev.n}]</span> '
-            f'{_dated(ev.title, ev.url, ev.updated, language, link_domains)}'
+            f"{_dated(ev.title, ev.url, ev.updated, language, link_domains)}"
             f'<blockquote class="quote">{in_context(ev, documents)}</blockquote></li>'
-            for ev in answer.supporting)
-        parts.append(f'<section class="sources" aria-label="{_esc(t(language, "sources"))}">'
-                     f'<h3>{_esc(t(language, "sources"))}</h3><ol>{items}</ol></section>')
+            for ev in answer.supporting
+        )
+        parts.append(
+            f'<section class="sources" aria-label="{_esc(t(language, "sources"))}">'
+            f"<h3>{_esc(t(language, 'sources'))}</h3><ol>{items}</ol></section>"
+        )
     if answer.disagreeing:
         items = "".join(
-            f'<li>⚠ {_dated(item.title, item.url, item.updated, language, link_domains)}'
+            f"<li>⚠ {_dated(item.title, item.url, item.updated, language, link_domains)}"
             f'<blockquote class="quote"><mark>{_esc(item.quote)}</mark></blockquote>'
             f'<p class="reason">{_esc(item.reason)}. {_esc(t(language, "follows").format(n=item.conflicts_with))}'
-            f'</p></li>' for item in answer.disagreeing)
-        parts.append(f'<section class="disagreeing" aria-label="{_esc(t(language, "disagreeing"))}">'
-                     f'<h3>{_esc(t(language, "disagreeing"))}</h3><ul>{items}</ul></section>')
+            f"</p></li>"
+            for item in answer.disagreeing
+        )
+        parts.append(
+            f'<section class="disagreeing" aria-label="{_esc(t(language, "disagreeing"))}">'
+            f"<h3>{_esc(t(language, 'disagreeing'))}</h3><ul>{items}</ul></section>"
+        )
     return "\n".join(parts)
 
 
@@ -153,9 +216,12 @@ def render_contact(contact: Contact | None, language: str, link_domains: Iterabl
         hours = "".join(f"<li>{_esc(line)}</li>" for line in contact.hours)
         details += f"<dt>{_esc(t(language, 'hours'))}</dt><dd><ul>{hours}</ul></dd>"
     source = safe_link(contact.url, contact.title, link_domains) if contact.title else ""
-    return (f'<section class="contact"><h3>{_esc(t(language, "contact"))}</h3>'
-            f'<p class="office">{_esc(contact.office)}</p><dl>{details}</dl>'
-            + (f'<p class="from">{_esc(t(language, "from"))}: {source}</p>' if source else "") + "</section>")
+    return (
+        f'<section class="contact"><h3>{_esc(t(language, "contact"))}</h3>'
+        f'<p class="office">{_esc(contact.office)}</p><dl>{details}</dl>'
+        + (f'<p class="from">{_esc(t(language, "from"))}: {source}</p>' if source else "")
+        + "</section>"
+    )
 
 
 def idle_reset_script(seconds: int) -> str:
@@ -192,14 +258,20 @@ def build_blocks(app: App):
         return app.index.documents
 
     def on_ask(question: str, language: str, history: list[dict[str, str]]):
-        question = (question or "").strip()[:settings.web.max_question_chars]
+        question = (question or "").strip()[: settings.web.max_question_chars]
         if not question:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         draft = ""
-        yield (f'<p class="thinking">{_esc(t(language, "thinking"))}</p>', history, None,
-               gr.update(visible=False), "", "")
-        for kind, payload in app.answers.stream(question, history[-2 * settings.answer.history_turns:]):
+        yield (
+            f'<p class="thinking">{_esc(t(language, "thinking"))}</p>',
+            history,
+            None,
+            gr.update(visible=False),
+            "",
+            "",
+        )
+        for kind, payload in app.answers.stream(question, history[-2 * settings.answer.history_turns :]):
             if kind == "token":
                 draft += str(payload)
                 yield _esc(draft) + " …", gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
@@ -208,33 +280,53 @@ def build_blocks(app: App):
             answer.interaction_id = app.feedback.log_answer(answer, "kiosk")
             turns = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
             asked = f'<p class="asked"><strong>{_esc(t(language, "you"))}:</strong> {_esc(question)}</p>'
-            yield (asked + render_answer(answer, language, documents(), domains), turns,
-                   answer.model_dump(mode="json"), gr.update(visible=True), "",
-                   render_contact(answer.contact, language, domains))
+            yield (
+                asked + render_answer(answer, language, documents(), domains),
+                turns,
+                answer.model_dump(mode="json"),
+                gr.update(visible=True),
+                "",
+                render_contact(answer.contact, language, domains),
+            )
 
     def on_rate(rating: str, reason: str | None, comment: str, answer: dict | None, language: str):
         if not answer or not answer.get("interaction_id"):
             return gr.skip()
         try:
-            app.feedback.rate(Feedback(interaction_id=answer["interaction_id"], rating=rating,
-                                       reason=reason if rating == "down" else None, comment=(comment or "")[:1000]))
+            app.feedback.rate(
+                Feedback(
+                    interaction_id=answer["interaction_id"],
+                    rating=rating,
+                    reason=reason if rating == "down" else None,
+                    comment=(comment or "")[:1000],
+                )
+            )
         except Exception:  # noqa: BLE001 - the citizen sees a message, the log has the cause
             return f'<p role="status">{_esc(t(language, "feedback_failed"))}</p>'
         return f'<p role="status" class="thanks">{_esc(t(language, "thanks"))}</p>'
 
     def on_language(language: str):
         reasons = REASONS.get(language, REASONS["en"])
-        return (render_intro(language),
-                gr.update(label=t(language, "question"), placeholder=t(language, "placeholder")),
-                gr.update(value=t(language, "ask")), gr.update(value=t(language, "reset")),
-                gr.update(value=f"**{t(language, 'helpful')}**"), gr.update(value=t(language, "yes")),
-                gr.update(value=t(language, "no")), gr.update(choices=reasons, label=t(language, "reason")),
-                gr.update(label=t(language, "comment")), gr.update(value=t(language, "send")),
-                gr.update(value=t(language, "person")))
+        return (
+            render_intro(language),
+            gr.update(label=t(language, "question"), placeholder=t(language, "placeholder")),
+            gr.update(value=t(language, "ask")),
+            gr.update(value=t(language, "reset")),
+            gr.update(value=f"**{t(language, 'helpful')}**"),
+            gr.update(value=t(language, "yes")),
+            gr.update(value=t(language, "no")),
+            gr.update(choices=reasons, label=t(language, "reason")),
+            gr.update(label=t(language, "comment")),
+            gr.update(value=t(language, "send")),
+            gr.update(value=t(language, "person")),
+        )
 
     def on_person(answer: dict | None, language: str):
-        contact = Contact.model_validate(answer["contact"]) if answer and answer.get("contact") \
+        contact = (
+            Contact.model_validate(answer["contact"])
+            if answer and answer.get("contact")
             else app.answers.contacts.default
+        )
         return render_contact(contact, language, domains)
 
     with gr.Blocks(title="Bürgerassistent / Citizen assistant", elem_id="kiosk") as blocks:
@@ -244,8 +336,15 @@ def build_blocks(app: App):
             gr.HTML('<h1 class="kiosk-title">Bürgerassistent · Citizen assistant</h1>')
             language = gr.Radio(LANGUAGES, value=default, label=t(default, "language"), elem_id="language-picker")
         intro = gr.HTML(render_intro(default), elem_id="ai-disclosure")
-        question = gr.Textbox(label=t(default, "question"), placeholder=t(default, "placeholder"), lines=2,
-                              max_length=settings.web.max_question_chars, elem_id="question", autofocus=True)
+        question = gr.Textbox(
+            label=t(default, "question"),
+            placeholder=t(default, "placeholder"),
+            lines=1,
+            max_lines=4,
+            max_length=settings.web.max_question_chars,
+            elem_id="question",
+            autofocus=True,
+        )
         with gr.Row():
             ask = gr.Button(t(default, "ask"), variant="primary", elem_id="ask")
             reset = gr.Button(t(default, "reset"), variant="secondary", elem_id="reset")
@@ -255,35 +354,53 @@ def build_blocks(app: App):
             with gr.Row():
                 up = gr.Button(t(default, "yes"), elem_id="thumbs-up")
                 down = gr.Button(t(default, "no"), elem_id="thumbs-down")
-            reason = gr.Radio(REASONS[default], label=t(default, "reason"), elem_id="feedback-reason",
-                              visible=False)
-            comment = gr.Textbox(label=t(default, "comment"), max_length=1000, elem_id="feedback-comment",
-                                 visible=False)
+            reason = gr.Radio(REASONS[default], label=t(default, "reason"), elem_id="feedback-reason", visible=False)
+            comment = gr.Textbox(
+                label=t(default, "comment"), max_length=1000, elem_id="feedback-comment", visible=False
+            )
             send = gr.Button(t(default, "send"), elem_id="feedback-send", visible=False)
         thanks = gr.HTML(elem_id="feedback-thanks")
         person = gr.Button(t(default, "person"), elem_id="talk-to-person")
         contact = gr.HTML(elem_id="contact")
 
         asked = [answer_html, history, current, feedback_box, thanks, contact]
-        asking = [ask.click(on_ask, [question, language, history], asked),
-                  question.submit(on_ask, [question, language, history], asked)]
+        asking = [
+            ask.click(on_ask, [question, language, history], asked),
+            question.submit(on_ask, [question, language, history], asked),
+        ]
         for event in asking:
             event.then(lambda: "", None, question)
         up.click(lambda *a: on_rate("up", *a), [reason, comment, current, language], thanks)
         send.click(lambda *a: on_rate("down", *a), [reason, comment, current, language], thanks)
         down.click(lambda: [gr.update(visible=True)] * 3, None, [reason, comment, send])
         person.click(on_person, [current, language], contact)
-        language.change(on_language, language,
-                        [intro, question, ask, reset, helpful, up, down, reason, comment, send, person])
+        language.change(
+            on_language, language, [intro, question, ask, reset, helpful, up, down, reason, comment, send, person]
+        )
 
         def on_reset():
             # the next citizen sees nothing of the last one: question, answer, rating, contact, language
             hidden = gr.update(value=None, visible=False)
-            return ("", "", [], None, gr.update(visible=False), "", "", hidden, gr.update(value="", visible=False),
-                    gr.update(visible=False), default)
+            return (
+                "",
+                "",
+                [],
+                None,
+                gr.update(visible=False),
+                "",
+                "",
+                hidden,
+                gr.update(value="", visible=False),
+                gr.update(visible=False),
+                default,
+            )
 
-        reset.click(on_reset, None, [question, answer_html, history, current, feedback_box, thanks, contact,
-                                     reason, comment, send, language], cancels=asking)
+        reset.click(
+            on_reset,
+            None,
+            [question, answer_html, history, current, feedback_box, thanks, contact, reason, comment, send, language],
+            cancels=asking,
+        )
     return blocks
 
 
@@ -291,8 +408,7 @@ def local_theme():
     """Gradio's default theme with the system's fonts (the default loads Google Fonts)."""
     import gradio as gr
 
-    return gr.themes.Default(font=["system-ui", "Arial", "sans-serif"],
-                             font_mono=["ui-monospace", "monospace"])
+    return gr.themes.Default(font=["system-ui", "Arial", "sans-serif"], font_mono=["ui-monospace", "monospace"])
 
 
 def mount_kiosk(api, app: App, path: str = "/kiosk"):
@@ -300,6 +416,13 @@ def mount_kiosk(api, app: App, path: str = "/kiosk"):
     import gradio as gr
 
     css = app.settings.ui_dir / "kiosk.css"
-    return gr.mount_gradio_app(api, build_blocks(app), path=path, theme=local_theme(), show_error=True,
-                               css_paths=[css] if css.is_file() else None, footer_links=[],
-                               head=idle_reset_script(app.settings.web.idle_reset_s))
+    return gr.mount_gradio_app(
+        api,
+        build_blocks(app),
+        path=path,
+        theme=local_theme(),
+        show_error=True,
+        css_paths=[css] if css.is_file() else None,
+        footer_links=[],
+        head=idle_reset_script(app.settings.web.idle_reset_s),
+    )

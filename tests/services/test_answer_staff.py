@@ -6,17 +6,21 @@ from assistant.records import CuratedAnswer
 from assistant.services.answer import AnswerService
 from assistant.services.curated import CuratedMatcher
 
-FAMILIENKASSE = ("Anträge auf Kindergeld bearbeitet die Familienkasse der Bundesagentur für Arbeit.")
-CURATED = CuratedAnswer(id=7, question="Wie beantrage ich Kindergeld?", language="de",
-                        answer="Kindergeld beantragen Sie bei der Familienkasse, nicht bei der Stadt.",
-                        doc_id="kindergeld", quote=FAMILIENKASSE, created_by="anna")
+FAMILIENKASSE = "Anträge auf Kindergeld bearbeitet die Familienkasse der Bundesagentur für Arbeit."
+CURATED = CuratedAnswer(
+    id=7,
+    question="Wie beantrage ich Kindergeld?",
+    language="de",
+    answer="Kindergeld beantragen Sie bei der Familienkasse, nicht bei der Stadt.",
+    doc_id="kindergeld",
+    quote=FAMILIENKASSE,
+    created_by="anna",
+)
 
 
 def service(app, curated=(), flagged=frozenset(), source=None) -> AnswerService:
-    matcher = CuratedMatcher(source or (lambda: list(curated)), app.embedder,
-                             app.settings.store.curated_min_similarity)
-    return AnswerService(app.settings, app.index, app.embedder, None, curated=matcher,
-                         flagged=lambda: set(flagged))
+    matcher = CuratedMatcher(source or (lambda: list(curated)), app.embedder, app.settings.store.curated_min_similarity)
+    return AnswerService(app.settings, app.index, app.embedder, None, curated=matcher, flagged=lambda: set(flagged))
 
 
 def test_a_paraphrase_gets_the_staff_verified_answer_with_its_source(corpus_app):
@@ -25,14 +29,17 @@ def test_a_paraphrase_gets_the_staff_verified_answer_with_its_source(corpus_app)
     assert answer.answer == CURATED.answer
     cited = answer.supporting[0]
     assert cited.doc_id == "kindergeld" and cited.quote == FAMILIENKASSE
-    assert corpus_app.index.documents["kindergeld"].text[cited.start:cited.end] == FAMILIENKASSE
+    assert corpus_app.index.documents["kindergeld"].text[cited.start : cited.end] == FAMILIENKASSE
 
 
-@pytest.mark.parametrize("question", [
-    "Wie beantrage ich Elterngeld?",  # closer to the curated question in e5 than some paraphrases
-    "How do I apply for child benefit?",  # another language: the German text would not fit
-    "Was kostet ein Personalausweis?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wie beantrage ich Elterngeld?",  # closer to the curated question in e5 than some paraphrases
+        "How do I apply for child benefit?",  # another language: the German text would not fit
+        "Was kostet ein Personalausweis?",
+    ],
+)
 def test_other_questions_are_answered_from_the_documents(corpus_app, question):
     answer = service(corpus_app, [CURATED]).answer(question)
     assert not answer.verified_by_staff and answer.answer != CURATED.answer

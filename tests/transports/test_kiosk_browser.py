@@ -52,8 +52,9 @@ def test_a_citizen_session_from_question_to_rating_and_then_the_idle_reset(page,
     expect(disagreeing).to_contain_text("Stand 2021-05-01")
     expect(disagreeing).to_contain_text("28,80")
     states = page.evaluate("window.__answerStates")
-    assert any(state.rstrip().endswith("…") and "Einen Moment" not in state for state in states), \
+    assert any(state.rstrip().endswith("…") and "Einen Moment" not in state for state in states), (
         "the model's answer was not shown while it was being written"
+    )
 
     page.locator("#thumbs-down").click()
     page.get_by_role("radio", name="Veraltet", exact=True).check()

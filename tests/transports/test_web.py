@@ -7,11 +7,20 @@ from assistant.transports.web import in_context, render_answer, render_contact, 
 
 
 def test_rendered_answer_escapes_document_html_and_shows_dates():
-    evidence = Evidence(n=1, doc_id="x", title="Hinweis <b>neu</b>", url="javascript:alert(1)",
-                        updated=date(2025, 3, 1), quote="<script>alert('x')</script> Gebühr 37,00 Euro",
-                        start=0, end=10, score=0.9)
-    answer = Answer(question="q", language="de", status="answered", answer="Antwort <img src=x> [1]",
-                    supporting=[evidence])
+    evidence = Evidence(
+        n=1,
+        doc_id="x",
+        title="Hinweis <b>neu</b>",
+        url="javascript:alert(1)",
+        updated=date(2025, 3, 1),
+        quote="<script>alert('x')</script> Gebühr 37,00 Euro",
+        start=0,
+        end=10,
+        score=0.9,
+    )
+    answer = Answer(
+        question="q", language="de", status="answered", answer="Antwort <img src=x> [1]", supporting=[evidence]
+    )
     html = render_answer(answer)
     assert "<script>" not in html and "<img" not in html and "<b>" not in html
     assert "&lt;script&gt;" in html and "37,00 Euro" in html
@@ -36,19 +45,42 @@ def test_the_quote_is_highlighted_inside_its_surrounding_text():
     doc = Document(doc_id="pa", title="Personalausweis", text=text, source="pa.md")
     quote = "Er kostet 37,00 Euro."
     start = text.index(quote)
-    evidence = Evidence(n=1, doc_id="pa", title="Personalausweis", quote=quote, start=start,
-                        end=start + len(quote), score=0.9)
+    evidence = Evidence(
+        n=1, doc_id="pa", title="Personalausweis", quote=quote, start=start, end=start + len(quote), score=0.9
+    )
     shown = in_context(evidence, {"pa": doc})
     assert "Der Ausweis gilt zehn Jahre. <mark>Er kostet 37,00 Euro.</mark> Zahlung mit Karte." in shown
 
 
 def test_disagreeing_sources_are_listed_separately_with_their_dates():
-    evidence = Evidence(n=1, doc_id="pa", title="Personalausweis", updated=date(2025, 3, 1),
-                        quote="ab 24 Jahren: 37,00 Euro", start=0, end=10, score=0.9)
-    old = Disagreement(doc_id="pa-2021", title="Gebühren (Stand 2021)", updated=date(2021, 5, 1),
-                       quote="ab 24 Jahren: 28,80 Euro", conflicts_with=1, reason="amount: 28,80 vs 37,00")
-    html = render_answer(Answer(question="q", language="de", status="answered", answer="37,00 Euro [1]",
-                                supporting=[evidence], disagreeing=[old]))
+    evidence = Evidence(
+        n=1,
+        doc_id="pa",
+        title="Personalausweis",
+        updated=date(2025, 3, 1),
+        quote="ab 24 Jahren: 37,00 Euro",
+        start=0,
+        end=10,
+        score=0.9,
+    )
+    old = Disagreement(
+        doc_id="pa-2021",
+        title="Gebühren (Stand 2021)",
+        updated=date(2021, 5, 1),
+        quote="ab 24 Jahren: 28,80 Euro",
+        conflicts_with=1,
+        reason="amount: 28,80 vs 37,00",
+    )
+    html = render_answer(
+        Answer(
+            question="q",
+            language="de",
+            status="answered",
+            answer="37,00 Euro [1]",
+            supporting=[evidence],
+            disagreeing=[old],
+        )
+    )
     sources, disagreeing = html.split("Abweichende oder veraltete Quellen", 1)
     assert "37,00 Euro" in sources and "28,80" not in sources
     assert "Stand 2021-05-01" in disagreeing and "amount: 28,80 vs 37,00" in disagreeing
@@ -56,9 +88,14 @@ def test_disagreeing_sources_are_listed_separately_with_their_dates():
 
 
 def test_contact_shows_office_room_phone_and_hours():
-    contact = Contact(office="Bürgerbüro <Rathaus>", room="Zimmer E.01", phone="0761 555-1000",
-                      hours=["Samstag: 9:00 bis 12:00 Uhr"], title="Bürgerbüro",
-                      url="https://www.musterstadt.de/buergerbuero")
+    contact = Contact(
+        office="Bürgerbüro <Rathaus>",
+        room="Zimmer E.01",
+        phone="0761 555-1000",
+        hours=["Samstag: 9:00 bis 12:00 Uhr"],
+        title="Bürgerbüro",
+        url="https://www.musterstadt.de/buergerbuero",
+    )
     html = render_contact(contact, "en")
     assert "Bürgerbüro &lt;Rathaus&gt;" in html and "0761 555-1000" in html and "Zimmer E.01" in html
     assert "Opening hours" in html and "Samstag: 9:00 bis 12:00 Uhr" in html
