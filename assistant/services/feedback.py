@@ -18,6 +18,7 @@ import contextlib
 import logging
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -33,6 +34,8 @@ from assistant.components.store import InteractionRow, RatingRow, Store
 from assistant.records import Answer, Channel, Feedback, Interaction
 from assistant.services.redact import Redactor
 from assistant.settings import StoreSettings
+
+PURGE_EVERY_S = 3600  # the serving process deletes records past the retention period hourly
 
 try:  # POSIX: a lock file keeps several worker processes sharing one spool from interleaving rewrites
     import fcntl
@@ -282,7 +285,17 @@ class FeedbackService:
             self._thread = None
 
     def _retry_loop(self) -> None:
+        next_purge = time.monotonic()  # retention runs in the serving process too, not only from cron
         while not self._stop.wait(self.settings.spool_retry_s):
+            if time.monotonic() >= next_purge:
+                next_purge = time.monotonic() + PURGE_EVERY_S
+                try:
+                    deleted = self.purge()
+                    if deleted:
+                        log.info("retention: deleted %d records older than %d days", deleted,
+                                 self.settings.retention_days)
+                except Exception:  # noqa: BLE001 - the store may be down; next round
+                    log.warning("retention purge failed; retried in %d s", PURGE_EVERY_S)
             if not self.spool_path.exists():  # nothing waits: do not even touch the store
                 continue
             try:

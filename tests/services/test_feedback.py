@@ -292,6 +292,23 @@ def test_the_background_thread_writes_the_spool_when_the_store_returns(settings,
     assert service._thread is None
 
 
+def test_the_serving_process_applies_the_retention_by_itself(service, settings, factory):
+    old_id = service.log_answer(make_answer(), "kiosk")
+    new_id = service.log_answer(make_answer(), "kiosk")
+    with factory().session() as session:
+        session.execute(update(InteractionRow).where(InteractionRow.id == old_id)
+                        .values(created_at=datetime.now(UTC) - timedelta(days=91)))
+    service.start()  # what `assistant serve` runs: no cron job needed for the retention
+    try:
+        deadline = time.monotonic() + 10
+        while service.interaction(old_id) is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert service.interaction(old_id) is None
+        assert service.interaction(new_id) is not None
+    finally:
+        service.stop()
+
+
 @pytest.mark.parametrize("down", [False, True])
 def test_concurrent_writers_lose_nothing(service, factory, down):
     factory.down = down
