@@ -95,3 +95,18 @@ def test_the_kiosk_is_usable_with_the_keyboard_alone(page, kiosk):
     page.keyboard.type("Wann hat das Bürgerbüro am Samstag geöffnet?")
     page.keyboard.press("Enter")
     expect(page.locator("#answer section.sources")).to_be_visible(timeout=120_000)
+
+
+def test_the_kiosk_with_an_answer_passes_the_wcag_aa_checks_of_axe(page, live_server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(f"{live_server.url}/kiosk/")
+    ask(page, "Was kostet ein Personalausweis?")
+    expect(page.locator("#answer section.disagreeing")).to_be_visible(timeout=120_000)
+    page.locator("#thumbs-down").click()
+    page.locator("#talk-to-person").click()
+    expect(page.locator("#contact")).to_contain_text("Telefon")
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
+    problems = [f"{v['id']} ({v['impact']}): {v['help']} - {[n['target'] for n in v['nodes']][:3]}"
+                for v in results.response["violations"]]
+    assert not problems, "\n".join(problems)
