@@ -16,10 +16,12 @@ from assistant.components.index import HybridIndex
 from assistant.components.llm import create_chat_model
 from assistant.services.answer import AnswerService
 from assistant.services.curated import CuratedMatcher
+from assistant.services.index_holder import IndexHolder
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.components.store import Store
+    from assistant.services.admission import Admission, RateLimiter
     from assistant.services.feedback import FeedbackService
     from assistant.services.review import ReviewService
 
@@ -41,18 +43,53 @@ class App:
         return create_chat_model(self.settings)
 
     @cached_property
+    def index_holder(self) -> IndexHolder[AnswerService]:
+        """The answer service on the index version in use; swapped when ``assistant ingest`` writes a new one."""
+        return IndexHolder(
+            self.settings.index_dir,
+            self.index,
+            self._answer_service,
+            self.settings.index_reload_s,
+            load=lambda index_dir: HybridIndex.load(index_dir, embedding_model=self.embedder.model_id),
+            on_swap=self._use_index,
+        )
+
+    @property
     def answers(self) -> AnswerService:
+        """The current answer service: hold on to it for one request (it keeps its index version)."""
+        return self.index_holder.current()
+
+    def _answer_service(self, index: HybridIndex) -> AnswerService:
         curated = CuratedMatcher(
             lambda: self.review.curated_answers(), self.embedder, self.settings.store.curated_min_similarity
         )
         return AnswerService(
             self.settings,
-            self.index,
+            index,
             self.embedder,
             self.chat_model,
             curated=curated,
             flagged=lambda: self.review.flagged_doc_ids(),
         )
+
+    def _use_index(self, index: HybridIndex) -> None:
+        self.__dict__["index"] = index  # health, review and the CLI see the new version too
+        if "review" in self.__dict__:
+            self.review.index = index
+
+    @cached_property
+    def admission(self) -> Admission:
+        """The bounded queue for answering, shared by the API, the stream and the kiosk."""
+        from assistant.services.admission import Admission
+
+        return Admission.from_settings(self.settings.web)
+
+    @cached_property
+    def rate_limiter(self) -> RateLimiter:
+        """Per-client token buckets (in memory only), shared by the API, the widget and the kiosk."""
+        from assistant.services.admission import RateLimiter
+
+        return RateLimiter.from_settings(self.settings.web)
 
     @cached_property
     def store(self) -> Store:

@@ -53,6 +53,7 @@ def ingest(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Ignore the previous index.")] = False,
 ) -> None:
     """Add or update documents; prints an IngestReport. Exit 1 when files were skipped."""
+    from assistant.components.locking import IndexLocked
     from assistant.services.ingest import ingest as run_ingest
 
     settings = _settings(index)
@@ -75,7 +76,7 @@ def ingest(
 
         try:
             report = run_ingest(paths, settings, app.embedder, rebuild=rebuild, progress=progress)
-        except (IndexMismatchError, EmbeddingModelError) as exc:
+        except (IndexMismatchError, EmbeddingModelError, IndexLocked) as exc:
             _fail(str(exc))
         except OSError as exc:
             _fail(f"cannot write the index to {settings.index_dir}: {exc.strerror or exc}")

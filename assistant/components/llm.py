@@ -15,6 +15,7 @@ and the fix, at start-up rather than at the first question.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,10 @@ BUNDLED_MODEL_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 class ModelLoadError(RuntimeError):
     pass
+
+
+class GenerationTimeout(TimeoutError):
+    """The model did not finish within ``generation_timeout_s`` (waiting for it included)."""
 
 
 def bundled_model_path() -> Path:
@@ -66,6 +71,7 @@ class LlamaCppChatModel(BaseChatModel):
     max_tokens: int = 256
     temperature: float = 0.0
     chat_format: str | None = None
+    timeout_s: float | None = None  # a generation, its wait for the model included, stops after this long
     _llama: Any = PrivateAttr(default=None)
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
 
@@ -126,13 +132,19 @@ class LlamaCppChatModel(BaseChatModel):
                 run_manager: CallbackManagerForLLMRun | None = None,
                 **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         # one generation at a time: a llama.cpp context is not thread-safe
-        with self._lock:
+        deadline = time.monotonic() + self.timeout_s if self.timeout_s else None
+        if not self._lock.acquire(timeout=self.timeout_s if self.timeout_s else -1):
+            raise GenerationTimeout(f"the model was busy for more than {self.timeout_s} s")
+        try:
             stream = self._llama.create_chat_completion(
                 messages=self._messages(messages), stream=True, stop=stop,
                 max_tokens=kwargs.get("max_tokens", self.max_tokens),
                 temperature=kwargs.get("temperature", self.temperature),
             )
             for part in stream:
+                if deadline is not None and time.monotonic() > deadline:
+                    stream.close()  # stops llama.cpp at the next token
+                    raise GenerationTimeout(f"the generation took longer than {self.timeout_s} s")
                 delta = part["choices"][0]["delta"].get("content")
                 if not delta:
                     continue
@@ -140,6 +152,8 @@ class LlamaCppChatModel(BaseChatModel):
                 if run_manager:
                     run_manager.on_llm_new_token(delta, chunk=chunk)
                 yield chunk
+        finally:
+            self._lock.release()
 
 
 def token_counter(model: BaseChatModel | None):
@@ -162,17 +176,12 @@ def create_chat_model(settings) -> BaseChatModel | None:
         path = Path(llm.model_path) if llm.model_path else bundled_model_path()
         return LlamaCppChatModel.load(path, n_ctx=llm.n_ctx, n_threads=llm.n_threads,
                                       max_tokens=llm.max_tokens, temperature=llm.temperature,
-                                      chat_format=llm.chat_format)
+                                      chat_format=llm.chat_format, timeout_s=llm.generation_timeout_s or None)
     if llm.mode == "openai":
-        import os
-
-        from langchain_openai import ChatOpenAI
+        from assistant.components.remote_llm import create_openai_chat_model
 
         if not llm.base_url:
             raise ModelLoadError("ASSISTANT_LLM__MODE=openai needs ASSISTANT_LLM__BASE_URL "
                                  "(e.g. http://127.0.0.1:8080/v1).")
-        return ChatOpenAI(base_url=llm.base_url, model=llm.model_name or "default",
-                          api_key=os.environ.get(llm.api_key_env, "not-needed"),
-                          temperature=llm.temperature, max_tokens=llm.max_tokens,
-                          timeout=llm.timeout_s, max_retries=2, streaming=True)
+        return create_openai_chat_model(llm)  # time-outs, retries with back-off, fast degrade
     raise ModelLoadError(f"Unknown ASSISTANT_LLM__MODE '{llm.mode}' (use llamacpp, openai or extractive).")

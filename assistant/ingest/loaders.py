@@ -15,7 +15,10 @@ from pathlib import Path
 
 from assistant.ingest.html import html_title, html_to_text
 from assistant.records import Document
+from assistant.services.injection import neutralise
 from assistant.text import detect_language
+
+log = logging.getLogger(__name__)
 
 # pypdf logs every repair it attempts; the skip reason in the IngestReport says what matters
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -269,6 +272,18 @@ LOADERS = {
 }
 
 
+def _without_instructions(doc: Document) -> Document:
+    """Indirect prompt injection: lines that address the assistant ("Assistant: ...", "ignore previous
+    instructions", chat-template tokens) are removed before chunking, so they never become evidence."""
+    text, removed = neutralise(doc.text)
+    if not removed:
+        return doc
+    log.warning("ingest: %s: removed %d instruction-like line(s) (possible prompt injection)", doc.doc_id, removed)
+    doc.metadata["instruction_lines_removed"] = str(removed)
+    doc.text = text
+    return _finish(doc)
+
+
 def load_file(path: Path, doc_id: str, max_bytes: int) -> list[Document]:
     """Load one file; raises LoadError with a one-line reason to skip it."""
     loader = LOADERS.get(path.suffix.lower())
@@ -283,7 +298,7 @@ def load_file(path: Path, doc_id: str, max_bytes: int) -> list[Document]:
     if size > max_bytes:
         raise LoadError(f"oversized: {size / 1e6:.1f} MB > limit {max_bytes / 1e6:.1f} MB")
     try:
-        return loader(path, doc_id)
+        return [_without_instructions(doc) for doc in loader(path, doc_id)]
     except PermissionError as exc:
         raise LoadError(f"unreadable: {exc.strerror}") from exc
     except OSError as exc:

@@ -20,7 +20,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import HybridIndex, bm25_tokens
-from assistant.components.llm import token_counter
+from assistant.components.llm import GenerationTimeout, token_counter
 from assistant.messages import message
 from assistant.records import Answer, AnswerSentence, Contact, CuratedAnswer, Disagreement, Evidence, SearchHit
 from assistant.services import guard
@@ -29,6 +29,7 @@ from assistant.services.conflicts import find_conflicts
 from assistant.services.contact import ContactBook
 from assistant.services.curated import CuratedMatcher
 from assistant.services.evidence import ANSWER_TYPES, select_evidence
+from assistant.services.output_check import OutputCheck
 from assistant.services.retrieve import search
 from assistant.services.subject import subject_terms
 from assistant.services.verify import verify
@@ -46,6 +47,7 @@ CLARIFY_MARGIN = 0.015  # dense scores of two different topics this close: ask b
 CLARIFY_MAX_TERMS = 5
 
 log = logging.getLogger(__name__)
+TIMED_OUT = "\0timed-out"  # yielded by _generate (compared by identity): the model ran out of time
 Event = tuple[str, object]  # ("token", str) while streaming, then ("answer", Answer)
 
 
@@ -67,6 +69,11 @@ class AnswerService:
         self.flagged = flagged  # ids of documents staff marked outdated or wrong
         self.contacts = ContactBook.build(index.documents)
         self._positions = {chunk.chunk_id: i for i, chunk in enumerate(index.chunks)}
+        # issue 6: guard and output checks; ``guard.safety = False`` only for the attack benchmark's baseline
+        self.safety = settings.guard.safety
+        self.output_check = (
+            OutputCheck.build(index.documents.values(), settings.web.link_domains) if self.safety else None
+        )
 
     @property
     def model_name(self) -> str:
@@ -116,8 +123,9 @@ class AnswerService:
                 contact=self._contact(supporting),
             )
 
-        refusal = guard.check(question)
+        refusal = guard.check(question, self.settings.guard) if self.safety else None
         if refusal:
+            log.info("refused (%s%s)", refusal.reason, f": {refusal.detail}" if refusal.detail else "")
             yield "answer", finish("refused", message(f"refused_{refusal.reason}", language))
             return
 
@@ -176,6 +184,15 @@ class AnswerService:
         )
         evidence, disagreeing = self._drop_superseded(evidence, disagreeing)
         evidence, disagreeing = _renumber(evidence, disagreeing)
+        # --- issue 6: evidence with a link outside the city's domains is neither composed from nor quoted
+        if self.output_check is not None:
+            evidence = [e for e in evidence if not self.output_check.problems(e.quote)]
+            if not evidence:
+                yield "answer", finish("abstained", message("abstained", language), confidence=relevance)
+                return
+            kept = {e.n for e in evidence}
+            evidence, disagreeing = _renumber(evidence, [d for d in disagreeing if d.conflicts_with in kept])
+        # ---
         if referral:
             evidence = [referral, *[e for e in evidence if e.doc_id == referral.doc_id and e.start != referral.start]][
                 :3
@@ -200,6 +217,9 @@ class AnswerService:
             )
             draft = ""
             for token in self._generate(messages):
+                if token is TIMED_OUT:  # a cut-off draft is not an answer: the evidence answers
+                    draft = ""
+                    break
                 if not draft:
                     timings["first_token"] = round((time.perf_counter() - started) * 1000, 1)
                 draft += token
@@ -208,6 +228,10 @@ class AnswerService:
                 draft, evidence, self.embedder, language, self.settings.answer.min_support, question
             )
             sentences = self._useful(question, sentences, evidence)
+        # --- issue 6: output check (no system-prompt text, foreign links, contact data not in the corpus)
+        if self.output_check is not None:
+            sentences = self.output_check.keep(sentences)
+        # ---
         if sentences:
             text = _join(sentences)
         else:  # nothing the model wrote survived the gate (or no model): the evidence itself
@@ -268,6 +292,9 @@ class AnswerService:
             for chunk in self.chat_model.stream(messages):
                 if chunk.content:
                     yield str(chunk.content)
+        except GenerationTimeout as exc:
+            log.warning("language model timed out (%s); answering with the evidence", exc)
+            yield TIMED_OUT
         except Exception as exc:  # noqa: BLE001 - a failing model must not fail the answer
             log.warning("language model failed (%s: %s); answering with the evidence", type(exc).__name__, exc)
             return
@@ -285,6 +312,8 @@ class AnswerService:
         )
         text = ""
         for token in self._generate(messages):
+            if token is TIMED_OUT:
+                break
             text += token
             yield "token", token
         supporting = [

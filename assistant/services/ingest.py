@@ -16,6 +16,7 @@ import numpy as np
 
 from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import HybridIndex, IndexMismatchError, IndexNotFoundError
+from assistant.components.locking import index_lock
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_file
 from assistant.records import Chunk, Document, IngestReport, SkippedFile
@@ -51,7 +52,16 @@ def _under(source: str, roots: list[Path]) -> bool:
 
 def ingest(paths: list[Path], settings: Settings, embedder: E5Embeddings,
            rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
-    """Load, chunk, embed and index ``paths`` into ``settings.index_dir``."""
+    """Load, chunk, embed and index ``paths`` into ``settings.index_dir``.
+
+    Holds the index folder's lock throughout (``IndexLocked`` when another ingest has it).
+    """
+    with index_lock(settings.index_dir, settings.ingest.lock_wait_s):
+        return _ingest(paths, settings, embedder, rebuild, progress)
+
+
+def _ingest(paths: list[Path], settings: Settings, embedder: E5Embeddings,
+            rebuild: bool, progress: Progress | None) -> IngestReport:
     started = time.perf_counter()
     progress = progress or (lambda stage, done, total: None)
     index_dir = settings.index_dir

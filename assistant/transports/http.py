@@ -24,7 +24,7 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Literal
 
-from fastapi import FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
@@ -33,7 +33,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from assistant.app import App
 from assistant.components.index import IndexMismatchError, IndexNotFoundError
 from assistant.records import Answer, Feedback
+from assistant.services.admission import Ticket
 from assistant.settings import WebSettings
+from assistant.transports.openai_api import create_openai_router
+from assistant.transports.protection import AdmittedStream, check_history, install_limits, limit
+from assistant.transports.security import GradioFileGuard, SecurityHeaders
 
 log = logging.getLogger(__name__)
 
@@ -164,8 +168,9 @@ def _log(app: App, answer: Answer, channel: str) -> Answer:
     return answer
 
 
-def _answer(app: App, request: AskRequest, question: str) -> Answer:
-    return _log(app, app.answers.answer(question, _history(request)), request.channel)
+def _answer(app: App, request: AskRequest, question: str, ticket: Ticket) -> Answer:
+    with ticket.running():  # waits for a free answer slot (or raises Busy)
+        return _log(app, app.answers.answer(question, _history(request)), request.channel)
 
 
 def _events(app: App, request: AskRequest, question: str) -> Iterator[str]:
@@ -207,7 +212,7 @@ def health(app: App) -> tuple[int, dict[str, Any]]:
         store = {"store_reachable": False, "error": str(exc)}
     if not store.get("store_reachable", store.get("ok", True)):
         body["status"] = "degraded"  # answers still work; their log waits in the spool
-    body |= {"store": store, "spooled": store.get("spooled", 0)}
+    body |= {"store": store, "spooled": store.get("spooled", 0), "load": app.admission.status()}
     return 200, body
 
 
@@ -226,25 +231,35 @@ def widget_script(app: App) -> str:
 
 
 def _add_api_routes(api: FastAPI, app: App) -> None:
-    @api.post("/api/ask", response_model=None)
+    @api.post("/api/ask", response_model=None, dependencies=[Depends(limit(app, "answer"))])
     async def ask(request: AskRequest) -> JSONResponse:
         question = _check_question(request.question, app.settings.web)
+        check_history(request.history, app.settings.web)
+        ticket = app.admission.reserve()  # Busy (503) at once when the queue is full
         try:
-            answer = await run_in_threadpool(_answer, app, request, question)
+            answer = await run_in_threadpool(_answer, app, request, question, ticket)
         except SETUP_ERRORS as exc:
             raise HTTPException(503, str(exc)) from exc
         return JSONResponse(answer.model_dump(mode="json"))
 
-    @api.post("/api/ask/stream", response_model=None)
+    @api.post("/api/ask/stream", response_model=None, dependencies=[Depends(limit(app, "answer"))])
     async def ask_stream(request: AskRequest) -> StreamingResponse:
         question = _check_question(request.question, app.settings.web)
-        return StreamingResponse(
-            _stream_in_threadpool(app, request, question),
-            media_type=NDJSON,
-            headers={"cache-control": "no-store", "x-accel-buffering": "no"},
-        )
+        check_history(request.history, app.settings.web)
+        ticket = app.admission.reserve()
+        await run_in_threadpool(ticket.start)  # before the 200 line, so "busy" can still be a 503
+        try:
+            return AdmittedStream(
+                _stream_in_threadpool(app, request, question),
+                media_type=NDJSON,
+                headers={"cache-control": "no-store", "x-accel-buffering": "no"},
+                ticket=ticket,
+            )
+        except BaseException:
+            ticket.release()
+            raise
 
-    @api.post("/api/feedback", status_code=201)
+    @api.post("/api/feedback", status_code=201, dependencies=[Depends(limit(app, "feedback"))])
     async def feedback(rating: Feedback) -> dict[str, bool]:
         from assistant.services.feedback import UnknownInteraction
 
@@ -301,8 +316,12 @@ def create_http_app(app: App) -> FastAPI:
         title="Bürgerassistent API", version="1", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json"
     )
     api.add_middleware(WidgetOriginGuard, allowed_origins=app.settings.web.widget_origins)
+    install_limits(api)
     _add_api_routes(api, app)
     _add_page_routes(api, app)
+    api.include_router(create_openai_router(app))  # /v1/chat/completions, /v1/models (docs/api.md)
     _mount_staff(api, app)
     mount_kiosk(api, app)
+    api.add_middleware(GradioFileGuard, prefix="/kiosk")  # the kiosk has no file components
+    api.add_middleware(SecurityHeaders)  # outermost: refusals of the other middlewares get the headers too
     return api

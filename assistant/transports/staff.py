@@ -31,6 +31,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from assistant.app import App
 from assistant.records import Interaction
 from assistant.services.auth import HOW_TO_CONFIGURE, StaffAuth
+from assistant.transports.security import (
+    CSRF_COOKIE,
+    GradioFileGuard,
+    SameOriginWrites,
+    csrf_token_for,
+    csrf_valid,
+)
 
 if TYPE_CHECKING:
     from assistant.records import FlaggedDocument
@@ -62,7 +69,9 @@ def mount_staff(api: FastAPI, app: App, path: str = "/staff") -> FastAPI:
     auth = StaffAuth(app.settings.staff)
     if not auth.login_possible:
         log.warning("staff review at %s: %s", path, HOW_TO_CONFIGURE)
-    api.add_middleware(StaffGate, prefix=path, auth=auth)
+    api.add_middleware(GradioFileGuard, prefix=f"{path}/app")  # no file components in the staff app
+    api.add_middleware(StaffGate, prefix=path, auth=auth)  # added later = runs first
+    api.add_middleware(SameOriginWrites, prefix=path)  # CSRF: with the SameSite=Strict session cookie
     _add_routes(api, app, auth, path)
     blocks = build_staff_blocks(app, path)
     return gr.mount_gradio_app(api, blocks, path=f"{path}/app", theme=local_theme(), show_error=True,
@@ -83,11 +92,19 @@ def _add_routes(api: FastAPI, app: App, auth: StaffAuth, path: str) -> None:
     def login_form(request: Request) -> Response:
         if user_of(auth, request):
             return RedirectResponse(f"{path}/app/", status_code=303)
-        return _page(render_login(path, auth.login_possible), 200)
+        token, new = csrf_token_for(request.cookies.get(CSRF_COOKIE))
+        return _with_csrf(_page(render_login(path, auth.login_possible, csrf=token), 200), token, new, path)
 
     @api.post(f"{path}/login", include_in_schema=False)
-    def login(request: Request, username: str = Form(""), password: str = Form("")) -> Response:
+    def login(request: Request, username: str = Form(""), password: str = Form(""),
+              csrf: str = Form("")) -> Response:
         client = request.client.host if request.client else ""
+        if not csrf_valid(request.cookies.get(CSRF_COOKIE), csrf):  # login CSRF: the form must be ours
+            token, new = csrf_token_for(request.cookies.get(CSRF_COOKIE))
+            error = ("Das Formular ist abgelaufen, bitte erneut anmelden. / "
+                     "The form has expired, please log in again.")
+            page = render_login(path, auth.login_possible, error=error, username=username, csrf=token)
+            return _with_csrf(_page(page, 403), token, new, path)
         user = auth.verify(username, password, client=client) if auth.login_possible else None
         if user is None:
             log.info("failed staff login for %r from %s", username[:100], client)
@@ -119,6 +136,12 @@ def _add_routes(api: FastAPI, app: App, auth: StaffAuth, path: str) -> None:
         return Response(text, media_type="text/csv; charset=utf-8",
                         headers={"content-disposition": f'attachment; filename="{name}"',
                                  "cache-control": "no-store"})
+
+
+def _with_csrf(response: Response, token: str, new: bool, path: str) -> Response:
+    if new:
+        response.set_cookie(CSRF_COOKIE, token, path=path, httponly=True, samesite="strict")
+    return response
 
 
 def cookie_options(auth: StaffAuth, path: str, secure: bool) -> dict[str, Any]:
@@ -207,7 +230,7 @@ def _with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
 
 
 # -- pure rendering ----------------------------------------------------------------------------------------
-def render_login(path: str, login_possible: bool, error: str = "", username: str = "") -> str:
+def render_login(path: str, login_possible: bool, error: str = "", username: str = "", csrf: str = "") -> str:
     """The login page: a plain, accessible HTML form (German and English labels)."""
     esc = html.escape
     notice = "" if login_possible else f'<p class="notice" role="status">{esc(HOW_TO_CONFIGURE)}</p>'
@@ -224,6 +247,7 @@ button{{margin-top:1.5rem;font-size:1rem;padding:.6rem 1.2rem}}.error{{color:#a0
 <h1>Anmeldung für Mitarbeitende <span lang="en">/ Staff login</span></h1>
 {notice}{alert}
 <form method="post" action="{esc(path)}/login">
+<input type="hidden" name="csrf" value="{esc(csrf)}">
 <label for="username">Benutzername <span lang="en">/ User name</span></label>
 <input id="username" name="username" autocomplete="username" required value="{esc(username)}"{described}>
 <label for="password">Passwort <span lang="en">/ Password</span></label>

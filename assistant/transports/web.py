@@ -16,6 +16,8 @@ from urllib.parse import urlparse
 
 from assistant.app import App
 from assistant.records import Answer, Contact, Document, Evidence, Feedback
+from assistant.services.admission import BUSY_MESSAGE, RATE_LIMITED_MESSAGE, Busy
+from assistant.transports.protection import trim_history
 
 # Nothing leaves the machine: no usage analytics, no hub calls, no web fonts from a CDN.
 for _name, _value in (
@@ -224,6 +226,21 @@ def render_contact(contact: Contact | None, language: str, link_domains: Iterabl
     )
 
 
+def busy_notice(language: str) -> str:
+    text = BUSY_MESSAGE.get(language, BUSY_MESSAGE["en"])
+    return f'<p class="busy" role="status">{_esc(text)}</p>'
+
+
+def admission_refusal(app: App, request, language: str) -> str | None:
+    """The kiosk's notice when this client address asked too often (None: go ahead)."""
+    client = request.client.host if request is not None and request.client else ""
+    allowed, _wait = app.rate_limiter.check(client, "answer")
+    if allowed:
+        return None
+    text = RATE_LIMITED_MESSAGE.get(language, RATE_LIMITED_MESSAGE["en"])
+    return f'<p class="busy" role="status">{_esc(text)}</p>'
+
+
 def idle_reset_script(seconds: int) -> str:
     """Client side: after ``seconds`` without input and without anything changing on screen,
     press "start over" (which also cancels an answer still being written)."""
@@ -257,11 +274,30 @@ def build_blocks(app: App):
     def documents() -> Mapping[str, Document]:
         return app.index.documents
 
-    def on_ask(question: str, language: str, history: list[dict[str, str]]):
+    def on_ask(question: str, language: str, history: list[dict[str, str]], request: gr.Request):
         question = (question or "").strip()[: settings.web.max_question_chars]
         if not question:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
+        refusal = admission_refusal(app, request, language)
+        if refusal:
+            yield refusal, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        try:
+            ticket = app.admission.reserve()
+        except Busy:
+            yield busy_notice(language), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        try:
+            yield from _answering(question, language, trim_history(history, settings.web), ticket)
+        finally:
+            ticket.release()  # also when "start over" cancels the answer
+
+    # gradio is imported inside this function, so the string annotation cannot be resolved by name:
+    # Gradio finds the gr.Request parameter (the client address for the rate limit) by its type
+    on_ask.__annotations__["request"] = gr.Request
+
+    def _answering(question: str, language: str, history: list[dict[str, str]], ticket):
         draft = ""
         yield (
             f'<p class="thinking">{_esc(t(language, "thinking"))}</p>',
@@ -271,6 +307,11 @@ def build_blocks(app: App):
             "",
             "",
         )
+        try:
+            ticket.start()
+        except Busy:
+            yield busy_notice(language), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
         for kind, payload in app.answers.stream(question, history[-2 * settings.answer.history_turns :]):
             if kind == "token":
                 draft += str(payload)
@@ -278,7 +319,10 @@ def build_blocks(app: App):
                 continue
             answer: Answer = payload
             answer.interaction_id = app.feedback.log_answer(answer, "kiosk")
-            turns = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
+            turns = trim_history(
+                [*history, {"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}],
+                settings.web,
+            )
             asked = f'<p class="asked"><strong>{_esc(t(language, "you"))}:</strong> {_esc(question)}</p>'
             yield (
                 asked + render_answer(answer, language, documents(), domains),
@@ -365,8 +409,9 @@ def build_blocks(app: App):
 
         asked = [answer_html, history, current, feedback_box, thanks, contact]
         asking = [
-            ask.click(on_ask, [question, language, history], asked),
-            question.submit(on_ask, [question, language, history], asked),
+            # no Gradio limit: app.admission bounds answering for the kiosk and the API together
+            ask.click(on_ask, [question, language, history], asked, concurrency_limit=None),
+            question.submit(on_ask, [question, language, history], asked, concurrency_limit=None),
         ]
         for event in asking:
             event.then(lambda: "", None, question)

@@ -16,6 +16,7 @@ from assistant.app import App
 from assistant.components.store import InteractionRow, RatingRow
 from assistant.records import Disagreement, Evidence, Interaction
 from assistant.services.auth import hash_password
+from assistant.transports.security import CSRF_COOKIE
 from assistant.transports.staff import COOKIE, mount_staff, queue_filters, render_item, render_login
 
 PASSWORD = "Rathaus-2026!"
@@ -57,7 +58,10 @@ def client(app):
 
 
 def log_in(client: TestClient, username: str = "anna", password: str = PASSWORD):
-    return client.post("/staff/login", data={"username": username, "password": password})
+    """As a browser does: load the form (its CSRF cookie and field), then post it."""
+    client.get("/staff/login")
+    token = client.cookies.get(CSRF_COOKIE, "")
+    return client.post("/staff/login", data={"username": username, "password": password, "csrf": token})
 
 
 ANONYMOUS_ROUTES = [("GET", "/staff/app/", HTML), ("GET", "/staff/app", HTML), ("GET", "/staff/app/config", {}),

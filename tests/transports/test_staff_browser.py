@@ -64,7 +64,9 @@ def test_staff_correction_becomes_the_answer_at_the_kiosk(browser, city_hall):
     next_citizen.set_default_timeout(60_000)
     ask_at_kiosk(next_citizen, city_hall.url)
     answer = next_citizen.locator("#answer")
-    expect(answer.locator(".verified")).to_contain_text("Von Mitarbeitenden der Stadt geprüfte Antwort", timeout=120_000)
+    expect(answer.locator(".verified")).to_contain_text(
+        "Von Mitarbeitenden der Stadt geprüfte Antwort", timeout=120_000
+    )
     expect(answer.locator(".answer-text")).to_contain_text(CORRECTION)
     expect(answer.locator("section.sources mark")).to_have_text(QUOTE)
     next_citizen.context.close()
