@@ -313,7 +313,7 @@ def create_http_app(app: App) -> FastAPI:
     from assistant.transports.web import mount_kiosk
 
     api = FastAPI(
-        title="Bürgerassistent API", version="1", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json"
+        title="Bürgerassistent API", version="1", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json"
     )
     api.add_middleware(WidgetOriginGuard, allowed_origins=app.settings.web.widget_origins)
     install_limits(api)
