@@ -36,7 +36,7 @@ from assistant.records import Answer, Feedback
 from assistant.services.admission import Ticket
 from assistant.settings import WebSettings
 from assistant.transports.openai_api import create_openai_router
-from assistant.transports.protection import AdmittedStream, check_history, install_limits, limit
+from assistant.transports.protection import AdmittedStream, check_history, check_question, install_limits, limit
 from assistant.transports.security import GradioFileGuard, SecurityHeaders
 
 log = logging.getLogger(__name__)
@@ -145,19 +145,6 @@ class WidgetOriginGuard:
 # -- the use cases behind the routes ---------------------------------------------------------------------
 
 
-def _check_question(question: str, web: WebSettings) -> str:
-    text = question.strip()
-    if not text:
-        raise HTTPException(422, "The question is empty: send a question in the 'question' field.")
-    if len(text) > web.max_question_chars:
-        raise HTTPException(
-            422,
-            f"The question is too long ({len(text)} characters); at most "
-            f"{web.max_question_chars} characters are accepted. Please ask it more briefly.",
-        )
-    return text
-
-
 def _history(request: AskRequest) -> list[dict[str, str]]:
     return [turn.model_dump() for turn in request.history]
 
@@ -233,7 +220,7 @@ def widget_script(app: App) -> str:
 def _add_api_routes(api: FastAPI, app: App) -> None:
     @api.post("/api/ask", response_model=None, dependencies=[Depends(limit(app, "answer"))])
     async def ask(request: AskRequest) -> JSONResponse:
-        question = _check_question(request.question, app.settings.web)
+        question = check_question(request.question, app.settings.web)
         check_history(request.history, app.settings.web)
         ticket = app.admission.reserve()  # Busy (503) at once when the queue is full
         try:
@@ -244,7 +231,7 @@ def _add_api_routes(api: FastAPI, app: App) -> None:
 
     @api.post("/api/ask/stream", response_model=None, dependencies=[Depends(limit(app, "answer"))])
     async def ask_stream(request: AskRequest) -> StreamingResponse:
-        question = _check_question(request.question, app.settings.web)
+        question = check_question(request.question, app.settings.web)
         check_history(request.history, app.settings.web)
         ticket = app.admission.reserve()
         await run_in_threadpool(ticket.start)  # before the 200 line, so "busy" can still be a 503

@@ -40,7 +40,7 @@ from assistant.app import App
 from assistant.components.index import IndexMismatchError, IndexNotFoundError
 from assistant.records import Answer
 from assistant.services.admission import Ticket
-from assistant.transports.protection import AdmittedStream, limit, trim_history
+from assistant.transports.protection import AdmittedStream, check_question, limit, trim_history
 
 log = logging.getLogger(__name__)
 
@@ -83,15 +83,7 @@ def question_and_history(request: ChatCompletionRequest, app: App) -> tuple[str,
     web = app.settings.web
     if request.messages[-1].role != "user":
         raise HTTPException(422, "The last message must come from the user: it is the question.")
-    question = request.messages[-1].text().strip()
-    if not question:
-        raise HTTPException(422, "The question (the last user message) is empty.")
-    if len(question) > web.max_question_chars:
-        raise HTTPException(
-            422,
-            f"The question is too long ({len(question)} characters); at most {web.max_question_chars} "
-            "characters are accepted. Please ask it more briefly.",
-        )
+    question = check_question(request.messages[-1].text(), web)
     turns = [{"role": m.role, "content": m.text()} for m in request.messages[:-1] if m.role in ("user", "assistant")]
     return question, trim_history(turns, web)  # the most recent turns within the kiosk's limits
 

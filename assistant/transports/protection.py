@@ -53,6 +53,20 @@ def limit(app: App, kind: str) -> Callable[[Request], Awaitable[None]]:
     return check
 
 
+def check_question(question: str, web: WebSettings) -> str:
+    """The stripped question; 422 when it is empty or longer than ``web.max_question_chars``."""
+    text = question.strip()
+    if not text:
+        raise HTTPException(422, "The question is empty: send the question (the last user message).")
+    if len(text) > web.max_question_chars:
+        raise HTTPException(
+            422,
+            f"The question is too long ({len(text)} characters); at most "
+            f"{web.max_question_chars} characters are accepted. Please ask it more briefly.",
+        )
+    return text
+
+
 def check_history(turns: Sequence[Any], web: WebSettings) -> None:
     """422 when the earlier turns sent with a question exceed the configured size."""
     if len(turns) > web.max_history_turns:
