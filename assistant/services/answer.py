@@ -22,7 +22,16 @@ from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import HybridIndex, bm25_tokens
 from assistant.components.llm import GenerationTimeout, token_counter
 from assistant.messages import message
-from assistant.records import Answer, AnswerSentence, Contact, CuratedAnswer, Disagreement, Evidence, SearchHit
+from assistant.records import (
+    Answer,
+    AnswerSentence,
+    Contact,
+    CuratedAnswer,
+    Disagreement,
+    Document,
+    Evidence,
+    SearchHit,
+)
 from assistant.services import guard
 from assistant.services.compose import build_messages, build_naive_messages
 from assistant.services.conflicts import find_conflicts
@@ -254,20 +263,7 @@ class AnswerService:
         if doc is not None:
             quote = curated.quote or doc.title
             start = max(doc.text.find(quote), 0)
-            supporting = [
-                Evidence(
-                    n=1,
-                    doc_id=doc.doc_id,
-                    title=doc.title,
-                    url=doc.url,
-                    source=doc.source,
-                    updated=doc.updated,
-                    quote=quote,
-                    start=start,
-                    end=start + len(quote),
-                    score=similarity,
-                )
-            ]
+            supporting = [_cite(doc, quote, start, similarity)]
         sentence = AnswerSentence(text=curated.answer, citations=[1] if supporting else [])
         answer = finish("answered", curated.answer, [sentence], supporting, confidence=similarity)
         return answer.model_copy(update={"verified_by_staff": True, "curated_id": curated.id})
@@ -365,19 +361,7 @@ class AnswerService:
             for doc in winners:
                 start = doc.text.find(item.quote)
                 if start >= 0:
-                    current.append(
-                        item.model_copy(
-                            update={
-                                "doc_id": doc.doc_id,
-                                "title": doc.title,
-                                "url": doc.url,
-                                "source": doc.source,
-                                "updated": doc.updated,
-                                "start": start,
-                                "end": start + len(item.quote),
-                            }
-                        )
-                    )
+                    current.append(_cite(doc, item.quote, start, item.score, item.n))
                     break
         if not current:
             return evidence, disagreeing
@@ -504,19 +488,24 @@ class AnswerService:
         for span in split_sentences(head, 0, len(head), doc.language):
             sentence = doc.text[span.start : span.end]
             if REFERRAL.search(sentence):
-                return Evidence(
-                    n=1,
-                    doc_id=doc.doc_id,
-                    title=doc.title,
-                    url=doc.url,
-                    source=doc.source,
-                    updated=doc.updated,
-                    quote=sentence,
-                    start=span.start,
-                    end=span.end,
-                    score=evidence[0].score,
-                )
+                return _cite(doc, sentence, span.start, evidence[0].score)
         return None
+
+
+def _cite(doc: Document, quote: str, start: int, score: float, n: int = 1) -> Evidence:
+    """Evidence quoting ``doc`` from ``start``, with the document's title, link and date."""
+    return Evidence(
+        n=n,
+        doc_id=doc.doc_id,
+        title=doc.title,
+        url=doc.url,
+        source=doc.source,
+        updated=doc.updated,
+        quote=quote,
+        start=start,
+        end=start + len(quote),
+        score=score,
+    )
 
 
 def _join(sentences: list[AnswerSentence]) -> str:
