@@ -11,19 +11,19 @@ from typing import TYPE_CHECKING
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
+from assistant.answering.answer import AnswerService
+from assistant.answering.curated import CuratedMatcher
 from assistant.components.embeddings import E5Embeddings, create_embeddings
 from assistant.components.index import HybridIndex
+from assistant.components.index_holder import IndexHolder
 from assistant.components.llm import create_chat_model
-from assistant.services.answer import AnswerService
-from assistant.services.curated import CuratedMatcher
-from assistant.services.index_holder import IndexHolder
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.components.store import Store
-    from assistant.services.admission import Admission, RateLimiter
-    from assistant.services.feedback import FeedbackService
-    from assistant.services.review import ReviewService
+    from assistant.feedback.log import FeedbackService
+    from assistant.feedback.review import ReviewService
+    from assistant.transports.admission import Admission, RateLimiter
 
 
 class App:
@@ -80,14 +80,14 @@ class App:
     @cached_property
     def admission(self) -> Admission:
         """The bounded queue for answering, shared by the API, the stream and the kiosk."""
-        from assistant.services.admission import Admission
+        from assistant.transports.admission import Admission
 
         return Admission.from_settings(self.settings.web)
 
     @cached_property
     def rate_limiter(self) -> RateLimiter:
         """Per-client token buckets (in memory only), shared by the API, the widget and the kiosk."""
-        from assistant.services.admission import RateLimiter
+        from assistant.transports.admission import RateLimiter
 
         return RateLimiter.from_settings(self.settings.web)
 
@@ -103,14 +103,14 @@ class App:
     @cached_property
     def feedback(self) -> FeedbackService:
         """Logs answers and ratings (redacted; spooled when the store is down)."""
-        from assistant.services.feedback import FeedbackService
+        from assistant.feedback.log import FeedbackService
 
         return FeedbackService.create(self.settings.store, lambda: self.store)
 
     @cached_property
     def review(self) -> ReviewService:
         """Staff review queue, curated answers, flagged documents, dashboard."""
-        from assistant.services.review import ReviewService
+        from assistant.feedback.review import ReviewService
 
         return ReviewService(self.settings, self.store, self.index, self.embedder)
 

@@ -54,7 +54,7 @@ def ingest(
 ) -> None:
     """Add or update documents; prints an IngestReport. Exit 1 when files were skipped."""
     from assistant.components.locking import IndexLocked
-    from assistant.services.ingest import ingest as run_ingest
+    from assistant.ingest.pipeline import ingest as run_ingest
 
     settings = _settings(index)
     app = create_app(settings)
@@ -117,7 +117,7 @@ def search(
     department: Annotated[str | None, typer.Option(help="Only chunks of this department.")] = None,
 ) -> None:
     """Ranked chunks for QUERY, for debugging retrieval."""
-    from assistant.services.retrieve import search as run_search
+    from assistant.answering.retrieve import search as run_search
 
     if mode not in ("hybrid", "bm25", "dense"):
         _fail(f"unknown mode '{mode}' (use hybrid, bm25 or dense)")
@@ -272,7 +272,7 @@ cli.add_typer(feedback_cli, name="feedback")
 
 def _feedback_service():
     """The feedback service without its retry thread: a command does its one job and exits."""
-    from assistant.services.feedback import FeedbackService
+    from assistant.feedback.log import FeedbackService
 
     app = create_app(Settings())
     return app.settings, FeedbackService(app.settings.store, lambda: app.store)
@@ -288,7 +288,7 @@ def feedback_purge(
     ] = None,
 ) -> None:
     """Delete logged answers and their ratings older than the retention period; prints how many."""
-    from assistant.services.feedback import StoreUnavailable
+    from assistant.feedback.log import StoreUnavailable
 
     settings, service = _feedback_service()
     try:
@@ -302,7 +302,7 @@ def feedback_purge(
 @feedback_cli.command("flush")
 def feedback_flush() -> None:
     """Write the records waiting in the spool to the database now; prints how many."""
-    from assistant.services.feedback import StoreUnavailable
+    from assistant.feedback.log import StoreUnavailable
 
     settings, service = _feedback_service()
     try:
@@ -325,7 +325,7 @@ def staff_hash_password(
 
     Asks twice with hidden input; reads one line from stdin when it is not a terminal.
     """
-    from assistant.services.auth import hash_password
+    from assistant.feedback.auth import hash_password
 
     if sys.stdin.isatty():
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)

@@ -14,9 +14,26 @@ import re
 from dataclasses import dataclass
 
 MONTHS = {
-    "januar": 1, "january": 1, "februar": 2, "february": 2, "märz": 3, "march": 3, "april": 4,
-    "mai": 5, "may": 5, "juni": 6, "june": 6, "juli": 7, "july": 7, "august": 8, "september": 9,
-    "oktober": 10, "october": 10, "november": 11, "dezember": 12, "december": 12,
+    "januar": 1,
+    "january": 1,
+    "februar": 2,
+    "february": 2,
+    "märz": 3,
+    "march": 3,
+    "april": 4,
+    "mai": 5,
+    "may": 5,
+    "juni": 6,
+    "june": 6,
+    "juli": 7,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "oktober": 10,
+    "october": 10,
+    "november": 11,
+    "dezember": 12,
+    "december": 12,
 }
 PHONE = re.compile(r"(?<![\d.,])(?:\+49[\s/-]?|0)\d{2,5}[\s/-]?\d{2,4}(?:[\s-]\d{1,5})+(?!\d|[.,]\d)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -42,8 +59,7 @@ def normalise_number(raw: str) -> str:
     """'37,00' -> '37', '22,80' -> '22.8', '1.250,00' -> '1250', '37.00' -> '37'."""
     text = raw.replace(" ", "")
     if "," in text and "." in text:
-        text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") \
-            else text.replace(",", "")
+        text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") else text.replace(",", "")
     elif "," in text:
         text = text.replace(",", ".")
     elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):
@@ -70,8 +86,11 @@ def extract_facts(text: str) -> list[Fact]:
         add("email", match.group(0).lower(), *match.span())
     for match in DATE_NUMERIC.finditer(text):
         if free(*match.span()):
-            d, m, y = (match.group(1), match.group(2), match.group(3)) if match.group(1) else \
-                (match.group(6), match.group(5), match.group(4))
+            d, m, y = (
+                (match.group(1), match.group(2), match.group(3))
+                if match.group(1)
+                else (match.group(6), match.group(5), match.group(4))
+            )
             add("date", f"{int(y):04d}-{int(m):02d}-{int(d):02d}", *match.span())
     for match in DATE_WORDS.finditer(text):
         if free(*match.span()):
@@ -81,8 +100,7 @@ def extract_facts(text: str) -> list[Fact]:
     for match in PHONE.finditer(text):
         digits = re.sub(r"\D", "", match.group(0))
         if free(*match.span()) and len(digits) >= 7:
-            add("phone", digits.replace("49", "0", 1) if match.group(0).startswith("+49") else digits,
-                *match.span())
+            add("phone", digits.replace("49", "0", 1) if match.group(0).startswith("+49") else digits, *match.span())
     for match in TIME.finditer(text):
         if free(*match.span()):
             add("time", f"{int(match.group(1))}:{match.group(2)}", *match.span())
@@ -93,7 +111,7 @@ def extract_facts(text: str) -> list[Fact]:
         if not free(*match.span()):
             continue
         value = normalise_number(match.group(0))
-        after, before = text[match.end():match.end() + 7], text[max(0, match.start() - 5):match.start()]
+        after, before = text[match.end() : match.end() + 7], text[max(0, match.start() - 5) : match.start()]
         kind = "amount" if AMOUNT_AFTER.search(after) or AMOUNT_BEFORE.search(before) else "number"
         add(kind, value, *match.span())
     return sorted(facts, key=lambda f: f.start)

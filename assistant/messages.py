@@ -51,7 +51,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "refused_injection": (
             "I can only answer questions about the city's services, for example: "
-            "\"How do I register my new address?\" Please ask your question again."
+            '"How do I register my new address?" Please ask your question again.'
         ),
         "referred": "The city is not responsible for this:",
         "clarify": "Your question fits several topics. Do you mean {options}?",

@@ -6,10 +6,11 @@ The JSON that the CLI and the HTTP API emit is these records serialised
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Status = Literal["answered", "abstained", "clarify", "referred", "refused"]
 
@@ -236,3 +237,66 @@ class FlaggedDocument(BaseModel):
     note: str = ""
     flagged_by: str = ""
     created_at: datetime | None = None
+
+
+# -- the golden-set format (eval/sets/*.jsonl); staff corrections are exported in it --
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class GoldenCase(BaseModel):
+    """One question with what a correct answer must (and must not) contain."""
+
+    # unknown fields are refused so that a typo ("expected_doc") cannot silently disable a check
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1)
+    question: str = Field(min_length=1)
+    language: str = Field(pattern=r"^[a-z]{2}$")
+    expected_status: Status
+    expected_docs: list[str] = Field(default_factory=list)
+    expected_evidence: list[str] = Field(default_factory=list)
+    key_facts: list[str] = Field(default_factory=list)
+    forbidden_facts: list[str] = Field(default_factory=list)
+    history: list[Turn] = Field(default_factory=list)
+    conflict: bool = False
+    conflict_docs: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    # provenance of curated cases (e.g. "feedback:1234", "staff correction 2026-12-01")
+    source: str = ""
+    notes: str = ""
+
+    @field_validator("expected_evidence", "key_facts", "forbidden_facts", "expected_docs")
+    @classmethod
+    def _no_blank_entries(cls, values: list[str]) -> list[str]:
+        if any(not v.strip() for v in values):
+            raise ValueError("entries must not be empty")
+        return values
+
+    @field_validator("expected_evidence")
+    @classmethod
+    def _evidence_without_bullets(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if re.match(r"^\s*[-*•]\s", value):
+                raise ValueError(f"list items are written without their leading bullet: {value[:60]!r}")
+        return values
+
+    @model_validator(mode="after")
+    def _consistent(self) -> GoldenCase:
+        if self.conflict_docs and not self.conflict:
+            raise ValueError("conflict_docs is set but conflict is not true")
+        overlap = {f.casefold() for f in self.key_facts} & {f.casefold() for f in self.forbidden_facts}
+        if overlap:
+            raise ValueError(f"a fact is both key and forbidden: {sorted(overlap)}")
+        if self.expected_status in ("abstained", "refused") and self.key_facts:
+            raise ValueError(f"a case expected to be {self.expected_status} cannot have key_facts")
+        return self
+
+    def history_dicts(self) -> list[dict[str, str]] | None:
+        """The history as the answer service takes it (``None`` when there is none)."""
+        return [turn.model_dump() for turn in self.history] or None

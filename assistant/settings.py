@@ -159,7 +159,7 @@ class Settings(BaseSettings):
     )
     embedding_threads: int = 0  # 0 = library default (all cores)
     # a running app checks index/CURRENT at most this often and switches to a new version without a
-    # restart (see assistant/services/index_holder.py); 0 = never (a restart picks it up)
+    # restart (see assistant/components/index_holder.py); 0 = never (a restart picks it up)
     index_reload_s: float = 5.0
     languages: list[str] = Field(default_factory=lambda: ["de", "en", "fr", "tr", "uk", "ru", "ar", "pl", "es", "it"])
     default_language: str = "de"

@@ -21,10 +21,61 @@ HEADING = re.compile(r"^#{1,6}\s+\S")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+\S")
 # pysbd's German list misses these; a sentence never ends on one of them.
 _ABBREVIATIONS = {
-    "tel", "fax", "str", "nr", "ca", "bzw", "ggf", "inkl", "zzgl", "evtl", "abs", "art", "vgl",
-    "mo", "di", "mi", "do", "fr", "sa", "so", "dr", "hr", "hrn", "gem", "lt", "max", "min", "mind",
-    "geb", "verh", "zi", "rm", "no", "approx", "incl", "st", "mr", "mrs", "ms", "jan", "feb", "aug",
-    "sept", "okt", "nov", "dez", "u.a", "z.b", "d.h", "u.u", "o.g", "i.d.r", "e.g", "i.e", "etc",
+    "tel",
+    "fax",
+    "str",
+    "nr",
+    "ca",
+    "bzw",
+    "ggf",
+    "inkl",
+    "zzgl",
+    "evtl",
+    "abs",
+    "art",
+    "vgl",
+    "mo",
+    "di",
+    "mi",
+    "do",
+    "fr",
+    "sa",
+    "so",
+    "dr",
+    "hr",
+    "hrn",
+    "gem",
+    "lt",
+    "max",
+    "min",
+    "mind",
+    "geb",
+    "verh",
+    "zi",
+    "rm",
+    "no",
+    "approx",
+    "incl",
+    "st",
+    "mr",
+    "mrs",
+    "ms",
+    "jan",
+    "feb",
+    "aug",
+    "sept",
+    "okt",
+    "nov",
+    "dez",
+    "u.a",
+    "z.b",
+    "d.h",
+    "u.u",
+    "o.g",
+    "i.d.r",
+    "e.g",
+    "i.e",
+    "etc",
 }
 _LAST_WORD = re.compile(r"(\S+)\.$")
 _PYSBD_LANGUAGES = {"de", "en", "fr", "es", "it", "ru", "ar", "pl", "nl", "da", "el", "fa", "hi"}
@@ -50,7 +101,7 @@ def _paragraph_sentences(text: str, start: int, end: int, language: str) -> list
         if found < 0:  # pysbd normalised something; fall back to the rest of the paragraph
             found = cursor
             stripped = text[cursor:end].strip()
-        previous = text[spans[-1].start:spans[-1].end] if spans else ""
+        previous = text[spans[-1].start : spans[-1].end] if spans else ""
         last = _LAST_WORD.search(previous)
         if last and last.group(1).lower().lstrip("(") in _ABBREVIATIONS:
             spans[-1] = Span(start=spans[-1].start, end=found + len(stripped))
@@ -129,3 +180,12 @@ def detect_language(text: str, languages: tuple[str, ...] = ("de", "en"), defaul
     if detected is None:
         return default
     return detected.iso_code_639_1.name.lower()
+
+
+def normalise_question(text: str) -> str:
+    """Key for de-duplication: case, whitespace and trailing punctuation do not matter.
+
+    >>> normalise_question("  Was kostet  ein Pass? ") == normalise_question("was kostet ein pass")
+    True
+    """
+    return re.sub(r"[\s?!.]+$", "", " ".join(text.casefold().split()))

@@ -44,13 +44,14 @@ from unittest import mock
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.answering.compose import system_prompts  # noqa: E402
 from assistant.app import App  # noqa: E402
 from assistant.components.embeddings import create_embeddings  # noqa: E402
 from assistant.components.llm import create_chat_model  # noqa: E402
 from assistant.facts import PHONE  # noqa: E402
+from assistant.ingest.pipeline import ingest  # noqa: E402
 from assistant.records import Answer  # noqa: E402
-from assistant.services.ingest import ingest  # noqa: E402
-from assistant.services.output_check import _PHONE_INTL, OutputCheck  # noqa: E402
+from assistant.safety.output_check import _PHONE_INTL, OutputCheck  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 ATTACKS = ROOT / "eval" / "sets" / "attacks.jsonl"
@@ -162,7 +163,7 @@ def main() -> None:
     base.llm.max_tokens = args.max_tokens
     embedder = create_embeddings(base.embedding_model, base.embedding_threads)
     chat_model = create_chat_model(base)
-    judge = OutputCheck.build([], base.web.link_domains)  # the prompt n-grams and link domains only
+    judge = OutputCheck.build([], base.web.link_domains, system_prompts())  # the prompt n-grams and link domains only
 
     with tempfile.TemporaryDirectory(prefix="bench-attacks-") as tmp:
         tmp_path = Path(tmp)

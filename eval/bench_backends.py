@@ -35,9 +35,9 @@ from assistant.app import App  # noqa: E402
 from assistant.components.embeddings import E5Embeddings  # noqa: E402
 from assistant.components.index import HybridIndex  # noqa: E402
 from assistant.components.llm import bundled_model_path  # noqa: E402
+from assistant.ingest.pipeline import ingest  # noqa: E402
 from assistant.messages import message  # noqa: E402
 from assistant.records import Answer  # noqa: E402
-from assistant.services.ingest import ingest  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 SET = ROOT / "eval" / "sets" / "sample_golden.jsonl"

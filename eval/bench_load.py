@@ -102,29 +102,41 @@ def questions() -> list[str]:
 
 def server_env(tmp: Path, model: bool) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "ASSISTANT_CONFIG": str(tmp / "none.toml"),  # the project's assistant.toml must not leak in
-        "ASSISTANT_STORE__URL": f"sqlite:///{tmp / 'assistant.sqlite3'}",
-        "ASSISTANT_STORE__SPOOL_PATH": str(tmp / "feedback-spool.jsonl"),
-        "ASSISTANT_LLM__MODE": "llamacpp" if model else "extractive",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "ASSISTANT_CONFIG": str(tmp / "none.toml"),  # the project's assistant.toml must not leak in
+            "ASSISTANT_STORE__URL": f"sqlite:///{tmp / 'assistant.sqlite3'}",
+            "ASSISTANT_STORE__SPOOL_PATH": str(tmp / "feedback-spool.jsonl"),
+            "ASSISTANT_LLM__MODE": "llamacpp" if model else "extractive",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     return env
 
 
 def build_index(tmp: Path, env: dict[str, str]) -> Path:
     index = tmp / "index"
     started = time.perf_counter()
-    subprocess.run([PYTHON, "-m", "assistant.cli", "ingest", "--index", str(index), str(ROOT / "corpus")],
-                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [PYTHON, "-m", "assistant.cli", "ingest", "--index", str(index), str(ROOT / "corpus")],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     print(f"indexed corpus/ in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return index
 
 
 def start_server(tmp: Path, index: Path, env: dict[str, str], port: int) -> subprocess.Popen:
     log = open(tmp / "server.log", "wb")  # noqa: SIM115 - lives as long as the server
-    proc = subprocess.Popen([PYTHON, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--index", str(index)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--index", str(index)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -151,8 +163,15 @@ def stop_server(proc: subprocess.Popen) -> None:
 # -- the citizens ----------------------------------------------------------------------------------------
 
 
-async def citizen(number: int, client: httpx.AsyncClient, phase: Phase, stop_at: float, think_s: float,
-                  pool: list[str], rng: random.Random) -> None:
+async def citizen(
+    number: int,
+    client: httpx.AsyncClient,
+    phase: Phase,
+    stop_at: float,
+    think_s: float,
+    pool: list[str],
+    rng: random.Random,
+) -> None:
     address = f"10.{number // 250}.{number % 250}.{rng.randint(1, 250)}"  # one address per citizen
     headers = {"x-forwarded-for": address}
     while time.monotonic() < stop_at:
@@ -169,8 +188,12 @@ async def citizen(number: int, client: httpx.AsyncClient, phase: Phase, stop_at:
             phase.answer_ms.append(elapsed)
             interaction_id = response.json().get("interaction_id")
             rating = rng.choice(["up", "down"])
-            body = {"interaction_id": interaction_id, "rating": rating,
-                    "reason": "incomplete" if rating == "down" else None, "comment": f"Lasttest {number}"}
+            body = {
+                "interaction_id": interaction_id,
+                "rating": rating,
+                "reason": "incomplete" if rating == "down" else None,
+                "comment": f"Lasttest {number}",
+            }
             try:
                 rated = await client.post("/api/feedback", json=body, headers=headers)
                 phase.feedback[rated.status_code] += 1
@@ -194,8 +217,9 @@ async def run_phase(base_url: str, phase: Phase, seconds: float, think_s: float,
     async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as client:
         started = time.monotonic()
         stop_at = started + seconds
-        await asyncio.gather(*(citizen(i, client, phase, stop_at, think_s, pool, random.Random(seed + i))
-                               for i in range(phase.citizens)))
+        await asyncio.gather(
+            *(citizen(i, client, phase, stop_at, think_s, pool, random.Random(seed + i)) for i in range(phase.citizens))
+        )
         phase.seconds = time.monotonic() - started
     return phase
 
@@ -227,16 +251,34 @@ def check_feedback(phases: list[Phase], tmp: Path) -> dict:
     stored, spooled = stored_ratings(tmp)
     missing = {key: n - stored.get(key, 0) for key, n in acknowledged.items() if stored.get(key, 0) < n}
     extra = {key: n - acknowledged.get(key, 0) for key, n in stored.items() if n > acknowledged.get(key, 0)}
-    return {"acknowledged": sum(acknowledged.values()), "stored": sum(stored.values()), "still_spooled": spooled,
-            "missing": sum(missing.values()), "unexpected": sum(extra.values()), "ok": not missing and not extra}
+    return {
+        "acknowledged": sum(acknowledged.values()),
+        "stored": sum(stored.values()),
+        "still_spooled": spooled,
+        "missing": sum(missing.values()),
+        "unexpected": sum(extra.values()),
+        "ok": not missing and not extra,
+    }
 
 
 # -- main ------------------------------------------------------------------------------------------------
 
 
 def print_table(rows: list[dict]) -> None:
-    columns = ["phase", "citizens", "seconds", "answers", "throughput_answers_per_s", "p50_ms", "p95_ms", "p99_ms",
-               "busy_503", "rate_limited_429", "errors", "feedback_201"]
+    columns = [
+        "phase",
+        "citizens",
+        "seconds",
+        "answers",
+        "throughput_answers_per_s",
+        "p50_ms",
+        "p95_ms",
+        "p99_ms",
+        "busy_503",
+        "rate_limited_429",
+        "errors",
+        "feedback_201",
+    ]
     print(" | ".join(columns))
     for row in rows:
         print(" | ".join(str(row[c]) for c in columns))
@@ -263,8 +305,9 @@ def main() -> int:
     try:
         health = httpx.get(f"{base_url}/healthz", timeout=10).json()
         baseline = asyncio.run(run_phase(base_url, Phase("baseline", 1), args.baseline_s, 0.0, args.seed))
-        load = asyncio.run(run_phase(base_url, Phase("load", args.citizens), args.duration, args.think_s,
-                                     args.seed + 1000))
+        load = asyncio.run(
+            run_phase(base_url, Phase("load", args.citizens), args.duration, args.think_s, args.seed + 1000)
+        )
         after = httpx.get(f"{base_url}/healthz", timeout=30).json()
     finally:
         stop_server(proc)
@@ -274,22 +317,36 @@ def main() -> int:
     b, l_ = rows
     ratios = {
         "throughput_load_over_baseline": round(l_["throughput_answers_per_s"] / b["throughput_answers_per_s"], 2)
-        if b["throughput_answers_per_s"] else None,
+        if b["throughput_answers_per_s"]
+        else None,
         "p50_load_over_baseline": round(l_["p50_ms"] / b["p50_ms"], 2) if b["p50_ms"] and l_["p50_ms"] else None,
         "p95_load_over_baseline": round(l_["p95_ms"] / b["p95_ms"], 2) if b["p95_ms"] and l_["p95_ms"] else None,
     }
-    print(f"model: {health.get('model')}, index {health.get('index_version')}, {health.get('documents')} documents, "
-          f"load settings {health.get('load')}")
+    print(
+        f"model: {health.get('model')}, index {health.get('index_version')}, {health.get('documents')} documents, "
+        f"load settings {health.get('load')}"
+    )
     print_table(rows)
     print("ratios load/baseline:", json.dumps(ratios))
-    print(f"busy refusals came back in p95 {l_['refusal_p95_ms']} ms; server after the run: "
-          f"status {after.get('status')}, load {after.get('load')}")
+    print(
+        f"busy refusals came back in p95 {l_['refusal_p95_ms']} ms; server after the run: "
+        f"status {after.get('status')}, load {after.get('load')}"
+    )
     print("feedback check:", json.dumps(check))
     print("PASS: every acknowledged rating is stored" if check["ok"] else "FAIL: acknowledged ratings are missing")
     if args.json:
-        args.json.write_text(json.dumps({"phases": rows, "ratios": ratios, "feedback_check": check,
-                                         "server": {"model": health.get("model"), "load": health.get("load")}},
-                                        indent=2), encoding="utf-8")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "phases": rows,
+                    "ratios": ratios,
+                    "feedback_check": check,
+                    "server": {"model": health.get("model"), "load": health.get("load")},
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
     if args.keep:
         print(f"kept {tmp}")
     else:

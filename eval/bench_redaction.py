@@ -1,6 +1,6 @@
 """Redaction benchmark: what the pattern-based redactor catches, and what it wrongly removes.
 
-Runs ``assistant.services.redact.Redactor`` over labelled German and English
+Runs ``assistant.safety.redact.Redactor`` over labelled German and English
 citizen texts (eval/sets/redaction_cases.jsonl: ``{"text", "pii": [[TYPE, span], ...]}``)
 and prints recall per entity type (a labelled span counts as caught when a finding
 of the same type overlaps it), how many labelled spans were removed under any
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.services.redact import Finding, Redactor  # noqa: E402
+from assistant.safety.redact import Finding, Redactor  # noqa: E402
 
 CASES = ROOT / "eval" / "sets" / "redaction_cases.jsonl"
 
@@ -61,7 +61,7 @@ def run(cases: list[dict], redactor: Redactor) -> dict:
             removed[entity] += bool(hits)
         for finding in findings:
             if not any(overlaps(finding, start, end) for _, start, end in spans):
-                false_positives.append(f"{finding.entity} {case['text'][finding.start:finding.end]!r}")
+                false_positives.append(f"{finding.entity} {case['text'][finding.start : finding.end]!r}")
     return {
         "texts": len(cases),
         "recall": {entity: round(caught[entity] / expected[entity], 3) for entity in sorted(expected)},
@@ -89,8 +89,10 @@ def main() -> None:
     print(f"{report['texts']} texts ({report['texts_without_pii']} without personal data)")
     for entity, recall in report["recall"].items():
         print(f"  {entity:<14} recall {recall:.2f}  ({report['caught'][entity]}/{report['labelled'][entity]})")
-    print(f"  overall        recall {report['recall_overall']:.2f}; "
-          f"removed under any placeholder {report['removed_any_placeholder']:.2f}")
+    print(
+        f"  overall        recall {report['recall_overall']:.2f}; "
+        f"removed under any placeholder {report['removed_any_placeholder']:.2f}"
+    )
     print(f"false positives: {report['false_positives']}")
     for example in report["false_positive_examples"]:
         print(f"  {example}")

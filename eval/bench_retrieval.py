@@ -27,10 +27,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.answering.retrieve import search  # noqa: E402
 from assistant.components.embeddings import E5Embeddings  # noqa: E402
 from assistant.components.index import HybridIndex  # noqa: E402
-from assistant.services.ingest import ingest  # noqa: E402
-from assistant.services.retrieve import search  # noqa: E402
+from assistant.ingest.pipeline import ingest  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 MODES = ("bm25", "dense", "hybrid")
@@ -41,8 +41,9 @@ def load_cases(path: Path) -> list[dict]:
     return [c for c in cases if c.get("expected_docs") and not c.get("history")]
 
 
-def evaluate(index: HybridIndex, embedder: E5Embeddings, settings: Settings, cases: list[dict],
-             mode: str, repeats: int) -> dict:
+def evaluate(
+    index: HybridIndex, embedder: E5Embeddings, settings: Settings, cases: list[dict], mode: str, repeats: int
+) -> dict:
     ranks: list[int | None] = []
     per_pass: list[list[float]] = []
     for repeat in range(repeats):
@@ -63,9 +64,12 @@ def evaluate(index: HybridIndex, embedder: E5Embeddings, settings: Settings, cas
         by_language.setdefault(case["language"], []).append(rank)
     return {
         "questions": len(cases),
-        "recall@1": _recall(ranks, 1), "recall@5": _recall(ranks, 5), "mrr": _mrr(ranks),
+        "recall@1": _recall(ranks, 1),
+        "recall@5": _recall(ranks, 5),
+        "mrr": _mrr(ranks),
         "recall@5_by_language": {lang: _recall(r, 5) for lang, r in sorted(by_language.items())},
-        "latency_ms_p50": round(p50, 2), "latency_ms_p95": round(p95, 2),
+        "latency_ms_p50": round(p50, 2),
+        "latency_ms_p95": round(p95, 2),
     }
 
 
@@ -89,8 +93,7 @@ def ingest_throughput(index: HybridIndex, embedder: E5Embeddings, repeats: int) 
     return round(words / statistics.median(timings), 1)
 
 
-def run_corpus(name: str, paths: list[Path], cases_file: Path, embedder: E5Embeddings,
-               repeats: int) -> dict:
+def run_corpus(name: str, paths: list[Path], cases_file: Path, embedder: E5Embeddings, repeats: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(index_dir=Path(tmp))
         started = time.perf_counter()
@@ -103,7 +106,9 @@ def run_corpus(name: str, paths: list[Path], cases_file: Path, embedder: E5Embed
         for mode in MODES:
             results[mode]["latency_ratio_vs_bm25"] = round(results[mode]["latency_ms_p50"] / base, 2)
         return {
-            "corpus": name, "documents": report.documents_total, "chunks": report.chunks_total,
+            "corpus": name,
+            "documents": report.documents_total,
+            "chunks": report.chunks_total,
             "ingest_seconds_full": round(ingest_seconds, 1),
             "ingest_words_per_s_full": round(report.words_embedded / max(ingest_seconds, 1e-9), 1),
             "embed_words_per_s_median": ingest_throughput(index, embedder, repeats),
@@ -112,16 +117,22 @@ def run_corpus(name: str, paths: list[Path], cases_file: Path, embedder: E5Embed
 
 
 def print_table(result: dict) -> None:
-    print(f"\n## {result['corpus']}: {result['documents']} documents, {result['chunks']} chunks, "
-          f"{result['modes']['hybrid']['questions']} questions")
-    print(f"ingest (full, one run): {result['ingest_seconds_full']} s, "
-          f"{result['ingest_words_per_s_full']} words/s; embedding throughput (median): "
-          f"{result['embed_words_per_s_median']} words/s")
+    print(
+        f"\n## {result['corpus']}: {result['documents']} documents, {result['chunks']} chunks, "
+        f"{result['modes']['hybrid']['questions']} questions"
+    )
+    print(
+        f"ingest (full, one run): {result['ingest_seconds_full']} s, "
+        f"{result['ingest_words_per_s_full']} words/s; embedding throughput (median): "
+        f"{result['embed_words_per_s_median']} words/s"
+    )
     print(f"{'mode':8} {'R@1':>6} {'R@5':>6} {'MRR':>6} {'p50 ms':>8} {'p95 ms':>8} {'x bm25':>7}  R@5 by language")
     for mode, r in result["modes"].items():
         langs = " ".join(f"{k}={v}" for k, v in r["recall@5_by_language"].items())
-        print(f"{mode:8} {r['recall@1']:6.3f} {r['recall@5']:6.3f} {r['mrr']:6.3f} "
-              f"{r['latency_ms_p50']:8.1f} {r['latency_ms_p95']:8.1f} {r['latency_ratio_vs_bm25']:7.2f}  {langs}")
+        print(
+            f"{mode:8} {r['recall@1']:6.3f} {r['recall@5']:6.3f} {r['mrr']:6.3f} "
+            f"{r['latency_ms_p50']:8.1f} {r['latency_ms_p95']:8.1f} {r['latency_ratio_vs_bm25']:7.2f}  {langs}"
+        )
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from assistant.app import App
 from assistant.components.embeddings import E5Embeddings
-from assistant.services.ingest import ingest
+from assistant.ingest.pipeline import ingest
 from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

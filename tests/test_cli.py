@@ -12,8 +12,9 @@ pytestmark = pytest.mark.slow
 
 
 def run(*args, check=True):
-    result = subprocess.run([sys.executable, "-m", "assistant.cli", *args], cwd=ROOT,
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
     return result
@@ -23,11 +24,18 @@ def run(*args, check=True):
 def small_index(tmp_path_factory):
     root = tmp_path_factory.mktemp("cli")
     corpus = root / "corpus"
-    write(corpus / "fundbuero.md", markdown(
-        "Fundbüro", "Das Fundbüro ist im Rathaus, Erdgeschoss, Zimmer E.12.\n\n"
-        "Fundsachen werden sechs Monate aufbewahrt. Die Abholung ist kostenlos."))
-    write(corpus / "hundesteuer.md", markdown(
-        "Hundesteuer", "## Steuersätze\n\nFür den ersten Hund zahlen Sie 120,00 Euro im Jahr."))
+    write(
+        corpus / "fundbuero.md",
+        markdown(
+            "Fundbüro",
+            "Das Fundbüro ist im Rathaus, Erdgeschoss, Zimmer E.12.\n\n"
+            "Fundsachen werden sechs Monate aufbewahrt. Die Abholung ist kostenlos.",
+        ),
+    )
+    write(
+        corpus / "hundesteuer.md",
+        markdown("Hundesteuer", "## Steuersätze\n\nFür den ersten Hund zahlen Sie 120,00 Euro im Jahr."),
+    )
     (corpus / "kaputt.pdf").write_bytes(b"%PDF-1.7 not really")
     index = root / "index"
     result = run("ingest", "--index", str(index), "--json", str(corpus), check=False)
@@ -51,11 +59,9 @@ def test_search_json_lists_ranked_chunks(small_index):
 
 def test_ask_json_follows_the_answer_schema(small_index):
     index, _, _ = small_index
-    answer = json.loads(run("ask", "--index", str(index), "--json",
-                            "Wie lange werden Fundsachen aufbewahrt?").stdout)
+    answer = json.loads(run("ask", "--index", str(index), "--json", "Wie lange werden Fundsachen aufbewahrt?").stdout)
     assert answer["status"] == "answered" and answer["language"] == "de"
-    assert {"question", "answer", "sentences", "supporting", "disagreeing", "confidence",
-            "timings_ms"} <= set(answer)
+    assert {"question", "answer", "sentences", "supporting", "disagreeing", "confidence", "timings_ms"} <= set(answer)
     first = answer["supporting"][0]
     assert first["doc_id"] == "fundbuero" and "sechs Monate" in first["quote"]
     assert {"n", "title", "url", "updated", "start", "end", "score"} <= set(first)
@@ -63,10 +69,16 @@ def test_ask_json_follows_the_answer_schema(small_index):
 
 def test_ask_batch_keeps_ids_and_order(small_index, tmp_path):
     index, _, _ = small_index
-    batch = write(tmp_path / "in.jsonl", "\n".join(json.dumps(x) for x in [
-        {"id": "a", "question": "Was kostet die Hundesteuer für den ersten Hund?"},
-        {"id": 7, "question": "Wie hoch ist der Eintritt im Zoo von Sydney?"},
-    ]))
+    batch = write(
+        tmp_path / "in.jsonl",
+        "\n".join(
+            json.dumps(x)
+            for x in [
+                {"id": "a", "question": "Was kostet die Hundesteuer für den ersten Hund?"},
+                {"id": 7, "question": "Wie hoch ist der Eintritt im Zoo von Sydney?"},
+            ]
+        ),
+    )
     out = tmp_path / "out.jsonl"
     run("ask", "--index", str(index), "--batch", str(batch), "--out", str(out))
     answers = [json.loads(line) for line in out.read_text().splitlines()]
@@ -102,8 +114,14 @@ def test_missing_model_file_stops_ask_with_one_line_naming_the_setting(small_ind
 
     index, _, _ = small_index
     env = {**os.environ, "ASSISTANT_LLM__MODEL_PATH": str(tmp_path / "missing.gguf")}
-    result = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "--index", str(index), "Hallo?"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "ask", "--index", str(index), "Hallo?"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert result.returncode == 2
     assert result.stderr.startswith("error: Language model file not found")
     assert "ASSISTANT_LLM__MODEL_PATH" in result.stderr and "Traceback" not in result.stderr

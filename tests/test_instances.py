@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.app import App
-from assistant.services.auth import StaffAuth
+from assistant.feedback.auth import StaffAuth
 from tests.postgres import server_url, temporary_database
 
 QUESTION = "Was kostet ein Personalausweis für Erwachsene?"

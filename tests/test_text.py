@@ -2,12 +2,14 @@ from assistant.text import detect_language, split_sentences, strip_markup
 
 
 def sentences(text: str, language: str = "de") -> list[str]:
-    return [text[s.start:s.end] for s in split_sentences(text, 0, len(text), language)]
+    return [text[s.start : s.end] for s in split_sentences(text, 0, len(text), language)]
 
 
 def test_german_abbreviations_and_dates_do_not_end_a_sentence():
-    text = ("Bitte bringen Sie z. B. Ihre Geburtsurkunde mit. Ab dem 1. November 2026 gilt das. "
-            "Sie erreichen uns unter Tel. 0761 555-1234 bzw. per E-Mail.")
+    text = (
+        "Bitte bringen Sie z. B. Ihre Geburtsurkunde mit. Ab dem 1. November 2026 gilt das. "
+        "Sie erreichen uns unter Tel. 0761 555-1234 bzw. per E-Mail."
+    )
     assert sentences(text) == [
         "Bitte bringen Sie z. B. Ihre Geburtsurkunde mit.",
         "Ab dem 1. November 2026 gilt das.",
@@ -17,8 +19,12 @@ def test_german_abbreviations_and_dates_do_not_end_a_sentence():
 
 def test_headings_and_list_items_are_units_with_verbatim_offsets():
     text = "# Gebühren\n\nDie Gebühr beträgt:\n\n- unter 24 Jahren: 22,80 Euro\n- ab 24 Jahren: 37,00 Euro\n"
-    assert sentences(text) == ["# Gebühren", "Die Gebühr beträgt:", "- unter 24 Jahren: 22,80 Euro",
-                               "- ab 24 Jahren: 37,00 Euro"]
+    assert sentences(text) == [
+        "# Gebühren",
+        "Die Gebühr beträgt:",
+        "- unter 24 Jahren: 22,80 Euro",
+        "- ab 24 Jahren: 37,00 Euro",
+    ]
     assert strip_markup("- ab 24 Jahren: **37,00 Euro**") == "ab 24 Jahren: 37,00 Euro"
 
 

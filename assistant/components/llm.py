@@ -99,9 +99,13 @@ class LlamaCppChatModel(BaseChatModel):
         from llama_cpp import Llama
 
         try:
-            self._llama = Llama(model_path=str(path), n_ctx=self.n_ctx,
-                                n_threads=self.n_threads or None, chat_format=self.chat_format,
-                                verbose=False)
+            self._llama = Llama(
+                model_path=str(path),
+                n_ctx=self.n_ctx,
+                n_threads=self.n_threads or None,
+                chat_format=self.chat_format,
+                verbose=False,
+            )
         except (ValueError, RuntimeError) as exc:
             raise ModelLoadError(
                 f"Language model file could not be loaded: {path} ({exc}) (setting "
@@ -123,21 +127,32 @@ class LlamaCppChatModel(BaseChatModel):
     def _messages(self, messages: list[BaseMessage]) -> list[dict[str, str]]:
         return [{"role": _role(m), "content": str(m.content)} for m in messages]
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         text = "".join(chunk.text for chunk in self._stream(messages, stop, run_manager, **kwargs))
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None,
-                **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         # one generation at a time: a llama.cpp context is not thread-safe
         deadline = time.monotonic() + self.timeout_s if self.timeout_s else None
         if not self._lock.acquire(timeout=self.timeout_s if self.timeout_s else -1):
             raise GenerationTimeout(f"the model was busy for more than {self.timeout_s} s")
         try:
             stream = self._llama.create_chat_completion(
-                messages=self._messages(messages), stream=True, stop=stop,
+                messages=self._messages(messages),
+                stream=True,
+                stop=stop,
                 max_tokens=kwargs.get("max_tokens", self.max_tokens),
                 temperature=kwargs.get("temperature", self.temperature),
             )
@@ -174,14 +189,21 @@ def create_chat_model(settings) -> BaseChatModel | None:
         return None
     if llm.mode == "llamacpp":
         path = Path(llm.model_path) if llm.model_path else bundled_model_path()
-        return LlamaCppChatModel.load(path, n_ctx=llm.n_ctx, n_threads=llm.n_threads,
-                                      max_tokens=llm.max_tokens, temperature=llm.temperature,
-                                      chat_format=llm.chat_format, timeout_s=llm.generation_timeout_s or None)
+        return LlamaCppChatModel.load(
+            path,
+            n_ctx=llm.n_ctx,
+            n_threads=llm.n_threads,
+            max_tokens=llm.max_tokens,
+            temperature=llm.temperature,
+            chat_format=llm.chat_format,
+            timeout_s=llm.generation_timeout_s or None,
+        )
     if llm.mode == "openai":
         from assistant.components.remote_llm import create_openai_chat_model
 
         if not llm.base_url:
-            raise ModelLoadError("ASSISTANT_LLM__MODE=openai needs ASSISTANT_LLM__BASE_URL "
-                                 "(e.g. http://127.0.0.1:8080/v1).")
+            raise ModelLoadError(
+                "ASSISTANT_LLM__MODE=openai needs ASSISTANT_LLM__BASE_URL (e.g. http://127.0.0.1:8080/v1)."
+            )
         return create_openai_chat_model(llm)  # time-outs, retries with back-off, fast degrade
     raise ModelLoadError(f"Unknown ASSISTANT_LLM__MODE '{llm.mode}' (use llamacpp, openai or extractive).")

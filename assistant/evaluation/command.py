@@ -52,29 +52,48 @@ def run_compare(options: EvalOptions, out: Console) -> int:
     return 1 if options.fail_on_regression and comparison.regressions else 0
 
 
-def run_evaluation(options: EvalOptions, out: Console, err: Console, gate: Gate | None = None,
-                   embedder: E5Embeddings | None = None) -> tuple[Report, Path]:
+def run_evaluation(
+    options: EvalOptions, out: Console, err: Console, gate: Gate | None = None, embedder: E5Embeddings | None = None
+) -> tuple[Report, Path]:
     """Run the sets and configurations (those of ``gate`` unless options name them), write
     the report folder; returns (report, folder)."""
     settings = Settings()
     sets_arg, configs_arg, limits = options.sets, options.configs, {}
     if gate is not None:  # the gate's run, except what the options name
         if options.sets or options.configs or options.limit is not None:
-            err.print(f"note: the thresholds in {options.check} were measured on the run its [run] "
-                      "table names; --set/--config/--limit change that run", highlight=False)
+            err.print(
+                f"note: the thresholds in {options.check} were measured on the run its [run] "
+                "table names; --set/--config/--limit change that run",
+                highlight=False,
+            )
         sets_arg = options.sets or gate.run.sets
         configs_arg = options.configs or gate.run.configs
         limits = {} if options.limit is not None else gate.run.limit
     notes: list[Note] = []
-    planned_sets = plan_sets(sets_arg, load_sets(options.sets_file), settings, options.limit,
-                             options.index, options.corpus, notes, limits=limits)
+    planned_sets = plan_sets(
+        sets_arg,
+        load_sets(options.sets_file),
+        settings,
+        options.limit,
+        options.index,
+        options.corpus,
+        notes,
+        limits=limits,
+    )
     planned_configs = plan_configs(configs_arg, load_configs(options.configs_file), settings, notes)
     for note in notes:  # say what is skipped before the long part starts
         err.print(f"note: {note.subject}: {note.text}", highlight=False)
     shown = len(notes)
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
         tasks: dict[str, int] = {}
 
         def progress(label: str, done: int, total: int) -> None:
@@ -86,8 +105,7 @@ def run_evaluation(options: EvalOptions, out: Console, err: Console, gate: Gate 
                 tasks[label] = bar.add_task(label, total=total)
             bar.update(tasks[label], completed=done, total=total)
 
-        runner = Runner(log=lambda line: err.print(line, highlight=False), progress=progress,
-                        embedder=embedder)
+        runner = Runner(log=lambda line: err.print(line, highlight=False), progress=progress, embedder=embedder)
         report = runner.run(planned_sets, planned_configs, notes, limit=options.limit, limits=limits)
     for note in report.notes[shown:]:
         err.print(f"note: {note.subject}: {note.text}", highlight=False)
@@ -100,8 +118,9 @@ def run_evaluation(options: EvalOptions, out: Console, err: Console, gate: Gate 
     return report, folder
 
 
-def run_command(options: EvalOptions, out: Console | None = None, err: Console | None = None,
-                embedder: E5Embeddings | None = None) -> int:
+def run_command(
+    options: EvalOptions, out: Console | None = None, err: Console | None = None, embedder: E5Embeddings | None = None
+) -> int:
     """The exit code of ``assistant eval``; raises ConfigError / GoldenSetError / ValueError
     for setup problems (the CLI prints them as one ``error:`` line, exit 2)."""
     out = out or Console()

@@ -38,11 +38,21 @@ SCORES: dict[str, Callable[[CaseResult], float | None]] = {
 }
 # aggregate figures shown old -> new; the second value says whether lower is better
 AGGREGATES: list[tuple[str, bool]] = [
-    ("recall_at_1", False), ("recall_at_5", False), ("mrr", False), ("evidence_precision", False),
-    ("evidence_recall", False), ("evidence_f1", False), ("key_fact_accuracy", False),
-    ("forbidden_fact_rate", True), ("grounded_number_rate", False), ("behaviour_accuracy", False),
-    ("abstention_precision", False), ("abstention_recall", False), ("conflict_detection_rate", False),
-    ("false_conflict_rate", True), ("language_match", False),
+    ("recall_at_1", False),
+    ("recall_at_5", False),
+    ("mrr", False),
+    ("evidence_precision", False),
+    ("evidence_recall", False),
+    ("evidence_f1", False),
+    ("key_fact_accuracy", False),
+    ("forbidden_fact_rate", True),
+    ("grounded_number_rate", False),
+    ("behaviour_accuracy", False),
+    ("abstention_precision", False),
+    ("abstention_recall", False),
+    ("conflict_detection_rate", False),
+    ("false_conflict_rate", True),
+    ("language_match", False),
 ]
 
 
@@ -139,26 +149,48 @@ def compare_reports(old: Report, new: Report) -> Comparison:
             regressed, improved = compare_cases(before, result)
             for kind, what in (("regressed", regressed), ("improved", improved)):
                 if what:
-                    comparison.changes.append(CaseChange(
-                        set_name=new_run.set_name, config=new_run.config, case_id=result.case.id,
-                        question=result.case.question, kind=kind, what=what))
+                    comparison.changes.append(
+                        CaseChange(
+                            set_name=new_run.set_name,
+                            config=new_run.config,
+                            case_id=result.case.id,
+                            question=result.case.question,
+                            kind=kind,
+                            what=what,
+                        )
+                    )
         added = len(new_ids - old_cases.keys())
         removed = len(old_cases.keys() - new_ids)
         if added or removed:
-            comparison.notes.append(f"{new_run.set_name} / {new_run.config}: {added} cases only in the new "
-                                    f"report, {removed} only in the old one (not compared)")
+            comparison.notes.append(
+                f"{new_run.set_name} / {new_run.config}: {added} cases only in the new "
+                f"report, {removed} only in the old one (not compared)"
+            )
         for metric, lower_is_better in AGGREGATES:
-            comparison.metrics.append(MetricChange(
-                set_name=new_run.set_name, config=new_run.config, metric=metric,
-                old=getattr(old_run.metrics, metric), new=getattr(new_run.metrics, metric),
-                lower_is_better=lower_is_better))
+            comparison.metrics.append(
+                MetricChange(
+                    set_name=new_run.set_name,
+                    config=new_run.config,
+                    metric=metric,
+                    old=getattr(old_run.metrics, metric),
+                    new=getattr(new_run.metrics, metric),
+                    lower_is_better=lower_is_better,
+                )
+            )
         for key in ("retrieval", "first_token", "total"):
             before, after = old_run.metrics.latency_ms.get(key), new_run.metrics.latency_ms.get(key)
             if before and after:
-                comparison.metrics.append(MetricChange(
-                    set_name=new_run.set_name, config=new_run.config, metric=f"latency {key} p95 ms",
-                    old=before.p95, new=after.p95, lower_is_better=True,
-                    relative_tolerance=LATENCY_TOLERANCE))
+                comparison.metrics.append(
+                    MetricChange(
+                        set_name=new_run.set_name,
+                        config=new_run.config,
+                        metric=f"latency {key} p95 ms",
+                        old=before.p95,
+                        new=after.p95,
+                        lower_is_better=True,
+                        relative_tolerance=LATENCY_TOLERANCE,
+                    )
+                )
     for old_run in old.runs:
         if new.run(old_run.set_name, old_run.config) is None:
             comparison.notes.append(f"{old_run.set_name} / {old_run.config}: not in the new report")
@@ -171,8 +203,7 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
         changes = [c for c in comparison.changes if (c.set_name, c.config) == (set_name, config)]
         regressed = [c for c in changes if c.kind == "regressed"]
         improved = [c for c in changes if c.kind == "improved"]
-        console.print(f"[bold]{set_name} / {config}[/bold]: {len(regressed)} cases regressed, "
-                      f"{len(improved)} improved")
+        console.print(f"[bold]{set_name} / {config}[/bold]: {len(regressed)} cases regressed, {len(improved)} improved")
         for change in regressed + improved:
             label = "[red]regressed[/red]" if change.kind == "regressed" else "[green]improved [/green]"
             console.print(f"  {label} {change.case_id}: ", end="")
@@ -181,9 +212,13 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
             if metric.direction == "same":
                 continue
             colour = "green" if metric.direction == "better" else "red"
-            console.print(f"  [{colour}]{metric.metric}: {metric.old:.3f} → {metric.new:.3f} "
-                          f"({metric.direction})[/{colour}]", highlight=False)
+            console.print(
+                f"  [{colour}]{metric.metric}: {metric.old:.3f} → {metric.new:.3f} ({metric.direction})[/{colour}]",
+                highlight=False,
+            )
     for note in comparison.notes:
         console.print(f"note: {note}", highlight=False, markup=False)
-    console.print(f"{len(comparison.regressions)} case regressions, {len(comparison.improvements)} "
-                  "case improvements in total", highlight=False)
+    console.print(
+        f"{len(comparison.regressions)} case regressions, {len(comparison.improvements)} case improvements in total",
+        highlight=False,
+    )

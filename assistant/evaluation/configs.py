@@ -107,7 +107,7 @@ def _check_exists(settings: Settings, dotted: str) -> None:
             raise ConfigError(f"setting '{dotted}' does not exist in this version of Settings")
         target = getattr(target, part)
         if depth < len(parts) - 1 and not isinstance(target, BaseModel):
-            raise ConfigError(f"setting '{'.'.join(parts[:depth + 1])}' has no sub-settings")
+            raise ConfigError(f"setting '{'.'.join(parts[: depth + 1])}' has no sub-settings")
 
 
 def _merge(base: dict, overrides: dict) -> dict:
@@ -152,8 +152,9 @@ def resolve_set(argument: str, sets: dict[str, SetSpec], default_corpus: Path) -
     return spec, f"{path} is not listed in sets.toml: using corpus {default_corpus} (override with --corpus)"
 
 
-def cache_dir(index_root: Path, set_name: str, spec: SetSpec, corpus: list[Path],
-              config: EvalConfig | None = None) -> Path:
+def cache_dir(
+    index_root: Path, set_name: str, spec: SetSpec, corpus: list[Path], config: EvalConfig | None = None
+) -> Path:
     """``index/eval-<set>``: the cached index of a set's corpus (another corpus or a
     configuration that changes indexing gets a folder of its own)."""
     name = f"eval-{set_name}"

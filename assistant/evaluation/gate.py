@@ -89,13 +89,15 @@ def load_gate(path: Path) -> Gate:
         for config, bounds in per_config.items():
             for bound, metrics in bounds.items():
                 if bound not in ("min", "max"):
-                    raise ConfigError(f"{path}: [thresholds.{set_name}.{config}]: use min.METRIC or "
-                                      f"max.METRIC, not '{bound}'")
+                    raise ConfigError(
+                        f"{path}: [thresholds.{set_name}.{config}]: use min.METRIC or max.METRIC, not '{bound}'"
+                    )
                 for metric, value in _flat(metrics).items():
                     if not _valid_metric(metric):
                         raise ConfigError(f"{path}: unknown metric '{metric}' (see eval/METRICS.md)")
-                    thresholds.append(Threshold(set_name=set_name, config=config, metric=metric,
-                                                bound=bound, value=value))
+                    thresholds.append(
+                        Threshold(set_name=set_name, config=config, metric=metric, bound=bound, value=value)
+                    )
     try:
         return Gate(run=RunSelection(**data.get("run", {})), thresholds=thresholds)
     except ValidationError as exc:
@@ -130,11 +132,14 @@ def check(report: Report, gate: Gate) -> tuple[list[Miss], list[str]]:
     for threshold in gate.thresholds:
         run = report.run(threshold.set_name, threshold.config)
         actual = metric_value(run, threshold.metric) if run else None
-        ok = actual is not None and (actual >= threshold.value if threshold.bound == "min"
-                                     else actual <= threshold.value)
+        ok = actual is not None and (
+            actual >= threshold.value if threshold.bound == "min" else actual <= threshold.value
+        )
         if ok:
-            passes.append(f"{threshold.set_name} / {threshold.config}: {threshold.metric} = {actual:.3f} "
-                          f"({threshold.bound} {threshold.value})")
+            passes.append(
+                f"{threshold.set_name} / {threshold.config}: {threshold.metric} = {actual:.3f} "
+                f"({threshold.bound} {threshold.value})"
+            )
         else:
             cases = failing_cases(run.cases, threshold.metric) if run else []
             misses.append(Miss(threshold=threshold, actual=actual, cases=cases))

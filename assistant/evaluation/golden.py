@@ -9,92 +9,21 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ValidationError
 
-from assistant.records import Status
+from assistant.records import GoldenCase, Turn  # noqa: F401 - the golden-set format, re-exported
+from assistant.text import normalise_question
 
 
 class GoldenSetError(ValueError):
     """A golden set file that cannot be used; the message lists every bad line."""
 
 
-class Turn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    role: Literal["user", "assistant"]
-    content: str
-
-
-class GoldenCase(BaseModel):
-    """One question with what a correct answer must (and must not) contain."""
-
-    # unknown fields are refused so that a typo ("expected_doc") cannot silently disable a check
-    model_config = ConfigDict(extra="forbid")
-
-    id: str = Field(min_length=1)
-    question: str = Field(min_length=1)
-    language: str = Field(pattern=r"^[a-z]{2}$")
-    expected_status: Status
-    expected_docs: list[str] = Field(default_factory=list)
-    expected_evidence: list[str] = Field(default_factory=list)
-    key_facts: list[str] = Field(default_factory=list)
-    forbidden_facts: list[str] = Field(default_factory=list)
-    history: list[Turn] = Field(default_factory=list)
-    conflict: bool = False
-    conflict_docs: list[str] = Field(default_factory=list)
-    tags: list[str] = Field(default_factory=list)
-    # provenance of curated cases (e.g. "feedback:1234", "staff correction 2026-12-01")
-    source: str = ""
-    notes: str = ""
-
-    @field_validator("expected_evidence", "key_facts", "forbidden_facts", "expected_docs")
-    @classmethod
-    def _no_blank_entries(cls, values: list[str]) -> list[str]:
-        if any(not v.strip() for v in values):
-            raise ValueError("entries must not be empty")
-        return values
-
-    @field_validator("expected_evidence")
-    @classmethod
-    def _evidence_without_bullets(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if re.match(r"^\s*[-*•]\s", value):
-                raise ValueError(f"list items are written without their leading bullet: {value[:60]!r}")
-        return values
-
-    @model_validator(mode="after")
-    def _consistent(self) -> GoldenCase:
-        if self.conflict_docs and not self.conflict:
-            raise ValueError("conflict_docs is set but conflict is not true")
-        overlap = {f.casefold() for f in self.key_facts} & {f.casefold() for f in self.forbidden_facts}
-        if overlap:
-            raise ValueError(f"a fact is both key and forbidden: {sorted(overlap)}")
-        if self.expected_status in ("abstained", "refused") and self.key_facts:
-            raise ValueError(f"a case expected to be {self.expected_status} cannot have key_facts")
-        return self
-
-    def history_dicts(self) -> list[dict[str, str]] | None:
-        """The history as the answer service takes it (``None`` when there is none)."""
-        return [turn.model_dump() for turn in self.history] or None
-
-
-def normalise_question(text: str) -> str:
-    """Key for de-duplication: case, whitespace and trailing punctuation do not matter.
-
-    >>> normalise_question("  Was kostet  ein Pass? ") == normalise_question("was kostet ein pass")
-    True
-    """
-    return re.sub(r"[\s?!.]+$", "", " ".join(text.casefold().split()))
-
-
 def _dedup_key(case: GoldenCase) -> tuple[str, ...]:
     # the same follow-up ("Was kostet das?") means different things after different histories
-    return (normalise_question(case.question),
-            *(f"{t.role}:{normalise_question(t.content)}" for t in case.history))
+    return (normalise_question(case.question), *(f"{t.role}:{normalise_question(t.content)}" for t in case.history))
 
 
 def parse_cases(path: Path) -> list[GoldenCase]:
@@ -144,8 +73,7 @@ def load_cases(paths: list[Path]) -> tuple[list[GoldenCase], list[str]]:
             key = _dedup_key(case)
             if key in by_key:
                 old, old_path = by_key.pop(key)
-                notes.append(f"{path.name}: case '{case.id}' replaces '{old.id}' from {old_path.name} "
-                             f"(same question)")
+                notes.append(f"{path.name}: case '{case.id}' replaces '{old.id}' from {old_path.name} (same question)")
             by_key[key] = (case, path)
     cases = [case for case, _ in by_key.values()]
     ids = [case.id for case in cases]

@@ -81,23 +81,31 @@ def _plots(runs: list[RunResult]) -> list[tuple[str, str]]:
 
 def _summary_table(runs: list[RunResult]) -> str:
     head = "".join(f"<th>{_e(run.config)}</th>" for run in runs)
-    rows = "".join(f"<tr><td>{_e(label)}</td>{''.join(f'<td>{_e(v)}</td>' for v in values)}</tr>"
-                   for label, values in summary_rows(runs))
+    rows = "".join(
+        f"<tr><td>{_e(label)}</td>{''.join(f'<td>{_e(v)}</td>' for v in values)}</tr>"
+        for label, values in summary_rows(runs)
+    )
     return f"<table><tr><th>metric</th>{head}</tr>{rows}</table>"
 
 
 def _breakdown_table(runs: list[RunResult], attribute: str, title: str) -> str:
     groups = sorted({g for run in runs for g in getattr(run, attribute)})
-    head = "".join(f"<th>{_e(run.config)}<br><span class=small>behaviour / key facts / evidence F1"
-                   f"</span></th>" for run in runs)
+    head = "".join(
+        f"<th>{_e(run.config)}<br><span class=small>behaviour / key facts / evidence F1</span></th>" for run in runs
+    )
     rows = []
     for group in groups:
         cells = []
         for run in runs:
             agg = getattr(run, attribute).get(group)
-            cells.append("–" if agg is None else " / ".join(
-                "–" if v is None else f"{v:.2f}"
-                for v in (agg.behaviour_accuracy, agg.key_fact_accuracy, agg.evidence_f1)))
+            cells.append(
+                "–"
+                if agg is None
+                else " / ".join(
+                    "–" if v is None else f"{v:.2f}"
+                    for v in (agg.behaviour_accuracy, agg.key_fact_accuracy, agg.evidence_f1)
+                )
+            )
         n = next((getattr(run, attribute)[group].cases for run in runs if group in getattr(run, attribute)), 0)
         rows.append(f"<tr><td>{_e(group)} (n={n})</td>{''.join(f'<td>{_e(c)}</td>' for c in cells)}</tr>")
     return f"<h3>{_e(title)}</h3><table><tr><th>group</th>{head}</tr>{''.join(rows)}</table>"
@@ -138,19 +146,27 @@ def _config_block(config: str, result: CaseResult) -> str:
         for evidence in answer.supporting:
             matched = evidence.n in metrics.matched_quotes
             quote = f"<mark>{_e(evidence.quote)}</mark>" if matched else _e(evidence.quote)
-            quotes.append(f"<li class={'match' if matched else 'nomatch'}>[{evidence.n}] "
-                          f"<span class=qid>{_e(evidence.doc_id)}</span> ({_e(evidence.updated or 'no date')}): "
-                          f"{quote}</li>")
-        out.append("<b>supporting</b> (highlighted = matches expected evidence):"
-                   + (f"<ul>{''.join(quotes)}</ul>" if quotes else " <span class=small>none</span><br>"))
+            quotes.append(
+                f"<li class={'match' if matched else 'nomatch'}>[{evidence.n}] "
+                f"<span class=qid>{_e(evidence.doc_id)}</span> ({_e(evidence.updated or 'no date')}): "
+                f"{quote}</li>"
+            )
+        out.append(
+            "<b>supporting</b> (highlighted = matches expected evidence):"
+            + (f"<ul>{''.join(quotes)}</ul>" if quotes else " <span class=small>none</span><br>")
+        )
         if answer.disagreeing:
-            items = "".join(f"<li><span class=qid>{_e(d.doc_id)}</span> ({_e(d.updated or 'no date')}, "
-                            f"vs [{d.conflicts_with}]): {_e(d.quote)} <i>{_e(d.reason)}</i></li>"
-                            for d in answer.disagreeing)
+            items = "".join(
+                f"<li><span class=qid>{_e(d.doc_id)}</span> ({_e(d.updated or 'no date')}, "
+                f"vs [{d.conflicts_with}]): {_e(d.quote)} <i>{_e(d.reason)}</i></li>"
+                for d in answer.disagreeing
+            )
             out.append(f"<b>disagreeing</b>:<ul>{items}</ul>")
     if metrics.retrieved_docs:
-        out.append(f"<div class=small>retrieved: {_e(', '.join(metrics.retrieved_docs[:5]))} "
-                   f"(rank of first expected doc: {_e(metrics.retrieval_rank or '–')})</div>")
+        out.append(
+            f"<div class=small>retrieved: {_e(', '.join(metrics.retrieved_docs[:5]))} "
+            f"(rank of first expected doc: {_e(metrics.retrieval_rank or '–')})</div>"
+        )
     if metrics.failures:
         out.append("<b class=fail>what failed</b>:" + _list(metrics.failures, "fail"))
     timings = ", ".join(f"{k} {v:.0f} ms" for k, v in metrics.timings_ms.items())
@@ -171,11 +187,13 @@ def _cases(runs: list[RunResult]) -> str:
         badges = "".join(
             f"<span class='badge {'bad' if r.metrics.failures else 'ok'}'>{_e(config)} "
             f"{'✗' + str(len(r.metrics.failures)) if r.metrics.failures else '✓'}</span>"
-            for config, r in per_config)
+            for config, r in per_config
+        )
         blocks.append(
             f"<details class='case {'failing' if failing else 'passing'}' id='case-{_e(case_id)}'>"
             f"<summary><span class=qid>{_e(case_id)}</span> {_e(case.question)}{badges}</summary>"
-            f"{_expected(per_config[0][1])}{''.join(_config_block(c, r) for c, r in per_config)}</details>")
+            f"{_expected(per_config[0][1])}{''.join(_config_block(c, r) for c, r in per_config)}</details>"
+        )
     return "".join(blocks)
 
 
@@ -195,17 +213,23 @@ def render_html(report: Report) -> str:
         "Every figure is defined in eval/METRICS.md.</p>",
     ]
     if report.notes:
-        parts.append("<ul class=notes>" + "".join(f"<li>{_e(n.subject)}: {_e(n.text)}</li>"
-                                                  for n in report.notes) + "</ul>")
+        parts.append(
+            "<ul class=notes>" + "".join(f"<li>{_e(n.subject)}: {_e(n.text)}</li>" for n in report.notes) + "</ul>"
+        )
     for set_name, runs in runs_by_set(report).items():
         parts.append(f"<h2>{_e(set_name)}</h2>")
         parts.append(_summary_table(runs))
         plots = _plots(runs)
         if plots:
-            parts.append("<div class=plots>" + "".join(
-                f"<figure><img alt='{_e(caption)}' src='data:image/png;base64,{png}'>"
-                f"<figcaption class=small>{_e(caption)}</figcaption></figure>" for caption, png in plots)
-                + "</div>")
+            parts.append(
+                "<div class=plots>"
+                + "".join(
+                    f"<figure><img alt='{_e(caption)}' src='data:image/png;base64,{png}'>"
+                    f"<figcaption class=small>{_e(caption)}</figcaption></figure>"
+                    for caption, png in plots
+                )
+                + "</div>"
+            )
         else:
             parts.append("<p class=small>(plots need matplotlib: pip install matplotlib)</p>")
         parts.append(_breakdown_table(runs, "by_behaviour", "By expected behaviour"))
@@ -214,8 +238,10 @@ def render_html(report: Report) -> str:
         total = len({r.case.id for run in runs for r in run.cases})
         parts.append(f"<h3>Cases ({len(failing)} of {total} with a failure in some configuration)</h3>")
         toggle = f"only-failing-{_e(set_name)}"
-        parts.append(f"<input type=checkbox class=only-failing id='{toggle}'><label for='{toggle}'> show "
-                     f"only cases with a failure</label><div class=cases>{_cases(runs)}</div>")
+        parts.append(
+            f"<input type=checkbox class=only-failing id='{toggle}'><label for='{toggle}'> show "
+            f"only cases with a failure</label><div class=cases>{_cases(runs)}</div>"
+        )
     parts.append("</body></html>")
     return "".join(parts)
 

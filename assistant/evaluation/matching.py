@@ -20,9 +20,25 @@ from decimal import Decimal, InvalidOperation
 
 from assistant.text import strip_markup
 
-_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u200b": "", "\u00ad": "",
-                         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-                         "\u2212": "-", "\u201e": '"', "\u201c": '"', "\u201d": '"', "\u2019": "'"})
+_SPACES = str.maketrans(
+    {
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u200b": "",
+        "\u00ad": "",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u201e": '"',
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2019": "'",
+    }
+)
 # [1], [1, 2], [1][2]: citation markers are not part of what the answer says
 CITATION = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 # a clock time (8:30) or digits with . or , between digit groups (37,00 / 38.400 / 02.11.2026)
@@ -83,8 +99,7 @@ def canonical_number(token: str) -> str:
             return token
         if middle_ok and len(set(separators)) == 1 and len(tail) == 3:
             return str(int("".join(groups)))
-        if (middle_ok and len(set(separators[:-1])) == 1 and separators[-1] != separators[0]
-                and len(tail) <= 2):
+        if middle_ok and len(set(separators[:-1])) == 1 and separators[-1] != separators[0] and len(tail) <= 2:
             return _format(Decimal(f"{int(''.join(groups[:-1]))}.{tail}"))
     except (InvalidOperation, ValueError):
         pass
@@ -146,8 +161,10 @@ def fact_in_tokens(fact: list[str], text: list[str]) -> bool:
         return False
     width = len(fact)
     for start in range(len(text) - width + 1):
-        if all(_edge_match(f, t, first=i == 0, last=i == width - 1)
-               for i, (f, t) in enumerate(zip(fact, text[start:start + width], strict=True))):
+        if all(
+            _edge_match(f, t, first=i == 0, last=i == width - 1)
+            for i, (f, t) in enumerate(zip(fact, text[start : start + width], strict=True))
+        ):
             return True
     return False
 

@@ -82,10 +82,10 @@ def score_retrieval(metrics: CaseMetrics, case: GoldenCase, retrieved_docs: list
 
 def score_evidence(metrics: CaseMetrics, case: GoldenCase, answer: Answer | None) -> None:
     supporting = answer.supporting if answer else []
-    matched = [e.n for e in supporting
-               if any(quote_matches(e.quote, expected) for expected in case.expected_evidence)]
-    found = [expected for expected in case.expected_evidence
-             if any(quote_matches(e.quote, expected) for e in supporting)]
+    matched = [e.n for e in supporting if any(quote_matches(e.quote, expected) for expected in case.expected_evidence)]
+    found = [
+        expected for expected in case.expected_evidence if any(quote_matches(e.quote, expected) for e in supporting)
+    ]
     precision = len(matched) / len(supporting) if supporting else 0.0
     recall = len(found) / len(case.expected_evidence)
     metrics.matched_quotes = matched
@@ -96,8 +96,9 @@ def score_evidence(metrics: CaseMetrics, case: GoldenCase, answer: Answer | None
     for expected in metrics.missed_evidence:
         metrics.failures.append(f"evidence: expected sentence not quoted: “{_short(expected)}”")
     if supporting and len(matched) < len(supporting):
-        metrics.failures.append(f"evidence: {len(supporting) - len(matched)} of {len(supporting)} "
-                                "quotes match no expected sentence")
+        metrics.failures.append(
+            f"evidence: {len(supporting) - len(matched)} of {len(supporting)} quotes match no expected sentence"
+        )
 
 
 def score_facts(metrics: CaseMetrics, case: GoldenCase, answer_tokens: list[str]) -> None:
@@ -141,18 +142,26 @@ def score_conflict(metrics: CaseMetrics, case: GoldenCase, answer: Answer | None
         metrics.conflict_detected = any(d.doc_id in sides for d in disagreeing) if sides else bool(disagreeing)
         if not metrics.conflict_detected:
             listed = ", ".join(d.doc_id for d in disagreeing) or "none"
-            metrics.failures.append(f"conflict not surfaced: no disagreeing source from "
-                                    f"{', '.join(case.conflict_docs) or 'any document'} (listed: {listed})")
+            metrics.failures.append(
+                f"conflict not surfaced: no disagreeing source from "
+                f"{', '.join(case.conflict_docs) or 'any document'} (listed: {listed})"
+            )
     else:
         metrics.false_conflict = bool(disagreeing)
         if disagreeing:
-            metrics.failures.append("false conflict: lists disagreeing "
-                                    + ", ".join(sorted({d.doc_id for d in disagreeing})))
+            metrics.failures.append(
+                "false conflict: lists disagreeing " + ", ".join(sorted({d.doc_id for d in disagreeing}))
+            )
 
 
-def score_case(case: GoldenCase, answer: Answer | None, retrieved_docs: list[str] | None,
-               languages: tuple[str, ...], wall_ms: float | None = None,
-               error: str | None = None) -> CaseMetrics:
+def score_case(
+    case: GoldenCase,
+    answer: Answer | None,
+    retrieved_docs: list[str] | None,
+    languages: tuple[str, ...],
+    wall_ms: float | None = None,
+    error: str | None = None,
+) -> CaseMetrics:
     """All per-case figures. ``retrieved_docs`` is ``None`` when retrieval was not measured
     (cases without expected documents, follow-ups that need their history)."""
     metrics = CaseMetrics()
@@ -174,11 +183,15 @@ def score_case(case: GoldenCase, answer: Answer | None, retrieved_docs: list[str
     metrics.answer_language = detect_language(clean(text), languages, default="") if text.strip() else ""
     metrics.language_ok = metrics.answer_language == case.language
     if not metrics.language_ok:
-        metrics.failures.append(f"language: answer in '{metrics.answer_language or 'unknown'}', "
-                                f"question in '{case.language}'")
+        metrics.failures.append(
+            f"language: answer in '{metrics.answer_language or 'unknown'}', question in '{case.language}'"
+        )
     if answer is not None:
-        metrics.timings_ms = {key: float(value) for key, value in answer.timings_ms.items()
-                              if key not in TOKEN_KEYS and isinstance(value, int | float)}
+        metrics.timings_ms = {
+            key: float(value)
+            for key, value in answer.timings_ms.items()
+            if key not in TOKEN_KEYS and isinstance(value, int | float)
+        }
         metrics.prompt_tokens = _prompt_tokens(answer)
     if wall_ms is not None:
         metrics.timings_ms["wall"] = round(wall_ms, 1)
@@ -201,16 +214,20 @@ def aggregate(results: list[CaseResult]) -> Aggregate:
     statuses = [r.answer.status if r.answer else "error" for r in results]
     expected_abstained = sum(c.expected_status == "abstained" for c in cases)
     predicted_abstained = sum(s == "abstained" for s in statuses)
-    true_abstained = sum(c.expected_status == "abstained" and s == "abstained"
-                         for c, s in zip(cases, statuses, strict=True))
+    true_abstained = sum(
+        c.expected_status == "abstained" and s == "abstained" for c, s in zip(cases, statuses, strict=True)
+    )
     by_status: dict[str, list[bool]] = {}
     for case, m in zip(cases, metrics, strict=True):
         by_status.setdefault(case.expected_status, []).append(m.behaviour_ok)
     latency: dict[str, Latency] = {}
     for key in sorted({k for m in metrics for k in m.timings_ms}):
         values = [m.timings_ms[key] for m in metrics if key in m.timings_ms]
-        latency[key] = Latency(p50=round(float(np.percentile(values, 50)), 1),
-                               p95=round(float(np.percentile(values, 95)), 1), n=len(values))
+        latency[key] = Latency(
+            p50=round(float(np.percentile(values, 50)), 1),
+            p95=round(float(np.percentile(values, 95)), 1),
+            n=len(values),
+        )
     numbers_total = sum(m.numbers_total for m in metrics)
     return Aggregate(
         cases=len(results),
@@ -262,8 +279,9 @@ CASE_FAILS: dict[str, Callable[[CaseResult], bool]] = {
     "forbidden_fact_rate": lambda r: r.metrics.forbidden_hit is True,
     "grounded_number_rate": lambda r: bool(r.metrics.ungrounded_numbers),
     "behaviour_accuracy": lambda r: not r.metrics.behaviour_ok,
-    "abstention_precision": lambda r: bool(r.answer and r.answer.status == "abstained"
-                                           and r.case.expected_status != "abstained"),
+    "abstention_precision": lambda r: bool(
+        r.answer and r.answer.status == "abstained" and r.case.expected_status != "abstained"
+    ),
     "abstention_recall": lambda r: r.case.expected_status == "abstained" and not r.metrics.behaviour_ok,
     "conflict_detection_rate": lambda r: r.metrics.conflict_detected is False,
     "false_conflict_rate": lambda r: r.metrics.false_conflict is True,
@@ -284,8 +302,9 @@ def failing_cases(results: list[CaseResult], metric: str) -> list[str]:
         results = [r for r in results if r.case.expected_status == parts[1]]
         parts = ["behaviour_accuracy"]
     if parts[0] == "latency_ms" and len(parts) >= 2:
-        timed = sorted((r for r in results if parts[1] in r.metrics.timings_ms),
-                       key=lambda r: -r.metrics.timings_ms[parts[1]])
+        timed = sorted(
+            (r for r in results if parts[1] in r.metrics.timings_ms), key=lambda r: -r.metrics.timings_ms[parts[1]]
+        )
         return [r.case.id for r in timed[: max(1, len(timed) // 20)]]  # the slowest 5%
     test = CASE_FAILS.get(parts[0])
     return [r.case.id for r in results if test and test(r)]

@@ -54,9 +54,16 @@ class PlannedConfig(BaseModel):
     settings: Settings
 
 
-def plan_sets(arguments: list[str], sets: dict[str, SetSpec], base: Settings, limit: int | None,
-              index: Path | None, corpus: list[Path], notes: list[Note],
-              limits: dict[str, int] | None = None) -> list[PlannedSet]:
+def plan_sets(
+    arguments: list[str],
+    sets: dict[str, SetSpec],
+    base: Settings,
+    limit: int | None,
+    index: Path | None,
+    corpus: list[Path],
+    notes: list[Note],
+    limits: dict[str, int] | None = None,
+) -> list[PlannedSet]:
     """The sets to run (all of sets.toml when ``arguments`` is empty), with their cases;
     ``limits`` caps single sets (by name), ``limit`` every other set."""
     if (index is not None or corpus) and len(arguments) != 1:
@@ -80,8 +87,13 @@ def plan_sets(arguments: list[str], sets: dict[str, SetSpec], base: Settings, li
         set_corpus = corpus or ([] if index is not None else spec.corpus)
         missing = [p for p in set_corpus if not p.exists()]
         if missing:
-            notes.append(Note(subject=spec.name, text=f"skipped: corpus {', '.join(map(str, missing))} not "
-                              "found (give --corpus PATH or --index DIR)"))
+            notes.append(
+                Note(
+                    subject=spec.name,
+                    text=f"skipped: corpus {', '.join(map(str, missing))} not "
+                    "found (give --corpus PATH or --index DIR)",
+                )
+            )
             continue
         cases, dedup_notes = load_cases(files)
         notes.extend(Note(subject=spec.name, text=n) for n in dedup_notes)
@@ -90,8 +102,9 @@ def plan_sets(arguments: list[str], sets: dict[str, SetSpec], base: Settings, li
     return planned
 
 
-def plan_configs(names: list[str], configs: dict[str, EvalConfig], base: Settings,
-                 notes: list[Note]) -> list[PlannedConfig]:
+def plan_configs(
+    names: list[str], configs: dict[str, EvalConfig], base: Settings, notes: list[Note]
+) -> list[PlannedConfig]:
     """The configurations to run; one whose settings do not exist yet is skipped with a note."""
     unknown = [n for n in names if n not in configs]
     if unknown:
@@ -109,8 +122,7 @@ def plan_configs(names: list[str], configs: dict[str, EvalConfig], base: Setting
 class Runner:
     """Runs sets x configurations, loading each model and index once for all of them."""
 
-    def __init__(self, log: Log, progress: Progress | None = None,
-                 embedder: E5Embeddings | None = None) -> None:
+    def __init__(self, log: Log, progress: Progress | None = None, embedder: E5Embeddings | None = None) -> None:
         self.log = log
         self.progress = progress or (lambda label, done, total: None)
         self.embedders: dict[str, E5Embeddings] = {}  # model id -> loaded model
@@ -140,17 +152,17 @@ class Runner:
                 raise ConfigError(f"cannot load the language model: {exc}") from exc
         app.__dict__["chat_model"] = self.chat_models[key]
 
-    def prepare_index(self, planned: PlannedSet, planned_config: PlannedConfig,
-                      notes: list[Note]) -> Path:
+    def prepare_index(self, planned: PlannedSet, planned_config: PlannedConfig, notes: list[Note]) -> Path:
         """The index folder for this set and configuration, ingested when a corpus is given."""
-        from assistant.services.ingest import ingest
+        from assistant.ingest.pipeline import ingest
 
         settings = planned_config.settings
         if planned.index_dir is not None:
             index_dir = planned.index_dir
         else:
-            index_dir = cache_dir(settings.index_dir, planned.spec.name, planned.spec, planned.corpus,
-                                  planned_config.config)
+            index_dir = cache_dir(
+                settings.index_dir, planned.spec.name, planned.spec, planned.corpus, planned_config.config
+            )
         if not planned.corpus or index_dir in self.prepared:
             return index_dir
         ingest_settings = settings.model_copy(update={"index_dir": index_dir})
@@ -160,18 +172,24 @@ class Runner:
         except IndexMismatchError:
             if planned.index_dir is not None:
                 raise
-            notes.append(Note(subject=planned.spec.name, text=f"{index_dir} was built with another "
-                              "embedding model or schema: rebuilt"))
+            notes.append(
+                Note(
+                    subject=planned.spec.name,
+                    text=f"{index_dir} was built with another embedding model or schema: rebuilt",
+                )
+            )
             report = ingest(planned.corpus, ingest_settings, embedder, rebuild=True)
         for skipped in report.skipped:
             notes.append(Note(subject=planned.spec.name, text=f"ingest skipped {skipped.path}: {skipped.reason}"))
         self.prepared.add(index_dir)
-        self.log(f"index {index_dir}: {report.documents_total} documents, {report.chunks_total} chunks "
-                 f"({report.chunks_embedded} embedded now, {report.seconds:.1f} s)")
+        self.log(
+            f"index {index_dir}: {report.documents_total} documents, {report.chunks_total} chunks "
+            f"({report.chunks_embedded} embedded now, {report.seconds:.1f} s)"
+        )
         return index_dir
 
     def run_one(self, planned: PlannedSet, planned_config: PlannedConfig, index_dir: Path) -> RunResult:
-        from assistant.services.retrieve import search
+        from assistant.answering.retrieve import search
 
         settings = planned_config.settings.model_copy(update={"index_dir": index_dir})
         app = App(settings)
@@ -190,13 +208,17 @@ class Runner:
             results.append(self._run_case(app, case, languages, mode, search))
         self.progress(label, len(planned.cases), len(planned.cases))
         return RunResult(
-            set_name=planned.spec.name, config=planned_config.config.name,
-            overrides=planned_config.config.settings, index_dir=str(index_dir),
-            index_version=index.version, seconds=round(time.perf_counter() - started, 1),
+            set_name=planned.spec.name,
+            config=planned_config.config.name,
+            overrides=planned_config.config.settings,
+            index_dir=str(index_dir),
+            index_version=index.version,
+            seconds=round(time.perf_counter() - started, 1),
             metrics=aggregate(results),
             by_language=breakdown(results, lambda r: r.case.language),
             by_behaviour=breakdown(results, lambda r: r.case.expected_status),
-            cases=results)
+            cases=results,
+        )
 
     @staticmethod
     def _run_case(app: App, case: GoldenCase, languages: tuple[str, ...], mode: str, search) -> CaseResult:
@@ -210,16 +232,27 @@ class Runner:
         retrieved = None
         # follow-ups are left out: their question alone does not say what is asked
         if case.expected_docs and not case.history:
-            hits = search(app.index, app.embedder, case.question, app.settings.retrieval,
-                          k=RETRIEVAL_DEPTH, mode=mode)
+            hits = search(app.index, app.embedder, case.question, app.settings.retrieval, k=RETRIEVAL_DEPTH, mode=mode)
             retrieved = [hit.chunk.doc_id for hit in hits]
         metrics = score_case(case, answer, retrieved, languages, wall_ms=wall_ms, error=error)
         return CaseResult(case=case, answer=answer, error=error, metrics=metrics)
 
-    def run(self, sets: list[PlannedSet], configs: list[PlannedConfig], notes: list[Note],
-            limit: int | None = None, limits: dict[str, int] | None = None) -> Report:
-        report = Report(created=datetime.now(UTC), limit=limit, limits=limits or {}, notes=notes,
-                        configs=[c.config.name for c in configs], sets=[s.spec.name for s in sets])
+    def run(
+        self,
+        sets: list[PlannedSet],
+        configs: list[PlannedConfig],
+        notes: list[Note],
+        limit: int | None = None,
+        limits: dict[str, int] | None = None,
+    ) -> Report:
+        report = Report(
+            created=datetime.now(UTC),
+            limit=limit,
+            limits=limits or {},
+            notes=notes,
+            configs=[c.config.name for c in configs],
+            sets=[s.spec.name for s in sets],
+        )
         for planned in sets:
             for planned_config in configs:
                 index_dir = self.prepare_index(planned, planned_config, notes)
@@ -227,8 +260,9 @@ class Runner:
                 try:
                     run = self.run_one(planned, planned_config, index_dir)
                 except ConfigError as exc:  # this run cannot start; the others still can
-                    notes.append(Note(subject=f"{planned.spec.name} / {planned_config.config.name}",
-                                      text=f"run skipped: {exc}"))
+                    notes.append(
+                        Note(subject=f"{planned.spec.name} / {planned_config.config.name}", text=f"run skipped: {exc}")
+                    )
                     self.log(f"{planned.spec.name} / {planned_config.config.name}: skipped ({exc})")
                     continue
                 self.log(f"{planned.spec.name} / {planned_config.config.name}: done in {run.seconds:.0f} s")

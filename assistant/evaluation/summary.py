@@ -26,6 +26,7 @@ def _latency(key: str) -> Callable[[Aggregate], str]:
     def show(agg: Aggregate) -> str:
         latency = agg.latency_ms.get(key)
         return "–" if latency is None else f"{latency.p50:.0f} / {latency.p95:.0f}"
+
     return show
 
 
@@ -42,8 +43,10 @@ ROWS: list[tuple[str, str | None, Callable[[Aggregate], str]]] = [
     ("forbidden-fact rate ↓", "forbidden_fact_cases", _metric("forbidden_fact_rate")),
     ("grounded-number rate", "numbers_total", _metric("grounded_number_rate")),
     ("behaviour accuracy", "cases", _metric("behaviour_accuracy")),
-    *[(f"  {status}", None, (lambda s: lambda a: _rate(a.behaviour_accuracy_by_status.get(s)))(status))
-      for status in STATUSES],
+    *[
+        (f"  {status}", None, (lambda s: lambda a: _rate(a.behaviour_accuracy_by_status.get(s)))(status))
+        for status in STATUSES
+    ],
     ("abstention precision", None, _metric("abstention_precision")),
     ("abstention recall", None, _metric("abstention_recall")),
     ("conflict detection", "conflict_cases", _metric("conflict_detection_rate")),
@@ -51,9 +54,14 @@ ROWS: list[tuple[str, str | None, Callable[[Aggregate], str]]] = [
     ("language match", "cases", _metric("language_match")),
     *[(f"latency {key} p50/p95 ms", None, _latency(key)) for key in LATENCY_KEYS],
     ("prompt tokens (mean)", None, lambda a: "–" if a.prompt_tokens_mean is None else f"{a.prompt_tokens_mean:.0f}"),
-    ("answered / abstained / other", None,
-     lambda a: f"{a.statuses.get('answered', 0)} / {a.statuses.get('abstained', 0)} / "
-               f"{sum(n for s, n in a.statuses.items() if s not in ('answered', 'abstained'))}"),
+    (
+        "answered / abstained / other",
+        None,
+        lambda a: (
+            f"{a.statuses.get('answered', 0)} / {a.statuses.get('abstained', 0)} / "
+            f"{sum(n for s, n in a.statuses.items() if s not in ('answered', 'abstained'))}"
+        ),
+    ),
     ("errors", None, lambda a: str(a.errors)),
 ]
 
@@ -71,10 +79,14 @@ def summary_rows(runs: list[RunResult]) -> list[tuple[str, list[str]]]:
             label = f"{label} (n={getattr(runs[0].metrics, denominator)})"
         rows.append((label, values))
     for language in sorted({lang for run in runs for lang in run.by_language}):
-        for label, field in (("behaviour accuracy", "behaviour_accuracy"),
-                             ("key-fact accuracy", "key_fact_accuracy"), ("evidence F1", "evidence_f1")):
-            values = [_rate(getattr(run.by_language[language], field)) if language in run.by_language
-                      else "–" for run in runs]
+        for label, field in (
+            ("behaviour accuracy", "behaviour_accuracy"),
+            ("key-fact accuracy", "key_fact_accuracy"),
+            ("evidence F1", "evidence_f1"),
+        ):
+            values = [
+                _rate(getattr(run.by_language[language], field)) if language in run.by_language else "–" for run in runs
+            ]
             rows.append((f"[{language}] {label}", values))
     return rows
 

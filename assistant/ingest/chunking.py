@@ -68,11 +68,23 @@ def chunk_document(doc: Document, max_chars: int = 900, min_chars: int = 200) ->
     for section in merged:
         for group in _pack(section.sentences, max_chars):
             start, end = group[0].start, group[-1].end
-            chunks.append(Chunk(
-                chunk_id=f"{doc.doc_id}#{len(chunks)}", doc_id=doc.doc_id, text=doc.text[start:end],
-                start=start, end=end, headings=section.headings, sentences=group, title=doc.title,
-                url=doc.url, source=doc.source, department=doc.department, language=doc.language,
-                updated=doc.updated, valid_until=doc.valid_until,
-                keywords=doc.metadata.get("keywords", ""),
-            ))
+            chunks.append(
+                Chunk(
+                    chunk_id=f"{doc.doc_id}#{len(chunks)}",
+                    doc_id=doc.doc_id,
+                    text=doc.text[start:end],
+                    start=start,
+                    end=end,
+                    headings=section.headings,
+                    sentences=group,
+                    title=doc.title,
+                    url=doc.url,
+                    source=doc.source,
+                    department=doc.department,
+                    language=doc.language,
+                    updated=doc.updated,
+                    valid_until=doc.valid_until,
+                    keywords=doc.metadata.get("keywords", ""),
+                )
+            )
     return chunks

@@ -16,16 +16,51 @@ import re
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-DROP_TAGS = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside",
-             "form", "button", "svg", "iframe", "object", "embed", "head", "img", "picture"]
+DROP_TAGS = [
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "svg",
+    "iframe",
+    "object",
+    "embed",
+    "head",
+    "img",
+    "picture",
+]
 HIDDEN_STYLE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])|"
     r"opacity\s*:\s*0(?:\.0+)?\s*(?:;|$)|"
     r"color\s*:\s*(?:#fff(?:fff)?|white|rgba?\(\s*255\s*,\s*255\s*,\s*255)\b",
     re.IGNORECASE,
 )
-BLOCK_TAGS = {"p", "div", "section", "article", "main", "table", "tr", "ul", "ol", "dl", "dt", "dd",
-              "blockquote", "pre", "address", "figure", "figcaption", "body"}
+BLOCK_TAGS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "table",
+    "tr",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "address",
+    "figure",
+    "figcaption",
+    "body",
+}
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from assistant.ingest.html import html_title, html_to_text
 from assistant.records import Document
-from assistant.services.injection import neutralise
+from assistant.safety.injection import neutralise
 from assistant.text import detect_language
 
 log = logging.getLogger(__name__)
@@ -55,9 +55,16 @@ def _finish(doc: Document) -> Document:
     doc.text = doc.text.strip("\n")
     if not doc.text.strip():
         raise LoadError("empty: no text content")
-    doc.content_hash = content_hash(doc.title, doc.url, doc.department, doc.language,
-                                    str(doc.updated), str(doc.valid_until), doc.text,
-                                    json.dumps(doc.metadata, sort_keys=True))
+    doc.content_hash = content_hash(
+        doc.title,
+        doc.url,
+        doc.department,
+        doc.language,
+        str(doc.updated),
+        str(doc.valid_until),
+        doc.text,
+        json.dumps(doc.metadata, sort_keys=True),
+    )
     return doc
 
 
@@ -83,12 +90,21 @@ def load_markdown(path: Path, doc_id: str) -> list[Document]:
     body = post.content
     title = str(meta.get("title") or _first_heading(body) or path.stem)
     language = str(meta.get("language") or detect_language(body[:2000]))
-    return [_finish(Document(
-        doc_id=doc_id, title=title, text=body, source=str(path),
-        url=str(meta.get("url") or ""), department=str(meta.get("department") or ""),
-        language=language, updated=_to_date(meta.get("updated")),
-        valid_until=_to_date(meta.get("valid_until")),
-    ))]
+    return [
+        _finish(
+            Document(
+                doc_id=doc_id,
+                title=title,
+                text=body,
+                source=str(path),
+                url=str(meta.get("url") or ""),
+                department=str(meta.get("department") or ""),
+                language=language,
+                updated=_to_date(meta.get("updated")),
+                valid_until=_to_date(meta.get("valid_until")),
+            )
+        )
+    ]
 
 
 def _first_heading(text: str) -> str:
@@ -100,17 +116,35 @@ def load_html(path: Path, doc_id: str) -> list[Document]:
     html = _read_text(path)
     text = html_to_text(html)
     title = html_title(html) or _first_heading(text) or path.stem
-    return [_finish(Document(doc_id=doc_id, title=title, text=text, source=str(path),
-                             language=detect_language(text[:2000]),
-                             updated=date.fromtimestamp(path.stat().st_mtime)))]
+    return [
+        _finish(
+            Document(
+                doc_id=doc_id,
+                title=title,
+                text=text,
+                source=str(path),
+                language=detect_language(text[:2000]),
+                updated=date.fromtimestamp(path.stat().st_mtime),
+            )
+        )
+    ]
 
 
 def load_text(path: Path, doc_id: str) -> list[Document]:
     text = _read_text(path)
     first_line = text.strip().splitlines()[0].strip() if text.strip() else ""
-    return [_finish(Document(doc_id=doc_id, title=first_line[:120] or path.stem, text=text,
-                             source=str(path), language=detect_language(text[:2000]),
-                             updated=date.fromtimestamp(path.stat().st_mtime)))]
+    return [
+        _finish(
+            Document(
+                doc_id=doc_id,
+                title=first_line[:120] or path.stem,
+                text=text,
+                source=str(path),
+                language=detect_language(text[:2000]),
+                updated=date.fromtimestamp(path.stat().st_mtime),
+            )
+        )
+    ]
 
 
 def load_pdf(path: Path, doc_id: str) -> list[Document]:
@@ -126,12 +160,10 @@ def load_pdf(path: Path, doc_id: str) -> list[Document]:
             # Only text inside the visible page box: text placed outside it
             # (a known hiding place for injected instructions) is dropped.
             box = page.mediabox
-            lo_x, lo_y, hi_x, hi_y = (float(box.left), float(box.bottom),
-                                      float(box.right), float(box.top))
+            lo_x, lo_y, hi_x, hi_y = (float(box.left), float(box.bottom), float(box.right), float(box.top))
             parts: list[str] = []
 
-            def visible(text, cm, tm, font_dict, font_size, parts=parts,
-                        box=(lo_x, lo_y, hi_x, hi_y)):
+            def visible(text, cm, tm, font_dict, font_size, parts=parts, box=(lo_x, lo_y, hi_x, hi_y)):
                 x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
                 if box[0] - 1 <= x <= box[2] + 1 and box[1] - 1 <= y <= box[3] + 1:
                     parts.append(text)
@@ -147,9 +179,18 @@ def load_pdf(path: Path, doc_id: str) -> list[Document]:
     if not text.strip():
         raise LoadError("PDF has no extractable text (scanned image?)")
     text = re.sub(r"[ \t]+\n", "\n", text)
-    return [_finish(Document(doc_id=doc_id, title=title.strip() or _first_line(text) or path.stem,
-                             text=text, source=str(path), language=detect_language(text[:2000]),
-                             updated=date.fromtimestamp(path.stat().st_mtime)))]
+    return [
+        _finish(
+            Document(
+                doc_id=doc_id,
+                title=title.strip() or _first_line(text) or path.stem,
+                text=text,
+                source=str(path),
+                language=detect_language(text[:2000]),
+                updated=date.fromtimestamp(path.stat().st_mtime),
+            )
+        )
+    ]
 
 
 def _first_line(text: str) -> str:
@@ -160,6 +201,7 @@ def _first_line(text: str) -> str:
 
 
 # --- DLDB (Dienstleistungsdatenbank) export ---------------------------------
+
 
 def _is_dldb(payload: object) -> str | None:
     """'services' or 'locations' for a DLDB export, else None."""
@@ -202,13 +244,19 @@ def _location_document(location: dict, source: str) -> Document:
     alternatives = location.get("displayNameAlternatives") or []
     if alternatives:
         lines += ["", "Auch bekannt als: " + ", ".join(alternatives) + "."]
-    return _finish(Document(
-        doc_id=f"dldb-location-{location.get('id')}", title=name, text="\n".join(lines),
-        source=source, url=str(meta.get("url", "")).replace("{locationId}", str(location.get("id"))),
-        department=location.get("organizationUnit") or "", language=meta.get("locale") or "de",
-        updated=_to_date(meta.get("lastupdate")),
-        metadata={"kind": "office", "keywords": str(meta.get("keywords") or "")},
-    ))
+    return _finish(
+        Document(
+            doc_id=f"dldb-location-{location.get('id')}",
+            title=name,
+            text="\n".join(lines),
+            source=source,
+            url=str(meta.get("url", "")).replace("{locationId}", str(location.get("id"))),
+            department=location.get("organizationUnit") or "",
+            language=meta.get("locale") or "de",
+            updated=_to_date(meta.get("lastupdate")),
+            metadata={"kind": "office", "keywords": str(meta.get("keywords") or "")},
+        )
+    )
 
 
 def _service_document(service: dict, locations: dict[str, dict], source: str) -> Document:
@@ -230,13 +278,23 @@ def _service_document(service: dict, locations: dict[str, dict], source: str) ->
         lines += [f"- {link.get('name') or link.get('link')}: {link.get('link')}" for link in links]
     url = str(meta.get("url", "")).replace("{serviceId}", str(service.get("id")))
     authorities = service.get("authorities") or [{}]
-    return _finish(Document(
-        doc_id=f"dldb-{service.get('id')}", title=name, text="\n".join(lines), source=source, url=url,
-        department=(authorities[0] or {}).get("name", ""), language=meta.get("locale") or "de",
-        updated=_to_date(meta.get("lastupdate")),
-        metadata={"kind": "service", "leika": str(service.get("leika") or ""),
-                  "keywords": str(meta.get("keywords") or "")},
-    ))
+    return _finish(
+        Document(
+            doc_id=f"dldb-{service.get('id')}",
+            title=name,
+            text="\n".join(lines),
+            source=source,
+            url=url,
+            department=(authorities[0] or {}).get("name", ""),
+            language=meta.get("locale") or "de",
+            updated=_to_date(meta.get("lastupdate")),
+            metadata={
+                "kind": "service",
+                "leika": str(service.get("leika") or ""),
+                "keywords": str(meta.get("keywords") or ""),
+            },
+        )
+    )
 
 
 def load_json(path: Path, doc_id: str) -> list[Document]:
@@ -267,8 +325,13 @@ def load_json(path: Path, doc_id: str) -> list[Document]:
 
 
 LOADERS = {
-    ".md": load_markdown, ".markdown": load_markdown, ".html": load_html, ".htm": load_html,
-    ".pdf": load_pdf, ".txt": load_text, ".json": load_json,
+    ".md": load_markdown,
+    ".markdown": load_markdown,
+    ".html": load_html,
+    ".htm": load_html,
+    ".pdf": load_pdf,
+    ".txt": load_text,
+    ".json": load_json,
 }
 
 

@@ -33,8 +33,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from assistant.app import App
 from assistant.components.index import IndexMismatchError, IndexNotFoundError
 from assistant.records import Answer, Feedback
-from assistant.services.admission import Ticket
 from assistant.settings import WebSettings
+from assistant.transports.admission import Ticket
 from assistant.transports.openai_api import create_openai_router
 from assistant.transports.protection import AdmittedStream, check_history, check_question, install_limits, limit
 from assistant.transports.security import GradioFileGuard, SecurityHeaders
@@ -248,7 +248,7 @@ def _add_api_routes(api: FastAPI, app: App) -> None:
 
     @api.post("/api/feedback", status_code=201, dependencies=[Depends(limit(app, "feedback"))])
     async def feedback(rating: Feedback) -> dict[str, bool]:
-        from assistant.services.feedback import UnknownInteraction
+        from assistant.feedback.log import UnknownInteraction
 
         try:
             await run_in_threadpool(app.feedback.rate, rating)

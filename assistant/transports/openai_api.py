@@ -39,7 +39,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from assistant.app import App
 from assistant.components.index import IndexMismatchError, IndexNotFoundError
 from assistant.records import Answer
-from assistant.services.admission import Ticket
+from assistant.transports.admission import Ticket
 from assistant.transports.protection import AdmittedStream, check_question, limit, trim_history
 
 log = logging.getLogger(__name__)

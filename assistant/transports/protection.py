@@ -25,8 +25,8 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from assistant.app import App
-from assistant.services.admission import BUSY_MESSAGE, RATE_LIMITED_MESSAGE, Busy, Ticket, retry_after_header
 from assistant.settings import WebSettings
+from assistant.transports.admission import BUSY_MESSAGE, RATE_LIMITED_MESSAGE, Busy, Ticket, retry_after_header
 
 log = logging.getLogger(__name__)
 
@@ -71,20 +71,24 @@ def check_history(turns: Sequence[Any], web: WebSettings) -> None:
     """422 when the earlier turns sent with a question exceed the configured size."""
     if len(turns) > web.max_history_turns:
         raise HTTPException(
-            422, f"The history has {len(turns)} turns; at most {web.max_history_turns} are accepted. "
-            "Send only the last turns of the conversation.")
+            422,
+            f"The history has {len(turns)} turns; at most {web.max_history_turns} are accepted. "
+            "Send only the last turns of the conversation.",
+        )
     chars = sum(len(turn.content) for turn in turns)
     if chars > web.max_history_chars:
         raise HTTPException(
-            422, f"The history is too long ({chars} characters); at most {web.max_history_chars} are "
-            "accepted. Send only the last turns of the conversation.")
+            422,
+            f"The history is too long ({chars} characters); at most {web.max_history_chars} are "
+            "accepted. Send only the last turns of the conversation.",
+        )
 
 
 def trim_history(turns: list[dict[str, str]], web: WebSettings) -> list[dict[str, str]]:
     """The most recent turns within the configured size (the kiosk keeps its conversation this short)."""
     kept: list[dict[str, str]] = []
     chars = 0
-    for turn in reversed(turns[-web.max_history_turns:] if web.max_history_turns > 0 else []):
+    for turn in reversed(turns[-web.max_history_turns :] if web.max_history_turns > 0 else []):
         chars += len(turn.get("content", ""))
         if chars > web.max_history_chars:
             break
@@ -94,9 +98,15 @@ def trim_history(turns: list[dict[str, str]], web: WebSettings) -> list[dict[str
 
 def busy_response(exc: Busy) -> JSONResponse:
     return JSONResponse(
-        {"detail": BUSY_MESSAGE["en"], "busy": True, "retry_after_s": round(exc.retry_after_s, 1),
-         "messages": BUSY_MESSAGE},
-        status_code=503, headers={"retry-after": retry_after_header(exc.retry_after_s), "cache-control": "no-store"})
+        {
+            "detail": BUSY_MESSAGE["en"],
+            "busy": True,
+            "retry_after_s": round(exc.retry_after_s, 1),
+            "messages": BUSY_MESSAGE,
+        },
+        status_code=503,
+        headers={"retry-after": retry_after_header(exc.retry_after_s), "cache-control": "no-store"},
+    )
 
 
 def install_limits(api: FastAPI) -> None:
@@ -108,9 +118,15 @@ def install_limits(api: FastAPI) -> None:
     async def on_rate_limited(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RateLimited)
         return JSONResponse(
-            {"detail": RATE_LIMITED_MESSAGE["en"], "rate_limited": True, "retry_after_s": round(exc.retry_after_s, 1),
-             "messages": RATE_LIMITED_MESSAGE},
-            status_code=429, headers={"retry-after": retry_after_header(exc.retry_after_s)})
+            {
+                "detail": RATE_LIMITED_MESSAGE["en"],
+                "rate_limited": True,
+                "retry_after_s": round(exc.retry_after_s, 1),
+                "messages": RATE_LIMITED_MESSAGE,
+            },
+            status_code=429,
+            headers={"retry-after": retry_after_header(exc.retry_after_s)},
+        )
 
     api.add_exception_handler(Busy, on_busy)
     api.add_exception_handler(RateLimited, on_rate_limited)

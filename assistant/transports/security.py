@@ -35,15 +35,19 @@ log = logging.getLogger(__name__)
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 # /api/docs is FastAPI's Swagger page, which loads its script and style from a CDN
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
-            "https://fastapi.tiangolo.com; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
+    "https://fastapi.tiangolo.com; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
 # Gradio 6 renders gr.HTML through compiled templates (new Function): without 'unsafe-eval' the
 # kiosk's answer area shows "Error rendering HTML" (seen in headless Chromium)
-PAGE_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data: blob:; font-src 'self' data:; media-src 'self' data: blob:; "
-            "connect-src 'self'; worker-src 'self' blob:; frame-src 'self'; object-src 'none'; "
-            "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; media-src 'self' data: blob:; "
+    "connect-src 'self'; worker-src 'self' blob:; frame-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 COMMON_HEADERS = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "same-origin",  # links to the city's site do not tell it what was asked
@@ -119,11 +123,16 @@ class SameOriginWrites:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if (scope["type"] == "http" and scope.get("method") in UNSAFE_METHODS
-                and (path == self.prefix or path.startswith(self.prefix + "/")) and cross_site(scope)):
+        if (
+            scope["type"] == "http"
+            and scope.get("method") in UNSAFE_METHODS
+            and (path == self.prefix or path.startswith(self.prefix + "/"))
+            and cross_site(scope)
+        ):
             log.warning("refused a cross-site %s to %s", scope.get("method"), path)
-            await JSONResponse({"detail": "cross-site request refused (CSRF protection)"},
-                               status_code=403)(scope, receive, send)
+            await JSONResponse({"detail": "cross-site request refused (CSRF protection)"}, status_code=403)(
+                scope, receive, send
+            )
             return
         await self.app(scope, receive, send)
 
@@ -156,7 +165,7 @@ class GradioFileGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = unquote(scope.get("path", ""))
         if scope["type"] == "http" and path.startswith(self.prefix + "/"):
-            rest = path[len(self.prefix):]
+            rest = path[len(self.prefix) :]
             if any(rest.startswith(blocked) for blocked in self.BLOCKED):
                 await JSONResponse({"detail": "Not found"}, status_code=404)(scope, receive, send)
                 return

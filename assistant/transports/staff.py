@@ -29,8 +29,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.app import App
+from assistant.feedback.auth import HOW_TO_CONFIGURE, StaffAuth
 from assistant.records import Interaction
-from assistant.services.auth import HOW_TO_CONFIGURE, StaffAuth
 from assistant.transports.security import (
     CSRF_COOKIE,
     GradioFileGuard,
@@ -40,24 +40,39 @@ from assistant.transports.security import (
 )
 
 if TYPE_CHECKING:
+    from assistant.feedback.review import Dashboard, ReviewService
     from assistant.records import FlaggedDocument
-    from assistant.services.review import Dashboard, ReviewService
 
 log = logging.getLogger(__name__)
 
 COOKIE = "assistant_staff_session"
 REFRESH_AFTER_S = 60  # an active session's cookie is re-issued (sliding expiry) at most this often
-SECURITY_HEADERS = [(b"x-frame-options", b"DENY"), (b"referrer-policy", b"same-origin"),
-                    (b"x-content-type-options", b"nosniff")]
+SECURITY_HEADERS = [
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-content-type-options", b"nosniff"),
+]
 ANY = "alle / all"
 CHANNELS = ["kiosk", "widget", "api", "cli"]
 REASONS = ["wrong", "outdated", "incomplete", "not_understood", "other"]
 STATES = ["open", "resolved", "dismissed"]
-QUEUE_HEADERS = ["Zeit / Time", "Kanal / Channel", "Sprache / Language", "Status", "Bewertung / Rating",
-                 "Grund / Reason", "Frage / Question", "ID"]
-STATUS_LABELS = {"answered": "beantwortet / answered", "abstained": "nicht beantwortet / abstained",
-                 "referred": "verwiesen / referred", "clarify": "Rückfrage / clarify",
-                 "refused": "abgelehnt / refused"}
+QUEUE_HEADERS = [
+    "Zeit / Time",
+    "Kanal / Channel",
+    "Sprache / Language",
+    "Status",
+    "Bewertung / Rating",
+    "Grund / Reason",
+    "Frage / Question",
+    "ID",
+]
+STATUS_LABELS = {
+    "answered": "beantwortet / answered",
+    "abstained": "nicht beantwortet / abstained",
+    "referred": "verwiesen / referred",
+    "clarify": "Rückfrage / clarify",
+    "refused": "abgelehnt / refused",
+}
 
 
 # -- mounting ------------------------------------------------------------------------------------------------
@@ -74,8 +89,15 @@ def mount_staff(api: FastAPI, app: App, path: str = "/staff") -> FastAPI:
     api.add_middleware(SameOriginWrites, prefix=path)  # CSRF: with the SameSite=Strict session cookie
     _add_routes(api, app, auth, path)
     blocks = build_staff_blocks(app, path)
-    return gr.mount_gradio_app(api, blocks, path=f"{path}/app", theme=local_theme(), show_error=True,
-                               footer_links=[], auth_dependency=lambda request: user_of(auth, request))
+    return gr.mount_gradio_app(
+        api,
+        blocks,
+        path=f"{path}/app",
+        theme=local_theme(),
+        show_error=True,
+        footer_links=[],
+        auth_dependency=lambda request: user_of(auth, request),
+    )
 
 
 def user_of(auth: StaffAuth, request: Request) -> str | None:
@@ -96,20 +118,21 @@ def _add_routes(api: FastAPI, app: App, auth: StaffAuth, path: str) -> None:
         return _with_csrf(_page(render_login(path, auth.login_possible, csrf=token), 200), token, new, path)
 
     @api.post(f"{path}/login", include_in_schema=False)
-    def login(request: Request, username: str = Form(""), password: str = Form(""),
-              csrf: str = Form("")) -> Response:
+    def login(request: Request, username: str = Form(""), password: str = Form(""), csrf: str = Form("")) -> Response:
         client = request.client.host if request.client else ""
         if not csrf_valid(request.cookies.get(CSRF_COOKIE), csrf):  # login CSRF: the form must be ours
             token, new = csrf_token_for(request.cookies.get(CSRF_COOKIE))
-            error = ("Das Formular ist abgelaufen, bitte erneut anmelden. / "
-                     "The form has expired, please log in again.")
+            error = "Das Formular ist abgelaufen, bitte erneut anmelden. / The form has expired, please log in again."
             page = render_login(path, auth.login_possible, error=error, username=username, csrf=token)
             return _with_csrf(_page(page, 403), token, new, path)
         user = auth.verify(username, password, client=client) if auth.login_possible else None
         if user is None:
             log.info("failed staff login for %r from %s", username[:100], client)
-            error = ("Benutzername oder Passwort falsch. / Wrong user name or password." if auth.login_possible
-                     else HOW_TO_CONFIGURE)
+            error = (
+                "Benutzername oder Passwort falsch. / Wrong user name or password."
+                if auth.login_possible
+                else HOW_TO_CONFIGURE
+            )
             return _page(render_login(path, auth.login_possible, error=error, username=username), 401)
         log.info("staff login: %s", user)
         response = RedirectResponse(f"{path}/app/", status_code=303)
@@ -123,8 +146,16 @@ def _add_routes(api: FastAPI, app: App, auth: StaffAuth, path: str) -> None:
         return response
 
     @api.get(f"{path}/export.csv", include_in_schema=False)
-    def export_csv(request: Request, channel: str = "", language: str = "", reason: str = "", since: str = "",
-                   until: str = "", state: str = "", queue: bool = False) -> Response:
+    def export_csv(
+        request: Request,
+        channel: str = "",
+        language: str = "",
+        reason: str = "",
+        since: str = "",
+        until: str = "",
+        state: str = "",
+        queue: bool = False,
+    ) -> Response:
         if not user_of(auth, request):
             return JSONResponse({"detail": "login required"}, status_code=401)
         try:
@@ -133,9 +164,11 @@ def _add_routes(api: FastAPI, app: App, auth: StaffAuth, path: str) -> None:
             return JSONResponse({"detail": str(exc)}, status_code=422)
         text = app.review.export_csv(**filters, queue_only=queue)
         name = f"interactions-{date.today().isoformat()}.csv"
-        return Response(text, media_type="text/csv; charset=utf-8",
-                        headers={"content-disposition": f'attachment; filename="{name}"',
-                                 "cache-control": "no-store"})
+        return Response(
+            text,
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"},
+        )
 
 
 def _with_csrf(response: Response, token: str, new: bool, path: str) -> Response:
@@ -168,8 +201,9 @@ class StaffGate:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] not in ("http", "websocket") or not (path == self.prefix
-                                                              or path.startswith(self.prefix + "/")):
+        if scope["type"] not in ("http", "websocket") or not (
+            path == self.prefix or path.startswith(self.prefix + "/")
+        ):
             await self.app(scope, receive, send)
             return
         if path == self.login:
@@ -223,7 +257,8 @@ def _with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
         if message["type"] == "http.response.start":
             present = {key.lower() for key, _ in message.get("headers", [])}
             message["headers"] = list(message.get("headers", [])) + [
-                (key, value) for key, value in extra if key == b"set-cookie" or key not in present]
+                (key, value) for key, value in extra if key == b"set-cookie" or key not in present
+            ]
         await send(message)
 
     return sending
@@ -256,9 +291,16 @@ button{{margin-top:1.5rem;font-size:1rem;padding:.6rem 1.2rem}}.error{{color:#a0
 </form></main></body></html>"""
 
 
-def queue_filters(channel: str = "", language: str = "", reason: str = "", since: str | date | None = "",
-                  until: str | date | None = "", state: str = "") -> dict[str, Any]:
+def queue_filters(
+    channel: str = "",
+    language: str = "",
+    reason: str = "",
+    since: str | date | None = "",
+    until: str | date | None = "",
+    state: str = "",
+) -> dict[str, Any]:
     """ReviewService filter arguments from form values ("" and "alle / all" mean any)."""
+
     def value(text: str | None, allowed: list[str] | None = None) -> str | None:
         text = (text or "").strip()
         if not text or text == ANY:
@@ -267,8 +309,14 @@ def queue_filters(channel: str = "", language: str = "", reason: str = "", since
             raise ValueError(f"unknown value {text!r} (one of {', '.join(allowed)})")
         return text
 
-    return {"channel": value(channel, CHANNELS), "language": value(language), "reason": value(reason, REASONS),
-            "since": _day(since), "until": _day(until), "state": value(state, STATES)}
+    return {
+        "channel": value(channel, CHANNELS),
+        "language": value(language),
+        "reason": value(reason, REASONS),
+        "since": _day(since),
+        "until": _day(until),
+        "state": value(state, STATES),
+    }
 
 
 def _day(value: str | date | datetime | float | None) -> date | None:
@@ -288,9 +336,19 @@ def _day(value: str | date | datetime | float | None) -> date | None:
 
 def queue_rows(items: list[Interaction]) -> list[list[str]]:
     """The queue table: one row per item, the id last (selecting a row opens it)."""
-    return [[item.created_at.strftime("%Y-%m-%d %H:%M"), item.channel, item.language, item.status,
-             {"down": "👎 down", "up": "👍 up"}.get(item.rating or "", ""), item.reason or "",
-             _shorten(item.question, 120), item.id] for item in items]
+    return [
+        [
+            item.created_at.strftime("%Y-%m-%d %H:%M"),
+            item.channel,
+            item.language,
+            item.status,
+            {"down": "👎 down", "up": "👍 up"}.get(item.rating or "", ""),
+            item.reason or "",
+            _shorten(item.question, 120),
+            item.id,
+        ]
+        for item in items
+    ]
 
 
 def item_choices(items: list[Interaction]) -> list[tuple[str, str]]:
@@ -303,28 +361,34 @@ def render_item(item: Interaction) -> str:
     Everything citizens, documents or the model wrote is escaped (a question cannot inject markup).
     """
     esc = html.escape
-    rating = {"down": "👎 negativ / thumbs down", "up": "👍 positiv / thumbs up"}.get(item.rating or "",
-                                                                                     "keine / none")
-    parts = [f'<article class="staff-item" data-interaction-id="{esc(item.id)}">',
-             f"<h3>Frage / Question ({esc(item.language)}, {esc(item.channel)}, "
-             f"{item.created_at:%Y-%m-%d %H:%M} UTC)</h3>",
-             f"<blockquote>{esc(item.question)}</blockquote>",
-             f"<p><strong>Status:</strong> {esc(STATUS_LABELS.get(item.status, item.status))} · "
-             f"<strong>Bewertung / Rating:</strong> {rating}"
-             + (f" · <strong>Grund / Reason:</strong> {esc(item.reason)}" if item.reason else "")
-             + f" · <strong>Bearbeitung / Review:</strong> {esc(item.review_state)}</p>"]
+    rating = {"down": "👎 negativ / thumbs down", "up": "👍 positiv / thumbs up"}.get(item.rating or "", "keine / none")
+    parts = [
+        f'<article class="staff-item" data-interaction-id="{esc(item.id)}">',
+        f"<h3>Frage / Question ({esc(item.language)}, {esc(item.channel)}, {item.created_at:%Y-%m-%d %H:%M} UTC)</h3>",
+        f"<blockquote>{esc(item.question)}</blockquote>",
+        f"<p><strong>Status:</strong> {esc(STATUS_LABELS.get(item.status, item.status))} · "
+        f"<strong>Bewertung / Rating:</strong> {rating}"
+        + (f" · <strong>Grund / Reason:</strong> {esc(item.reason)}" if item.reason else "")
+        + f" · <strong>Bearbeitung / Review:</strong> {esc(item.review_state)}</p>",
+    ]
     if item.comment:
         parts.append(f"<p><strong>Kommentar / Comment:</strong> {esc(item.comment)}</p>")
     parts.append(f"<h4>Antwort / Answer</h4><p>{esc(item.answer).replace(chr(10), '<br>')}</p>")
     if item.supporting:
         parts.append("<h4>Quellen / Supporting sources</h4><ol>")
-        parts += [f"<li value=\"{ev.n}\">{_source(ev.title, ev.doc_id, ev.url, ev.updated)}"
-                  f"<blockquote>{esc(ev.quote)}</blockquote></li>" for ev in item.supporting]
+        parts += [
+            f'<li value="{ev.n}">{_source(ev.title, ev.doc_id, ev.url, ev.updated)}'
+            f"<blockquote>{esc(ev.quote)}</blockquote></li>"
+            for ev in item.supporting
+        ]
         parts.append("</ol>")
     if item.disagreeing:
         parts.append("<h4>Abweichende Quellen / Disagreeing sources</h4><ul>")
-        parts += [f"<li>{_source(d.title, d.doc_id, d.url, d.updated)} (zu / against [{d.conflicts_with}]: "
-                  f"{esc(d.reason)})<blockquote>{esc(d.quote)}</blockquote></li>" for d in item.disagreeing]
+        parts += [
+            f"<li>{_source(d.title, d.doc_id, d.url, d.updated)} (zu / against [{d.conflicts_with}]: "
+            f"{esc(d.reason)})<blockquote>{esc(d.quote)}</blockquote></li>"
+            for d in item.disagreeing
+        ]
         parts.append("</ul>")
     if item.curated_id is not None:
         parts.append(f"<p>Korrigiert / corrected: curated answer {item.curated_id}</p>")
@@ -334,8 +398,11 @@ def render_item(item: Interaction) -> str:
 
 def _source(title: str, doc_id: str, url: str, updated: date | None) -> str:
     esc = html.escape
-    name = f'<a href="{esc(url)}" target="_blank" rel="noopener">{esc(title)}</a>' if url.startswith("https://") \
+    name = (
+        f'<a href="{esc(url)}" target="_blank" rel="noopener">{esc(title)}</a>'
+        if url.startswith("https://")
         else esc(title)
+    )
     return f"{name} <code>{esc(doc_id)}</code> (Stand {updated.isoformat() if updated else 'ohne Datum'})"
 
 
@@ -346,12 +413,17 @@ def source_doc_choices(item: Interaction) -> list[str]:
 
 def render_dashboard(board: Dashboard) -> str:
     esc = html.escape
-    rates = "".join(f"<tr><td>{esc(STATUS_LABELS[status])}</td><td>{board.status_counts.get(status, 0)}</td>"
-                    f"<td>{rate:.0%}</td></tr>" for status, rate in board.status_rates.items())
-    topics = "".join(f"<tr><td>{group.count}</td><td>{esc(group.representative)}</td>"
-                     f"<td>{esc(', '.join(group.languages))}</td>"
-                     f"<td>{esc(' | '.join(q for q in group.questions if q != group.representative)[:400])}</td></tr>"
-                     for group in board.unanswered_topics[:30])
+    rates = "".join(
+        f"<tr><td>{esc(STATUS_LABELS[status])}</td><td>{board.status_counts.get(status, 0)}</td>"
+        f"<td>{rate:.0%}</td></tr>"
+        for status, rate in board.status_rates.items()
+    )
+    topics = "".join(
+        f"<tr><td>{group.count}</td><td>{esc(group.representative)}</td>"
+        f"<td>{esc(', '.join(group.languages))}</td>"
+        f"<td>{esc(' | '.join(q for q in group.questions if q != group.representative)[:400])}</td></tr>"
+        for group in board.unanswered_topics[:30]
+    )
     return f"""<section class="staff-dashboard-figures">
 <h3>{board.since.isoformat()} – {board.until.isoformat()} ({board.days} Tage / days)</h3>
 <p><strong>{board.questions}</strong> Fragen / questions · <strong>{board.open_items}</strong> offen in der
@@ -369,8 +441,10 @@ Warteschlange / open in the queue · Daumen runter / thumbs down: <strong>{board
 
 def _count_rows(counts: dict[str, int]) -> str:
     ordered = sorted(counts.items(), key=lambda pair: -pair[1])
-    return "".join(f"<tr><td>{html.escape(key)}</td><td>{count}</td></tr>" for key, count in ordered) or \
-        "<tr><td>–</td></tr>"
+    return (
+        "".join(f"<tr><td>{html.escape(key)}</td><td>{count}</td></tr>" for key, count in ordered)
+        or "<tr><td>–</td></tr>"
+    )
 
 
 def render_per_day(board: Dashboard) -> str:
@@ -379,10 +453,14 @@ def render_per_day(board: Dashboard) -> str:
     rows = "".join(
         f'<tr><th scope="row">{d.day.isoformat()}</th><td>{d.questions}</td><td>{d.abstained}</td><td>{d.down}</td>'
         f'<td style="width:60%"><div style="background:#2f6fb3;height:.8em;width:{100 * d.questions / most:.1f}%">'
-        f"</div></td></tr>" for d in board.per_day)
-    return ('<table class="staff-per-day"><caption>Fragen pro Tag / Questions per day</caption><tr><th>Tag / Day</th>'
-            "<th>Fragen / Questions</th><th>nicht beantwortet / abstained</th><th>👎</th><th></th></tr>"
-            f"{rows}</table>")
+        f"</div></td></tr>"
+        for d in board.per_day
+    )
+    return (
+        '<table class="staff-per-day"><caption>Fragen pro Tag / Questions per day</caption><tr><th>Tag / Day</th>'
+        "<th>Fragen / Questions</th><th>nicht beantwortet / abstained</th><th>👎</th><th></th></tr>"
+        f"{rows}</table>"
+    )
 
 
 def render_flagged(flagged: list[FlaggedDocument]) -> str:
@@ -390,17 +468,21 @@ def render_flagged(flagged: list[FlaggedDocument]) -> str:
     if not flagged:
         return "<p>Keine markierten Dokumente. / No flagged documents.</p>"
     esc = html.escape
-    rows = "".join(f"<tr><td>{_source(f.title, f.doc_id, f.url, None).split(' (Stand')[0]}</td>"
-                   f"<td>{'veraltet / outdated' if f.problem == 'outdated' else 'falsch / wrong'}</td>"
-                   f"<td>{esc(f.note)}</td><td>{esc(f.flagged_by)}</td>"
-                   f"<td>{f.created_at.date().isoformat() if f.created_at else ''}</td></tr>" for f in flagged)
-    return ("<table><tr><th>Dokument / Document</th><th>Problem</th><th>Notiz / Note</th>"
-            f"<th>Von / By</th><th>Datum / Date</th></tr>{rows}</table>")
+    rows = "".join(
+        f"<tr><td>{_source(f.title, f.doc_id, f.url, None).split(' (Stand')[0]}</td>"
+        f"<td>{'veraltet / outdated' if f.problem == 'outdated' else 'falsch / wrong'}</td>"
+        f"<td>{esc(f.note)}</td><td>{esc(f.flagged_by)}</td>"
+        f"<td>{f.created_at.date().isoformat() if f.created_at else ''}</td></tr>"
+        for f in flagged
+    )
+    return (
+        "<table><tr><th>Dokument / Document</th><th>Problem</th><th>Notiz / Note</th>"
+        f"<th>Von / By</th><th>Datum / Date</th></tr>{rows}</table>"
+    )
 
 
 def csv_link(path: str, filters: dict[str, Any], queue_only: bool = False) -> str:
-    query = {key: (value.isoformat() if isinstance(value, date) else value) for key, value in filters.items()
-             if value}
+    query = {key: (value.isoformat() if isinstance(value, date) else value) for key, value in filters.items() if value}
     if queue_only:
         query["queue"] = "true"
     href = f"{path}/export.csv" + (f"?{urlencode(query)}" if query else "")
@@ -436,13 +518,19 @@ def build_staff_blocks(app: App, path: str = "/staff"):
 
     def show(interaction_id):
         if not interaction_id:
-            return "<p>Bitte einen Eintrag wählen. / Please choose an item.</p>", gr.update(choices=[]), \
-                gr.update(choices=[], value=None)
+            return (
+                "<p>Bitte einen Eintrag wählen. / Please choose an item.</p>",
+                gr.update(choices=[]),
+                gr.update(choices=[], value=None),
+            )
         item = review().item(interaction_id)
         own = source_doc_choices(item)
         everything = own + sorted(doc for doc in app.index.documents if doc not in own)
-        return render_item(item), gr.update(choices=everything, value=own[0] if own else None), \
-            gr.update(choices=own, value=own[0] if own else None)
+        return (
+            render_item(item),
+            gr.update(choices=everything, value=own[0] if own else None),
+            gr.update(choices=own, value=own[0] if own else None),
+        )
 
     def act(action, *args, request: gr.Request) -> tuple[str, bool]:
         """Run a staff action as the logged-in user; returns (message HTML, success)."""
@@ -460,6 +548,7 @@ def build_staff_blocks(app: App, path: str = "/staff"):
                 raise ValueError("Bitte zuerst einen Eintrag wählen. / Choose an item first.")
             curated = review().correct(interaction_id, text or "", doc_id or "", quote or "", staff=user)
             return f"Gespeichert: geprüfte Antwort {curated.id}. / Saved as curated answer {curated.id}."
+
         message, ok = act(run, interaction_id, text, doc_id, quote, request=request)
         return (message, "", "") if ok else (message, gr.skip(), gr.skip())  # keep the text after an error
 
@@ -467,6 +556,7 @@ def build_staff_blocks(app: App, path: str = "/staff"):
         def run(user, doc_id, problem, note):
             flagged = review().flag_document(doc_id or "", problem, note or "", staff=user)
             return f"Markiert / flagged: {flagged.doc_id} ({flagged.problem})."
+
         return act(run, doc_id, problem, note, request=request)[0]
 
     def dismiss(interaction_id, request: gr.Request):
@@ -475,12 +565,14 @@ def build_staff_blocks(app: App, path: str = "/staff"):
                 raise ValueError("Bitte zuerst einen Eintrag wählen. / Choose an item first.")
             review().dismiss(interaction_id, staff=user)
             return "Verworfen. / Dismissed."
+
         return act(run, interaction_id, request=request)[0]
 
     def unflag(doc_id, request: gr.Request):
         def run(_user, doc_id):
             removed = review().unflag(doc_id or "")
             return "Markierung aufgehoben. / Flag removed." if removed else "War nicht markiert. / Was not flagged."
+
         return act(run, doc_id, request=request)[0]
 
     def flagged_view():
@@ -493,66 +585,96 @@ def build_staff_blocks(app: App, path: str = "/staff"):
 
     def who(request: gr.Request):
         user = html.escape(request.username or "") if request else ""
-        return (f'<div class="staff-header">Angemeldet als / Logged in as <strong>{user}</strong> '
-                f'<form method="post" action="{html.escape(path)}/logout" style="display:inline">'
-                f'<button type="submit" id="staff-logout">Abmelden / Log out</button></form></div>')
+        return (
+            f'<div class="staff-header">Angemeldet als / Logged in as <strong>{user}</strong> '
+            f'<form method="post" action="{html.escape(path)}/logout" style="display:inline">'
+            f'<button type="submit" id="staff-logout">Abmelden / Log out</button></form></div>'
+        )
 
     with gr.Blocks(title="Bürgerassistent – Prüfung / Staff review") as blocks:
         header = gr.HTML(elem_id="staff-header")
         with gr.Tabs():
             with gr.Tab("Warteschlange / Queue", id="queue"):
                 with gr.Row():
-                    channel = gr.Dropdown([ANY, *CHANNELS], value=ANY, label="Kanal / Channel",
-                                          elem_id="staff-filter-channel")
-                    language = gr.Dropdown(languages, value=ANY, label="Sprache / Language",
-                                           elem_id="staff-filter-language")
-                    reason = gr.Dropdown([ANY, *REASONS], value=ANY, label="Grund / Reason",
-                                         elem_id="staff-filter-reason")
+                    channel = gr.Dropdown(
+                        [ANY, *CHANNELS], value=ANY, label="Kanal / Channel", elem_id="staff-filter-channel"
+                    )
+                    language = gr.Dropdown(
+                        languages, value=ANY, label="Sprache / Language", elem_id="staff-filter-language"
+                    )
+                    reason = gr.Dropdown(
+                        [ANY, *REASONS], value=ANY, label="Grund / Reason", elem_id="staff-filter-reason"
+                    )
                     state = gr.Dropdown(STATES, value="open", label="Bearbeitung / State", elem_id="staff-filter-state")
-                    since = gr.Textbox(label="Von / From (JJJJ-MM-TT)", placeholder="2026-01-31",
-                                       elem_id="staff-filter-since")
-                    until = gr.Textbox(label="Bis / Until (JJJJ-MM-TT)", placeholder="2026-02-28",
-                                       elem_id="staff-filter-until")
+                    since = gr.Textbox(
+                        label="Von / From (JJJJ-MM-TT)", placeholder="2026-01-31", elem_id="staff-filter-since"
+                    )
+                    until = gr.Textbox(
+                        label="Bis / Until (JJJJ-MM-TT)", placeholder="2026-02-28", elem_id="staff-filter-until"
+                    )
                 with gr.Row():
                     reload = gr.Button("Aktualisieren / Refresh", elem_id="staff-refresh")
                     queue_note = gr.HTML(elem_id="staff-queue-note")
                     link = gr.HTML(csv_link(path, {}), elem_id="staff-csv-link")
-                table = gr.Dataframe(_frame([]), interactive=False, wrap=True, elem_id="staff-queue",
-                                     label="Warteschlange / Queue")
-                chosen = gr.Dropdown([], label="Eintrag / Item", elem_id="staff-item-select",
-                                     info="Oder eine Zeile der Tabelle anklicken. / Or click a row of the table.")
+                table = gr.Dataframe(
+                    _frame([]), interactive=False, wrap=True, elem_id="staff-queue", label="Warteschlange / Queue"
+                )
+                chosen = gr.Dropdown(
+                    [],
+                    label="Eintrag / Item",
+                    elem_id="staff-item-select",
+                    info="Oder eine Zeile der Tabelle anklicken. / Or click a row of the table.",
+                )
                 item_view = gr.HTML(elem_id="staff-item")
                 with gr.Accordion("Richtige Antwort schreiben / Write the correct answer", open=True):
                     correct_text = gr.Textbox(label="Antwort / Answer", lines=4, elem_id="staff-correct-text")
-                    correct_doc = gr.Dropdown([], label="Quelle (Dokument-ID) / Source (document id)",
-                                              allow_custom_value=True, filterable=True, elem_id="staff-correct-doc")
-                    correct_quote = gr.Textbox(label="Zitat aus der Quelle (optional) / Quote from the source",
-                                               lines=2, elem_id="staff-correct-quote")
-                    correct_button = gr.Button("Antwort speichern / Save answer", variant="primary",
-                                               elem_id="staff-correct-submit")
+                    correct_doc = gr.Dropdown(
+                        [],
+                        label="Quelle (Dokument-ID) / Source (document id)",
+                        allow_custom_value=True,
+                        filterable=True,
+                        elem_id="staff-correct-doc",
+                    )
+                    correct_quote = gr.Textbox(
+                        label="Zitat aus der Quelle (optional) / Quote from the source",
+                        lines=2,
+                        elem_id="staff-correct-quote",
+                    )
+                    correct_button = gr.Button(
+                        "Antwort speichern / Save answer", variant="primary", elem_id="staff-correct-submit"
+                    )
                 with gr.Accordion("Dokument markieren / Flag a document", open=False):
-                    flag_doc = gr.Dropdown([], label="Dokument / Document", allow_custom_value=True,
-                                           elem_id="staff-flag-doc")
-                    flag_problem = gr.Radio([("veraltet / outdated", "outdated"), ("falsch / wrong", "wrong")],
-                                            value="outdated", label="Problem", elem_id="staff-flag-problem")
-                    flag_note = gr.Textbox(label="Notiz für das Web-Team / Note for the web team",
-                                           elem_id="staff-flag-note")
+                    flag_doc = gr.Dropdown(
+                        [], label="Dokument / Document", allow_custom_value=True, elem_id="staff-flag-doc"
+                    )
+                    flag_problem = gr.Radio(
+                        [("veraltet / outdated", "outdated"), ("falsch / wrong", "wrong")],
+                        value="outdated",
+                        label="Problem",
+                        elem_id="staff-flag-problem",
+                    )
+                    flag_note = gr.Textbox(
+                        label="Notiz für das Web-Team / Note for the web team", elem_id="staff-flag-note"
+                    )
                     flag_button = gr.Button("Markieren / Flag", elem_id="staff-flag-submit")
-                dismiss_button = gr.Button("Verwerfen (nichts zu tun) / Dismiss (nothing to fix)", variant="secondary",
-                                           elem_id="staff-dismiss")
+                dismiss_button = gr.Button(
+                    "Verwerfen (nichts zu tun) / Dismiss (nothing to fix)", variant="secondary", elem_id="staff-dismiss"
+                )
                 action_note = gr.HTML(elem_id="staff-action-status")
             with gr.Tab("Übersicht / Dashboard", id="dashboard") as dashboard_tab:
                 with gr.Row():
-                    days = gr.Number(30, label="Tage / Days", precision=0, minimum=1, maximum=365,
-                                     elem_id="staff-dashboard-days")
+                    days = gr.Number(
+                        30, label="Tage / Days", precision=0, minimum=1, maximum=365, elem_id="staff-dashboard-days"
+                    )
                     dashboard_button = gr.Button("Aktualisieren / Refresh", elem_id="staff-dashboard-refresh")
                 dashboard_view_html = gr.HTML(elem_id="staff-dashboard")
                 plot = gr.HTML(elem_id="staff-dashboard-per-day")
             with gr.Tab("Markierte Dokumente / Flagged documents", id="flagged") as flagged_tab:
                 flagged_html = gr.HTML(elem_id="staff-flagged")
                 with gr.Row():
-                    unflag_doc = gr.Dropdown([], label="Markierung aufheben für / Remove flag of",
-                                             elem_id="staff-unflag-doc")
+                    unflag_doc = gr.Dropdown(
+                        [], label="Markierung aufheben für / Remove flag of", elem_id="staff-unflag-doc"
+                    )
                     unflag_button = gr.Button("Markierung aufheben / Remove flag", elem_id="staff-unflag-submit")
                 flag_note_out = gr.HTML(elem_id="staff-flagged-status")
 
@@ -567,11 +689,13 @@ def build_staff_blocks(app: App, path: str = "/staff"):
             control.submit(refresh, filters, queue_outputs)
         table.select(select_row, None, chosen)
         chosen.change(show, chosen, [item_view, correct_doc, flag_doc])
-        correct_button.click(correct, [chosen, correct_text, correct_doc, correct_quote],
-                             [action_note, correct_text, correct_quote]).then(refresh, filters, queue_outputs)
+        correct_button.click(
+            correct, [chosen, correct_text, correct_doc, correct_quote], [action_note, correct_text, correct_quote]
+        ).then(refresh, filters, queue_outputs)
         dismiss_button.click(dismiss, chosen, action_note).then(refresh, filters, queue_outputs)
         flag_button.click(flag, [flag_doc, flag_problem, flag_note], action_note).then(
-            flagged_view, None, [flagged_html, unflag_doc])
+            flagged_view, None, [flagged_html, unflag_doc]
+        )
         dashboard_tab.select(dashboard_view, days, [dashboard_view_html, plot])  # fresh figures on every visit
         dashboard_button.click(dashboard_view, days, [dashboard_view_html, plot])
         flagged_tab.select(flagged_view, None, [flagged_html, unflag_doc])

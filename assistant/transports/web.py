@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 from assistant.app import App
 from assistant.records import Answer, Contact, Document, Evidence, Feedback
-from assistant.services.admission import BUSY_MESSAGE, RATE_LIMITED_MESSAGE, Busy
+from assistant.transports.admission import BUSY_MESSAGE, RATE_LIMITED_MESSAGE, Busy
 from assistant.transports.protection import trim_history
 
 # Nothing leaves the machine: no usage analytics, no hub calls, no web fonts from a CDN.

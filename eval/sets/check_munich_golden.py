@@ -22,6 +22,7 @@ Warnings (reported, not fatal):
 
 Usage: python3 check_munich_golden.py [golden.jsonl] [services_de.json]
 """
+
 import collections
 import json
 import re
@@ -34,15 +35,48 @@ DEFAULT_GOLDEN = HERE / "munich_golden.jsonl"
 DEFAULT_DATA = Path("/work/shared/data/munich-dldb/services_de.json")
 
 REQUIRED = {
-    "id": str, "question": str, "language": str, "expected_status": str,
-    "expected_docs": list, "expected_evidence": list, "key_facts": list,
-    "forbidden_facts": list, "tags": list,
+    "id": str,
+    "question": str,
+    "language": str,
+    "expected_status": str,
+    "expected_docs": list,
+    "expected_evidence": list,
+    "key_facts": list,
+    "forbidden_facts": list,
+    "tags": list,
 }
 
 
-BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4",
-              "h5", "h6", "table", "tr", "td", "th", "thead", "tbody", "blockquote",
-              "section", "article", "header", "footer", "hr", "pre"}
+BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "thead",
+    "tbody",
+    "blockquote",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "hr",
+    "pre",
+}
 
 
 class _TextNodes(HTMLParser):
@@ -109,9 +143,11 @@ def main():
 
     def fields(sid, sep=" "):
         s = services[sid]
-        return {"name": strip_html(s.get("name"), sep),
-                "description": strip_html(s.get("description"), sep),
-                "fees": strip_html(s.get("fees"), sep)}
+        return {
+            "name": strip_html(s.get("name"), sep),
+            "description": strip_html(s.get("description"), sep),
+            "fees": strip_html(s.get("fees"), sep),
+        }
 
     errors, warnings = [], []
     cases, ids = [], set()
@@ -198,7 +234,8 @@ def main():
             elif any(fact in " ".join(t.values()) for t in texts.values()):
                 warnings.append(f"{cid}: forbidden_fact occurs in expected service text: {fact!r}")
         if "fees" in case["tags"] and not any(
-                re.search(r"\d", t["fees"]) and "Euro" in t["fees"] for t in texts.values()):
+            re.search(r"\d", t["fees"]) and "Euro" in t["fees"] for t in texts.values()
+        ):
             errors.append(f"{cid}: tagged 'fees' but no expected service has a fee amount")
         for sid in sids:
             name = texts[sid]["name"]

@@ -3,15 +3,17 @@
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from assistant.answering.compose import build_messages
 from assistant.components.llm import LlamaCppChatModel, ModelLoadError, create_chat_model
 from assistant.records import Evidence
-from assistant.services.compose import build_messages
 from assistant.settings import Settings
 
 
 def test_streams_tokens_through_the_langchain_interface(chat_model):
-    chunks = [c.content for c in chat_model.stream([SystemMessage(content="You are brief."),
-                                                    HumanMessage(content="Name a colour.")])]
+    chunks = [
+        c.content
+        for c in chat_model.stream([SystemMessage(content="You are brief."), HumanMessage(content="Name a colour.")])
+    ]
     assert len(chunks) > 1 and "".join(chunks).strip()
 
 
@@ -23,12 +25,25 @@ def test_uses_the_chat_template_stored_in_the_gguf(chat_model):
 
 
 def test_prompt_fits_the_budget_and_keeps_recent_history(chat_model):
-    evidence = [Evidence(n=i, doc_id=f"d{i}", title="Seite", quote="Ein langer Satz über Gebühren. " * 20,
-                         start=0, end=10, score=0.9) for i in range(1, 9)]
-    history = [{"role": "user", "content": "Was kostet ein Reisepass?"},
-               {"role": "assistant", "content": "Ein Reisepass kostet 70,00 Euro."}]
-    messages, used = build_messages("Und für Kinder?", evidence, "de", history, budget_tokens=600,
-                                    history_turns=2, count_tokens=chat_model.get_num_tokens)
+    evidence = [
+        Evidence(
+            n=i, doc_id=f"d{i}", title="Seite", quote="Ein langer Satz über Gebühren. " * 20, start=0, end=10, score=0.9
+        )
+        for i in range(1, 9)
+    ]
+    history = [
+        {"role": "user", "content": "Was kostet ein Reisepass?"},
+        {"role": "assistant", "content": "Ein Reisepass kostet 70,00 Euro."},
+    ]
+    messages, used = build_messages(
+        "Und für Kinder?",
+        evidence,
+        "de",
+        history,
+        budget_tokens=600,
+        history_turns=2,
+        count_tokens=chat_model.get_num_tokens,
+    )
     real = sum(chat_model.get_num_tokens(str(m.content)) for m in messages)
     assert real <= 600 and used <= 600
     assert [m.type for m in messages] == ["system", "human", "ai", "human"]

@@ -23,8 +23,16 @@ def _version(store: Store) -> str | None:
 
 
 def _interaction(id: str = "a" * 32) -> InteractionRow:
-    return InteractionRow(id=id, channel="cli", language="de", question="Was kostet ein Personalausweis?",
-                          answer="37,00 Euro.", status="answered", supporting=[], disagreeing=[])
+    return InteractionRow(
+        id=id,
+        channel="cli",
+        language="de",
+        question="Was kostet ein Personalausweis?",
+        answer="37,00 Euro.",
+        status="answered",
+        supporting=[],
+        disagreeing=[],
+    )
 
 
 def test_fresh_file_gets_every_table_at_head(tmp_path):
@@ -39,8 +47,9 @@ def test_migrated_schema_matches_the_declared_tables(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'assistant.sqlite3'}")
     store.migrate()
     with store.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
-                                       Base.metadata)
+        differences = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata
+        )
     assert differences == []
 
 
@@ -84,8 +93,9 @@ def test_database_from_the_create_all_placeholder_is_adopted(tmp_path):
 def test_several_processes_migrating_at_once_all_succeed(tmp_path):
     url = f"sqlite:///{tmp_path / 'assistant.sqlite3'}"
     code = f"from assistant.components.store import Store; Store({url!r}).migrate()"
-    processes = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.PIPE, text=True)
-                 for _ in range(3)]
+    processes = [
+        subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.PIPE, text=True) for _ in range(3)
+    ]
     errors = [process.communicate(timeout=120)[1] for process in processes]
 
     assert [process.returncode for process in processes] == [0, 0, 0], errors

@@ -19,9 +19,9 @@ from sqlalchemy import func, inspect, select
 
 from assistant.components import migrations
 from assistant.components.store import Base, CuratedAnswerRow, InteractionRow, RatingRow, Store
+from assistant.feedback.log import FeedbackService, StoreUnavailable, UnknownInteraction
+from assistant.feedback.review import ReviewService
 from assistant.records import Feedback
-from assistant.services.feedback import FeedbackService, StoreUnavailable, UnknownInteraction
-from assistant.services.review import ReviewService
 from assistant.settings import StoreSettings
 from tests.postgres import server_url, temporary_database
 from tests.services.test_feedback import REDACTOR, make_answer

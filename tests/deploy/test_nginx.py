@@ -29,7 +29,7 @@ import pytest
 from sqlalchemy import select
 
 from assistant.components.store import InteractionRow, RatingRow, Store
-from assistant.services.ingest import ingest
+from assistant.ingest.pipeline import ingest
 from tests.conftest import markdown, write
 
 pytestmark = pytest.mark.slow

@@ -27,8 +27,11 @@ def test_shipped_configurations_apply_to_the_current_settings():
 
 def test_a_configuration_naming_a_missing_setting_is_skipped_with_a_note(tmp_path):
     path = tmp_path / "configs.toml"
-    path.write_text('[full]\n[future]\nsettings.reranker.model = "x"\n[typo]\nsettings.retrieval.modus = "bm25"\n'
-                    '[bad]\nsettings.retrieval.mode = "magic"\n', encoding="utf-8")
+    path.write_text(
+        '[full]\n[future]\nsettings.reranker.model = "x"\n[typo]\nsettings.retrieval.modus = "bm25"\n'
+        '[bad]\nsettings.retrieval.mode = "magic"\n',
+        encoding="utf-8",
+    )
     notes: list[Note] = []
     planned = plan_configs([], load_configs(path), Settings(), notes)
     assert [p.config.name for p in planned] == ["full"]

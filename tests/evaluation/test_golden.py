@@ -18,8 +18,14 @@ def write_jsonl(path: Path, cases: list[dict]) -> Path:
 
 
 def case(id_: str, question: str, **fields) -> dict:
-    return {"id": id_, "question": question, "language": "de", "expected_status": "answered",
-            "expected_docs": ["doc"], **fields}
+    return {
+        "id": id_,
+        "question": question,
+        "language": "de",
+        "expected_status": "answered",
+        "expected_docs": ["doc"],
+        **fields,
+    }
 
 
 def test_the_shipped_sets_load():
@@ -32,14 +38,19 @@ def test_the_shipped_sets_load():
 
 def test_every_mistake_is_reported_with_its_line(tmp_path):
     path = tmp_path / "bad.jsonl"
-    path.write_text("\n".join([
-        json.dumps(case("a", "Was kostet ein Pass?")),
-        json.dumps(case("b", "Wo ist das Fundbüro?", expected_doc=["fundbuero"])),  # typo
-        json.dumps(case("c", "Wer hilft?", expected_status="maybe")),
-        "{not json",
-        json.dumps(case("a", "Noch eine Frage?")),
-        json.dumps(case("d", "Kosten?", expected_evidence=["- Gebühr: 5 Euro"])),
-    ]), encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps(case("a", "Was kostet ein Pass?")),
+                json.dumps(case("b", "Wo ist das Fundbüro?", expected_doc=["fundbuero"])),  # typo
+                json.dumps(case("c", "Wer hilft?", expected_status="maybe")),
+                "{not json",
+                json.dumps(case("a", "Noch eine Frage?")),
+                json.dumps(case("d", "Kosten?", expected_evidence=["- Gebühr: 5 Euro"])),
+            ]
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(GoldenSetError) as error:
         parse_cases(path)
     message = str(error.value)
@@ -51,14 +62,20 @@ def test_every_mistake_is_reported_with_its_line(tmp_path):
 
 
 def test_a_curated_case_replaces_the_golden_case_with_the_same_question(tmp_path):
-    golden = write_jsonl(tmp_path / "golden.jsonl", [
-        case("g1", "Was kostet ein Reisepass?", key_facts=["70,00 Euro"]),
-        case("g2", "Was kostet das?", history=[{"role": "user", "content": "Ich will heiraten."}]),
-        case("g3", "Was kostet das?", expected_status="clarify", expected_docs=[]),
-    ])
-    curated = write_jsonl(tmp_path / "curated.jsonl", [
-        case("c1", "  was kostet ein  Reisepass ", key_facts=["75,00 Euro"], source="feedback:17"),
-    ])
+    golden = write_jsonl(
+        tmp_path / "golden.jsonl",
+        [
+            case("g1", "Was kostet ein Reisepass?", key_facts=["70,00 Euro"]),
+            case("g2", "Was kostet das?", history=[{"role": "user", "content": "Ich will heiraten."}]),
+            case("g3", "Was kostet das?", expected_status="clarify", expected_docs=[]),
+        ],
+    )
+    curated = write_jsonl(
+        tmp_path / "curated.jsonl",
+        [
+            case("c1", "  was kostet ein  Reisepass ", key_facts=["75,00 Euro"], source="feedback:17"),
+        ],
+    )
     cases, notes = load_cases([golden, curated])
     assert [c.id for c in cases] == ["g2", "g3", "c1"]  # same follow-up text, different history: kept
     assert cases[-1].key_facts == ["75,00 Euro"]

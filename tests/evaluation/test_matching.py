@@ -5,23 +5,29 @@ import pytest
 from assistant.evaluation.matching import canonical_number, fact_in_text, numbers, quote_matches
 
 
-@pytest.mark.parametrize("answer", [
-    "Der Ausweis kostet 37,00 Euro.",
-    "The ID card costs EUR 37.00 [1].",
-    "It is 37.00 euros for adults.",
-    "Preis: 37 €",
-    "Gebühr: **37,00 EUR**",
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Der Ausweis kostet 37,00 Euro.",
+        "The ID card costs EUR 37.00 [1].",
+        "It is 37.00 euros for adults.",
+        "Preis: 37 €",
+        "Gebühr: **37,00 EUR**",
+    ],
+)
 def test_fee_in_any_format_counts_as_the_key_fact(answer):
     assert fact_in_text("37,00 Euro", answer)
 
 
-@pytest.mark.parametrize("answer", [
-    "Der Ausweis kostet 137,00 Euro.",
-    "Der Ausweis kostet 37,50 Euro.",
-    "Der Ausweis kostet 28,80 Euro.",
-    "Bitte 37 Tage vorher beantragen.",  # the amount without the currency is not the fact
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Der Ausweis kostet 137,00 Euro.",
+        "Der Ausweis kostet 37,50 Euro.",
+        "Der Ausweis kostet 28,80 Euro.",
+        "Bitte 37 Tage vorher beantragen.",  # the amount without the currency is not the fact
+    ],
+)
 def test_a_different_amount_is_not_the_key_fact(answer):
     assert not fact_in_text("37,00 Euro", answer)
 
@@ -46,11 +52,14 @@ def test_citation_markers_are_not_numbers_of_the_answer():
 
 
 def test_quote_matches_expected_sentence_despite_markup_and_spacing():
-    assert quote_matches("- Antragstellerinnen und  Antragsteller ab 24 Jahren: **37,00 Euro**",
-                         "Antragstellerinnen und Antragsteller ab 24 Jahren: 37,00 Euro")
+    assert quote_matches(
+        "- Antragstellerinnen und  Antragsteller ab 24 Jahren: **37,00 Euro**",
+        "Antragstellerinnen und Antragsteller ab 24 Jahren: 37,00 Euro",
+    )
     # a quote that covers a whole list containing the expected item
-    assert quote_matches("Gebühren:\n- unter 24 Jahren: 22,80 Euro\n- ab 24 Jahren: 37,00 Euro",
-                         "ab 24 Jahren: 37,00 Euro")
+    assert quote_matches(
+        "Gebühren:\n- unter 24 Jahren: 22,80 Euro\n- ab 24 Jahren: 37,00 Euro", "ab 24 Jahren: 37,00 Euro"
+    )
 
 
 def test_fragments_and_numbers_inside_numbers_do_not_match():

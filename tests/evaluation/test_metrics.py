@@ -59,10 +59,19 @@ def test_the_115_of_the_abstention_message_is_not_a_claim():
 
 
 def test_a_wrong_language_answer_is_caught():
-    case = GoldenCase(id="dog-en", question="How much is the dog tax for one dog?", language="en",
-                      expected_status="answered", key_facts=["120.00"])
-    german = answered(case, "Die Hundesteuer beträgt für den ersten Hund 120,00 Euro im Jahr. [1]",
-                      [evidence("Für den ersten Hund: 120,00 Euro", doc_id="hundesteuer")], language="en")
+    case = GoldenCase(
+        id="dog-en",
+        question="How much is the dog tax for one dog?",
+        language="en",
+        expected_status="answered",
+        key_facts=["120.00"],
+    )
+    german = answered(
+        case,
+        "Die Hundesteuer beträgt für den ersten Hund 120,00 Euro im Jahr. [1]",
+        [evidence("Für den ersten Hund: 120,00 Euro", doc_id="hundesteuer")],
+        language="en",
+    )
     scored = result(case, german).metrics
     assert scored.key_facts_ok  # right fact, wrong language
     assert scored.answer_language == "de" and not scored.language_ok
@@ -78,10 +87,12 @@ def test_a_forbidden_fact_is_caught_in_another_format():
 
 
 def test_a_disagreeing_source_outside_a_conflict_is_a_false_conflict():
-    case = GoldenCase(id="pa-duration", question="Wie lange dauert der Personalausweis?", language="de",
-                      expected_status="answered")
-    other = Disagreement(doc_id="reisepass", title="Reisepass", quote="sechs Wochen", conflicts_with=1,
-                         reason="duration")
+    case = GoldenCase(
+        id="pa-duration", question="Wie lange dauert der Personalausweis?", language="de", expected_status="answered"
+    )
+    other = Disagreement(
+        doc_id="reisepass", title="Reisepass", quote="sechs Wochen", conflicts_with=1, reason="duration"
+    )
     answer = answered(case, "Drei bis vier Wochen. [1]", [evidence("drei bis vier Wochen")], disagreeing=[other])
     assert result(case, answer).metrics.false_conflict is True
     answer.disagreeing = []
@@ -99,11 +110,15 @@ def test_aggregates_count_only_the_cases_a_figure_applies_to():
         result(FEE_CASE, perfect_fee_answer(), retrieved=["personalausweis"]),
         result(ABSTAIN_CASE, abstained(ABSTAIN_CASE)),
         # an answerable question wrongly abstained
-        result(FEE_CASE.model_copy(update={"id": "pa-2", "question": "Was kostet der Perso?"}),
-               abstained(FEE_CASE), retrieved=["reisepass", "personalausweis"]),
+        result(
+            FEE_CASE.model_copy(update={"id": "pa-2", "question": "Was kostet der Perso?"}),
+            abstained(FEE_CASE),
+            retrieved=["reisepass", "personalausweis"],
+        ),
         # an unanswerable question answered anyway
-        result(ABSTAIN_CASE.model_copy(update={"id": "ab-2"}),
-               answered(ABSTAIN_CASE, "Eine Apostille kostet 20 Euro.", [])),
+        result(
+            ABSTAIN_CASE.model_copy(update={"id": "ab-2"}), answered(ABSTAIN_CASE, "Eine Apostille kostet 20 Euro.", [])
+        ),
     ]
     total = aggregate(results)
     assert total.cases == 4

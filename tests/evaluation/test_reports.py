@@ -27,10 +27,13 @@ from tests.evaluation.builders import (
 def sample_runs():
     hostile = evidence('Gebühr: 37,00 Euro <script>alert("x")</script>')
     hostile_answer = answered(FEE_CASE, "Es kostet 37,00 Euro. [1]", [hostile])
-    full = run_of([result(FEE_CASE, perfect_fee_answer(), ["personalausweis"]),
-                   result(ABSTAIN_CASE, abstained(ABSTAIN_CASE))])
-    bm25 = run_of([result(FEE_CASE, hostile_answer, ["reisepass"]),
-                   result(ABSTAIN_CASE, abstained(ABSTAIN_CASE))], config="bm25-only")
+    full = run_of(
+        [result(FEE_CASE, perfect_fee_answer(), ["personalausweis"]), result(ABSTAIN_CASE, abstained(ABSTAIN_CASE))]
+    )
+    bm25 = run_of(
+        [result(FEE_CASE, hostile_answer, ["reisepass"]), result(ABSTAIN_CASE, abstained(ABSTAIN_CASE))],
+        config="bm25-only",
+    )
     return full, bm25
 
 
@@ -61,10 +64,19 @@ def test_report_json_round_trips(tmp_path):
 
 
 def planted_regression(tmp_path):
-    old = report_of(run_of([result(FEE_CASE, perfect_fee_answer(), ["personalausweis"]),
-                            result(ABSTAIN_CASE, answered(ABSTAIN_CASE, "Apostille: 20 Euro.", []))]))
-    new = report_of(run_of([result(FEE_CASE, abstained(FEE_CASE), ["personalausweis"]),
-                            result(ABSTAIN_CASE, abstained(ABSTAIN_CASE))]))
+    old = report_of(
+        run_of(
+            [
+                result(FEE_CASE, perfect_fee_answer(), ["personalausweis"]),
+                result(ABSTAIN_CASE, answered(ABSTAIN_CASE, "Apostille: 20 Euro.", [])),
+            ]
+        )
+    )
+    new = report_of(
+        run_of(
+            [result(FEE_CASE, abstained(FEE_CASE), ["personalausweis"]), result(ABSTAIN_CASE, abstained(ABSTAIN_CASE))]
+        )
+    )
     return save_report(old, tmp_path / "old.json"), save_report(new, tmp_path / "new.json")
 
 
@@ -100,14 +112,15 @@ def test_gate_names_the_missed_metric_and_the_cases_that_broke_it(tmp_path):
         "[run]\nsets = ['sample']\nconfigs = ['full']\nlimit = { sample = 40 }\n"
         "[thresholds.sample.full]\nmin.key_fact_accuracy = 0.9\nmax.forbidden_fact_rate = 0.0\n"
         "min.'behaviour_accuracy_by_status.abstained' = 1.0\nmax.'latency_ms.total.p95' = 5000\n"
-        "[thresholds.munich.full]\nmin.recall_at_5 = 0.8\n", encoding="utf-8")
+        "[thresholds.munich.full]\nmin.recall_at_5 = 0.8\n",
+        encoding="utf-8",
+    )
     gate = load_gate(thresholds)
     assert gate.run.limit == {"sample": 40}
     _old, new_path = planted_regression(tmp_path)
     misses, passes = check(load_report(new_path), gate)
     described = [m.describe() for m in misses]
-    assert described[0] == ("sample / full: key_fact_accuracy = 0.000 < min 0.9; "
-                            "cases that broke it: pa-fee-adult-de")
+    assert described[0] == ("sample / full: key_fact_accuracy = 0.000 < min 0.9; cases that broke it: pa-fee-adult-de")
     assert described[1] == "munich / full: recall_at_5 was not measured (min 0.8)"
     assert len(passes) == 3
 
@@ -123,8 +136,15 @@ def test_compare_ignores_latency_noise_but_shows_a_real_slowdown():
     from assistant.evaluation.compare import LATENCY_TOLERANCE, MetricChange
 
     def change(new: float) -> str:
-        return MetricChange(set_name="s", config="c", metric="latency total p95 ms", old=1000.0, new=new,
-                            lower_is_better=True, relative_tolerance=LATENCY_TOLERANCE).direction
+        return MetricChange(
+            set_name="s",
+            config="c",
+            metric="latency total p95 ms",
+            old=1000.0,
+            new=new,
+            lower_is_better=True,
+            relative_tolerance=LATENCY_TOLERANCE,
+        ).direction
 
     assert change(1100.0) == "same"
     assert change(1500.0) == "worse" and change(500.0) == "better"

@@ -26,11 +26,15 @@ def picked_cases():
 def test_runner_scores_every_case_of_every_configuration(corpus_app, picked_cases):
     logged: list[str] = []
     runner = Runner(log=logged.append, embedder=corpus_app.embedder)
-    planned = PlannedSet(spec={"name": "sample", "files": []}, cases=picked_cases, corpus=[],
-                         index_dir=corpus_app.settings.index_dir)
-    configs = [PlannedConfig(config=EvalConfig(name=name, settings=overrides),
-                             settings=corpus_app.settings.model_copy(deep=True))
-               for name, overrides in (("full", {}), ("dense-only", {"retrieval": {"mode": "dense"}}))]
+    planned = PlannedSet(
+        spec={"name": "sample", "files": []}, cases=picked_cases, corpus=[], index_dir=corpus_app.settings.index_dir
+    )
+    configs = [
+        PlannedConfig(
+            config=EvalConfig(name=name, settings=overrides), settings=corpus_app.settings.model_copy(deep=True)
+        )
+        for name, overrides in (("full", {}), ("dense-only", {"retrieval": {"mode": "dense"}}))
+    ]
     configs[1].settings.retrieval.mode = "dense"
     report = runner.run([planned], configs, notes=[])
     assert [(r.set_name, r.config) for r in report.runs] == [("sample", "full"), ("sample", "dense-only")]
@@ -57,8 +61,10 @@ def test_eval_command_writes_reports_and_enforces_thresholds(corpus_app, picked_
     cases_file.write_text("".join(c.model_dump_json() + "\n" for c in picked_cases[:3]), encoding="utf-8")
     index = str(corpus_app.settings.index_dir)
     runner = CliRunner()
-    result = runner.invoke(cli, ["eval", "--set", str(cases_file), "--config", "full", "--index", index,
-                                 "--report", str(tmp_path / "report")])
+    result = runner.invoke(
+        cli,
+        ["eval", "--set", str(cases_file), "--config", "full", "--index", index, "--report", str(tmp_path / "report")],
+    )
     assert result.exit_code == 0, result.output
     assert "tiny: 3 cases" in result.output and "key-fact accuracy" in result.output
     report = load_report(tmp_path / "report" / "report.json")
@@ -66,16 +72,21 @@ def test_eval_command_writes_reports_and_enforces_thresholds(corpus_app, picked_
     assert "pa-fee-adult-de" in (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
 
     gate = tmp_path / "thresholds.toml"
-    gate.write_text(f"[run]\nsets = [{json.dumps(str(cases_file))}]\nconfigs = ['full']\n"
-                    "[thresholds.tiny.full]\nmin.behaviour_accuracy = 0.0\n"
-                    "max.forbidden_fact_rate = 1.0\n", encoding="utf-8")
-    passed = runner.invoke(cli, ["eval", "--check", str(gate), "--index", index, "--limit", "1",
-                                 "--report", str(tmp_path / "gate1")])
+    gate.write_text(
+        f"[run]\nsets = [{json.dumps(str(cases_file))}]\nconfigs = ['full']\n"
+        "[thresholds.tiny.full]\nmin.behaviour_accuracy = 0.0\n"
+        "max.forbidden_fact_rate = 1.0\n",
+        encoding="utf-8",
+    )
+    passed = runner.invoke(
+        cli, ["eval", "--check", str(gate), "--index", index, "--limit", "1", "--report", str(tmp_path / "gate1")]
+    )
     assert passed.exit_code == 0, passed.output
     assert "quality gate: 2 thresholds met, 0 missed" in passed.output
     gate.write_text(gate.read_text(encoding="utf-8") + "min.recall_at_5 = 1.01\n", encoding="utf-8")
-    failed = runner.invoke(cli, ["eval", "--check", str(gate), "--index", index, "--limit", "1",
-                                 "--report", str(tmp_path / "gate2")])
+    failed = runner.invoke(
+        cli, ["eval", "--check", str(gate), "--index", index, "--limit", "1", "--report", str(tmp_path / "gate2")]
+    )
     assert failed.exit_code == 1
     assert "FAIL  tiny / full: recall_at_5 =" in failed.output and "< min 1.01" in failed.output
 

@@ -1,6 +1,6 @@
 """The feedback store down, locked, or its writer killed: answers go on, no record is lost.
 
-The service-level cases are in ``tests/services/test_feedback.py``
+The service-level cases are in ``tests/feedback/test_log.py``
 (``test_store_down_spools_and_a_flush_writes_every_record_once``,
 ``test_locked_database_spools_and_the_next_write_catches_up``,
 ``test_a_line_cut_short_by_a_crash_is_set_aside``); these add the HTTP app with its store down
@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from assistant.app import App
 from assistant.components.store import InteractionRow, RatingRow, Store
-from assistant.services.feedback import FeedbackService
+from assistant.feedback.log import FeedbackService
 from assistant.settings import StoreSettings
 from assistant.transports.http import create_http_app
 from tests.conftest import ROOT
@@ -40,8 +40,9 @@ def test_api_answers_and_takes_ratings_while_the_store_is_down(corpus_app, tmp_p
         asked = client.post("/api/ask", json={"question": "Was kostet ein Personalausweis?"})
         assert asked.status_code == 200 and asked.json()["status"] == "answered"
         interaction_id = asked.json()["interaction_id"]
-        rated = client.post("/api/feedback", json={"interaction_id": interaction_id, "rating": "down",
-                                                    "reason": "outdated"})
+        rated = client.post(
+            "/api/feedback", json={"interaction_id": interaction_id, "rating": "down", "reason": "outdated"}
+        )
         assert rated.status_code == 201
         health = client.get("/healthz")
         assert health.status_code == 200 and health.json()["status"] == "degraded"
@@ -56,7 +57,7 @@ WRITER = textwrap.dedent("""
     import sys
     from datetime import date
     from assistant.records import Answer, AnswerSentence, Feedback
-    from assistant.services.feedback import FeedbackService
+    from assistant.feedback.log import FeedbackService
     from assistant.settings import StoreSettings
 
     settings = StoreSettings(url=sys.argv[1], spool_path=sys.argv[2])
@@ -76,8 +77,9 @@ WRITER = textwrap.dedent("""
 def test_writer_killed_mid_write_loses_no_acknowledged_record(tmp_path):
     url = f"sqlite:///{tmp_path / 'assistant.sqlite3'}"
     spool = tmp_path / "spool.jsonl"
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, url, str(spool)], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, url, str(spool)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     acknowledged: list[str] = []
     deadline = time.monotonic() + 120
     while len(acknowledged) < 150 and time.monotonic() < deadline:

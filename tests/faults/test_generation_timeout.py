@@ -26,7 +26,7 @@ def test_generation_stops_at_the_deadline_and_the_evidence_answers(corpus_app, s
     app = App(settings)
     app.__dict__.update(embedder=corpus_app.embedder, index=corpus_app.index, chat_model=slow_model)
 
-    with caplog.at_level(logging.WARNING, logger="assistant.services.answer"):
+    with caplog.at_level(logging.WARNING, logger="assistant.answering.answer"):
         answer = app.answers.answer(QUESTION)
 
     assert "timed out" in caplog.text

@@ -2,7 +2,7 @@
 
 The file systems are real (a 16 MB tmpfs, remounted read-only or filled up), so the errors
 are the kernel's EROFS and ENOSPC, not mocks. A killed ingest is covered by
-``tests/services/test_ingest.py::test_killed_ingest_leaves_a_loadable_index``.
+``tests/ingest/test_pipeline.py::test_killed_ingest_leaves_a_loadable_index``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 from assistant.components.index import HybridIndex, current_version_path
 from assistant.components.locking import IndexLocked, index_lock
-from assistant.services.ingest import ingest
+from assistant.ingest.pipeline import ingest
 from tests.conftest import make_settings, markdown, write
 from tests.faults.conftest import error_line, remount, run_cli, small_corpus
 

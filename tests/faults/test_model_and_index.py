@@ -22,8 +22,11 @@ from tests.faults.conftest import error_line, run_cli
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def copy_index(corpus_app: App, target: Path) -> Path:
@@ -36,8 +39,13 @@ def model_env(path: Path) -> dict[str, str]:
 
 
 def test_missing_model_file_stops_with_one_line_naming_the_setting(corpus_app, tmp_path):
-    result = run_cli("ask", "--index", str(corpus_app.settings.index_dir), "Wo ist das Fundbüro?",
-                     env=model_env(tmp_path / "gone.gguf"))
+    result = run_cli(
+        "ask",
+        "--index",
+        str(corpus_app.settings.index_dir),
+        "Wo ist das Fundbüro?",
+        env=model_env(tmp_path / "gone.gguf"),
+    )
     assert result.exit_code == 2
     line = error_line(result)
     assert "Language model file not found" in line and "ASSISTANT_LLM__MODEL_PATH" in line
@@ -46,15 +54,17 @@ def test_missing_model_file_stops_with_one_line_naming_the_setting(corpus_app, t
 def test_truncated_model_file_stops_with_one_line_saying_it_is_corrupt(corpus_app, tmp_path):
     truncated = tmp_path / "truncated.gguf"
     truncated.write_bytes(bundled_model_path().read_bytes()[:200_000])  # a download cut short
-    result = run_cli("ask", "--index", str(corpus_app.settings.index_dir), "Wo ist das Fundbüro?",
-                     env=model_env(truncated))
+    result = run_cli(
+        "ask", "--index", str(corpus_app.settings.index_dir), "Wo ist das Fundbüro?", env=model_env(truncated)
+    )
     assert result.exit_code == 2
     assert "corrupt" in error_line(result) and str(truncated) in error_line(result)
 
 
 def test_missing_index_names_the_ingest_command_in_cli_and_api(tmp_path, corpus_app):
-    result = run_cli("ask", "--index", str(tmp_path / "no-index"), "Wo ist das Fundbüro?",
-                     env={"ASSISTANT_LLM__MODE": "extractive"})
+    result = run_cli(
+        "ask", "--index", str(tmp_path / "no-index"), "Wo ist das Fundbüro?", env={"ASSISTANT_LLM__MODE": "extractive"}
+    )
     assert result.exit_code == 2
     assert "assistant ingest --index" in error_line(result)
 

@@ -7,12 +7,14 @@ def doc(text: str) -> Document:
 
 
 def test_chunks_keep_headings_and_are_verbatim():
-    text = ("# Reisepass\n\nEin Reisepass ist zehn Jahre gültig.\n\n## Gebühren\n\n"
-            "- ab 24 Jahren: 70,00 Euro\n- unter 24 Jahren: 37,50 Euro\n\n## Unterlagen\n\n"
-            "Bitte bringen Sie ein biometrisches Passfoto mit.")
+    text = (
+        "# Reisepass\n\nEin Reisepass ist zehn Jahre gültig.\n\n## Gebühren\n\n"
+        "- ab 24 Jahren: 70,00 Euro\n- unter 24 Jahren: 37,50 Euro\n\n## Unterlagen\n\n"
+        "Bitte bringen Sie ein biometrisches Passfoto mit."
+    )
     chunks = chunk_document(doc(text), max_chars=80, min_chars=10)
     for chunk in chunks:
-        assert chunk.text == text[chunk.start:chunk.end]
+        assert chunk.text == text[chunk.start : chunk.end]
         assert all(chunk.start <= s.start < s.end <= chunk.end for s in chunk.sentences)
     fee_chunk = next(c for c in chunks if "70,00 Euro" in c.text)
     assert fee_chunk.headings == ["Reisepass", "Gebühren"]

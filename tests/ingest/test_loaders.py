@@ -10,8 +10,12 @@ LIMIT = 1_000_000
 
 
 def test_markdown_front_matter_becomes_metadata(tmp_path):
-    path = write(tmp_path / "hund.md", markdown("Hundesteuer", "Der erste Hund kostet 120,00 Euro im Jahr.",
-                                                updated="2025-01-10", department="Steueramt"))
+    path = write(
+        tmp_path / "hund.md",
+        markdown(
+            "Hundesteuer", "Der erste Hund kostet 120,00 Euro im Jahr.", updated="2025-01-10", department="Steueramt"
+        ),
+    )
     (doc,) = load_file(path, "hund", LIMIT)
     assert doc.title == "Hundesteuer"
     assert doc.department == "Steueramt"
@@ -35,8 +39,16 @@ def test_html_keeps_main_content_and_drops_navigation_and_hidden_text(tmp_path):
     assert doc.title == "Sperrmüll"
     assert doc.text.startswith("# Sperrmüll anmelden")
     assert "- Möbel" in doc.text and "zweimal im Jahr" in doc.text
-    for hidden in ("Startseite", "Stadtportal", "Ignore", "Versteckter", "Hidden div", "Assistant:",
-                   "Impressum", "alert"):
+    for hidden in (
+        "Startseite",
+        "Stadtportal",
+        "Ignore",
+        "Versteckter",
+        "Hidden div",
+        "Assistant:",
+        "Impressum",
+        "alert",
+    ):
         assert hidden not in doc.text
 
 
@@ -57,15 +69,18 @@ def test_pdf_text_is_extracted_and_text_outside_the_page_is_dropped(tmp_path):
     assert doc.title == "Gebuehrenordnung"
 
 
-@pytest.mark.parametrize(("name", "content", "reason"), [
-    ("leer.md", b"", "empty file"),
-    ("kaputt.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\ngarbage", "corrupt PDF"),
-    ("bild.png", b"\x89PNG\r\n\x1a\n", "unknown format"),
-    ("binaer.txt", b"abc\x00\x01\x02", "binary content"),
-    ("nur-kopf.md", b"---\ntitle: Leer\n---\n", "empty: no text content"),
-    ("falsch.json", b'{"foo": 1}', "unknown JSON format"),
-    ("kaputt.json", b'{"data": [', "invalid JSON"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("leer.md", b"", "empty file"),
+        ("kaputt.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\ngarbage", "corrupt PDF"),
+        ("bild.png", b"\x89PNG\r\n\x1a\n", "unknown format"),
+        ("binaer.txt", b"abc\x00\x01\x02", "binary content"),
+        ("nur-kopf.md", b"---\ntitle: Leer\n---\n", "empty: no text content"),
+        ("falsch.json", b'{"foo": 1}', "unknown JSON format"),
+        ("kaputt.json", b'{"data": [', "invalid JSON"),
+    ],
+)
 def test_bad_files_raise_a_one_line_reason(tmp_path, name, content, reason):
     path = tmp_path / name
     path.write_bytes(content)
@@ -88,19 +103,40 @@ def test_unreadable_file(tmp_path):
 
 
 def test_dldb_services_become_documents_with_fees_and_offices(tmp_path):
-    services = {"data": [{
-        "id": "42", "name": "Hund anmelden", "public": True, "leika": "1",
-        "description": "<p>Melden Sie Ihren Hund an.</p><ul><li>Personalausweis</li></ul>",
-        "fees": "<p>Keine Gebühr.</p>", "links": [{"name": "Formular", "link": "https://x.de/f"}],
-        "locations": [{"location": "7"}], "authorities": [{"name": "Stadt"}],
-        "meta": {"lastupdate": "2026-06-08T07:41:01", "keywords": "Hundesteuer, Hund",
-                 "locale": "de", "url": "https://x.de/#/services/{serviceId}"},
-    }]}
-    locations = {"data": [{
-        "id": "7", "name": "Steueramt", "public": True, "services": [{"service": "42"}],
-        "address": {"street": "Marktplatz", "house_number": "1", "postal_code": "80331", "city": "München"},
-        "contact": {"phone": "089 123", "email": "steuer@x.de"}, "meta": {"lastupdate": "2026-06-01"},
-    }]}
+    services = {
+        "data": [
+            {
+                "id": "42",
+                "name": "Hund anmelden",
+                "public": True,
+                "leika": "1",
+                "description": "<p>Melden Sie Ihren Hund an.</p><ul><li>Personalausweis</li></ul>",
+                "fees": "<p>Keine Gebühr.</p>",
+                "links": [{"name": "Formular", "link": "https://x.de/f"}],
+                "locations": [{"location": "7"}],
+                "authorities": [{"name": "Stadt"}],
+                "meta": {
+                    "lastupdate": "2026-06-08T07:41:01",
+                    "keywords": "Hundesteuer, Hund",
+                    "locale": "de",
+                    "url": "https://x.de/#/services/{serviceId}",
+                },
+            }
+        ]
+    }
+    locations = {
+        "data": [
+            {
+                "id": "7",
+                "name": "Steueramt",
+                "public": True,
+                "services": [{"service": "42"}],
+                "address": {"street": "Marktplatz", "house_number": "1", "postal_code": "80331", "city": "München"},
+                "contact": {"phone": "089 123", "email": "steuer@x.de"},
+                "meta": {"lastupdate": "2026-06-01"},
+            }
+        ]
+    }
     write(tmp_path / "services_de.json", json.dumps(services))
     write(tmp_path / "locations_de.json", json.dumps(locations))
     (doc,) = load_file(tmp_path / "services_de.json", "services_de", LIMIT)

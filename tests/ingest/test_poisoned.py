@@ -6,7 +6,7 @@ import pytest
 
 from assistant.app import App
 from assistant.ingest.loaders import load_file
-from assistant.services.ingest import ingest
+from assistant.ingest.pipeline import ingest
 from tests.conftest import ROOT, make_settings, write
 
 LIMIT = 1_000_000

@@ -110,6 +110,8 @@ def test_the_kiosk_with_an_answer_passes_the_wcag_aa_checks_of_axe(page, live_se
     expect(page.locator(".pending, .generating")).to_have_count(0, timeout=30_000)
     page.wait_for_timeout(500)
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
-    problems = [f"{v['id']} ({v['impact']}): {v['help']} - {[n['target'] for n in v['nodes']][:3]}"
-                for v in results.response["violations"]]
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} - {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+    ]
     assert not problems, "\n".join(problems)

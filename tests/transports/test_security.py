@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 
 from assistant.app import App
 from assistant.components.index import current_version_path
-from assistant.services.admission import BUSY_MESSAGE, RATE_LIMITED_MESSAGE
-from assistant.services.auth import MAX_FAILURES
+from assistant.feedback.auth import MAX_FAILURES
+from assistant.transports.admission import BUSY_MESSAGE, RATE_LIMITED_MESSAGE
 from assistant.transports.http import create_http_app
 from assistant.transports.security import CSRF_COOKIE
 from assistant.transports.web import admission_refusal
@@ -35,8 +35,9 @@ def http(live_server):
 # -- headers ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/kiosk/", "/widget/demo", "/staff/login", "/api/widget-config", "/healthz",
-                                  "/widget.js", "/staff/app/"])
+@pytest.mark.parametrize(
+    "path", ["/kiosk/", "/widget/demo", "/staff/login", "/api/widget-config", "/healthz", "/widget.js", "/staff/app/"]
+)
 def test_every_response_carries_the_security_headers(http, path):
     response = http.get(path, headers={"accept": "text/html"})
     headers = response.headers
@@ -77,8 +78,15 @@ def secret_paths(live_server) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("route", ["/kiosk/gradio_api/file={}", "/kiosk/file={}", "/kiosk/gradio_api/file=..{}",
-                                   "/kiosk/gradio_api/file=%2F..%2F..{}"])
+@pytest.mark.parametrize(
+    "route",
+    [
+        "/kiosk/gradio_api/file={}",
+        "/kiosk/file={}",
+        "/kiosk/gradio_api/file=..{}",
+        "/kiosk/gradio_api/file=%2F..%2F..{}",
+    ],
+)
 def test_the_kiosk_serves_no_file_of_the_machine(http, live_server, route):
     for path, marker in secret_paths(live_server).items():
         response = http.get(route.format(path))
@@ -86,8 +94,14 @@ def test_the_kiosk_serves_no_file_of_the_machine(http, live_server, route):
         assert marker not in response.text
 
 
-@pytest.mark.parametrize("route", ["/kiosk/static/../../../../etc/passwd", "/kiosk/assets/..%2F..%2F..%2Fetc%2Fpasswd",
-                                   "/kiosk/gradio_api/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd"])
+@pytest.mark.parametrize(
+    "route",
+    [
+        "/kiosk/static/../../../../etc/passwd",
+        "/kiosk/assets/..%2F..%2F..%2Fetc%2Fpasswd",
+        "/kiosk/gradio_api/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    ],
+)
 def test_static_routes_do_not_traverse(http, route):
     assert "root:" not in http.get(route).text
 
@@ -174,8 +188,7 @@ def test_a_client_asking_too_often_gets_429_with_retry_after(limited):
     assert refused.json()["rate_limited"] is True and refused.json()["detail"] == RATE_LIMITED_MESSAGE["en"]
     other = limited.post("/api/ask", json=QUESTION, headers={"x-forwarded-for": "198.51.100.9"})
     assert other.status_code == 429  # the address is uvicorn's client, not a header anyone can send
-    rated = limited.post("/api/feedback", json={"interaction_id": answers[0].json()["interaction_id"],
-                                                "rating": "up"})
+    rated = limited.post("/api/feedback", json={"interaction_id": answers[0].json()["interaction_id"], "rating": "up"})
     assert rated.status_code == 201  # ratings have their own bucket
 
 
@@ -248,4 +261,3 @@ def test_the_kiosk_shows_a_friendly_busy_notice(page, live_server):
     page.locator("#question textarea").fill("Was kostet ein Personalausweis?")
     page.locator("#ask").click()
     expect(page.locator("#answer .answer-text")).to_contain_text("37,00 Euro", timeout=120_000)
-

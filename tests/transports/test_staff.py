@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 
 from assistant.app import App
 from assistant.components.store import InteractionRow, RatingRow
+from assistant.feedback.auth import hash_password
 from assistant.records import Disagreement, Evidence, Interaction
-from assistant.services.auth import hash_password
 from assistant.transports.security import CSRF_COOKIE
 from assistant.transports.staff import COOKIE, mount_staff, queue_filters, render_item, render_login
 
@@ -64,12 +64,19 @@ def log_in(client: TestClient, username: str = "anna", password: str = PASSWORD)
     return client.post("/staff/login", data={"username": username, "password": password, "csrf": token})
 
 
-ANONYMOUS_ROUTES = [("GET", "/staff/app/", HTML), ("GET", "/staff/app", HTML), ("GET", "/staff/app/config", {}),
-                    ("GET", "/staff/app/gradio_api/info", {}), ("POST", "/staff/app/gradio_api/queue/join", {}),
-                    ("GET", "/staff/app/gradio_api/queue/data?session_hash=x", {}),
-                    ("POST", "/staff/app/gradio_api/upload", {}), ("GET", "/staff/export.csv", {}),
-                    ("GET", "/staff/export.csv", HTML), ("POST", "/staff/logout", {}),
-                    ("GET", "/staff/app/theme.css", {})]
+ANONYMOUS_ROUTES = [
+    ("GET", "/staff/app/", HTML),
+    ("GET", "/staff/app", HTML),
+    ("GET", "/staff/app/config", {}),
+    ("GET", "/staff/app/gradio_api/info", {}),
+    ("POST", "/staff/app/gradio_api/queue/join", {}),
+    ("GET", "/staff/app/gradio_api/queue/data?session_hash=x", {}),
+    ("POST", "/staff/app/gradio_api/upload", {}),
+    ("GET", "/staff/export.csv", {}),
+    ("GET", "/staff/export.csv", HTML),
+    ("POST", "/staff/logout", {}),
+    ("GET", "/staff/app/theme.css", {}),
+]
 
 
 @pytest.mark.parametrize(("method", "path", "headers"), ANONYMOUS_ROUTES)
@@ -110,9 +117,18 @@ def test_login_sets_a_strict_http_only_cookie_and_opens_the_staff_app(client):
     assert page.status_code == 200 and "<html" in page.text
     config = client.get("/staff/app/config")
     assert config.status_code == 200
-    for elem_id in ("staff-queue", "staff-item", "staff-correct-text", "staff-correct-doc", "staff-correct-quote",
-                    "staff-correct-submit", "staff-flag-doc", "staff-flag-submit", "staff-dismiss",
-                    "staff-dashboard"):
+    for elem_id in (
+        "staff-queue",
+        "staff-item",
+        "staff-correct-text",
+        "staff-correct-doc",
+        "staff-correct-quote",
+        "staff-correct-submit",
+        "staff-flag-doc",
+        "staff-flag-submit",
+        "staff-dismiss",
+        "staff-dashboard",
+    ):
         assert f'"{elem_id}"' in config.text, elem_id
     assert config.json()["username"] == "anna"
     assert client.get("/staff/login").status_code == 303  # already logged in
@@ -127,9 +143,19 @@ def test_https_cookie_is_secure(app):
 def test_csv_export_needs_a_session_and_has_the_rows(client, app):
     interaction_id = uuid.uuid4().hex
     with app.store.session() as session:
-        session.add(InteractionRow(id=interaction_id, created_at=datetime.now(UTC), channel="kiosk", language="de",
-                                   question="Was kostet ein Reisepass?", answer="70,00 Euro", status="answered",
-                                   supporting=[], disagreeing=[]))
+        session.add(
+            InteractionRow(
+                id=interaction_id,
+                created_at=datetime.now(UTC),
+                channel="kiosk",
+                language="de",
+                question="Was kostet ein Reisepass?",
+                answer="70,00 Euro",
+                status="answered",
+                supporting=[],
+                disagreeing=[],
+            )
+        )
         session.add(RatingRow(id=uuid.uuid4().hex, interaction_id=interaction_id, rating="down", reason="wrong"))
     assert client.get("/staff/export.csv").status_code == 401
     log_in(client)
@@ -184,13 +210,39 @@ def test_development_mode_lets_staff_staff_log_in(corpus_app, tmp_path):
 
 def test_rendered_item_escapes_citizen_text_and_shows_both_kinds_of_sources():
     item = Interaction(
-        id="abc", created_at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC), channel="kiosk", language="de",
-        question="<script>alert(1)</script> Was kostet der Ausweis?", answer="37,00 Euro [1]", status="answered",
-        supporting=[Evidence(n=1, doc_id="personalausweis", title="Personalausweis", updated=date(2025, 3, 1),
-                             quote="ab 24 Jahren: 37,00 Euro", start=0, end=10, score=0.9)],
-        disagreeing=[Disagreement(doc_id="pa-2021", title="Gebühren 2021", updated=date(2021, 5, 1),
-                                  quote="ab 24 Jahren: 28,80 Euro", conflicts_with=1, reason="28,80 vs 37,00")],
-        rating="down", reason="outdated", comment="<b>veraltet</b>")
+        id="abc",
+        created_at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+        channel="kiosk",
+        language="de",
+        question="<script>alert(1)</script> Was kostet der Ausweis?",
+        answer="37,00 Euro [1]",
+        status="answered",
+        supporting=[
+            Evidence(
+                n=1,
+                doc_id="personalausweis",
+                title="Personalausweis",
+                updated=date(2025, 3, 1),
+                quote="ab 24 Jahren: 37,00 Euro",
+                start=0,
+                end=10,
+                score=0.9,
+            )
+        ],
+        disagreeing=[
+            Disagreement(
+                doc_id="pa-2021",
+                title="Gebühren 2021",
+                updated=date(2021, 5, 1),
+                quote="ab 24 Jahren: 28,80 Euro",
+                conflicts_with=1,
+                reason="28,80 vs 37,00",
+            )
+        ],
+        rating="down",
+        reason="outdated",
+        comment="<b>veraltet</b>",
+    )
     page = render_item(item)
     assert "<script>" not in page and "&lt;script&gt;" in page and "<b>veraltet" not in page
     supporting, disagreeing = page.split("Disagreeing sources")
@@ -200,8 +252,13 @@ def test_rendered_item_escapes_citizen_text_and_shows_both_kinds_of_sources():
 
 def test_queue_filters_from_form_values():
     assert queue_filters("alle / all", "de", "", "2026-03-01", "", "open") == {
-        "channel": None, "language": "de", "reason": None, "since": date(2026, 3, 1), "until": None,
-        "state": "open"}
+        "channel": None,
+        "language": "de",
+        "reason": None,
+        "since": date(2026, 3, 1),
+        "until": None,
+        "state": "open",
+    }
     with pytest.raises(ValueError, match="not a date"):
         queue_filters(since="1. März")
     assert "Staff login" in render_login("/staff", True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from assistant.services.auth import hash_password
+from assistant.feedback.auth import hash_password
 from tests.transports.conftest import loopback_socket, server_app, start_server
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from assistant.app import App
-from assistant.services.ingest import ingest
+from assistant.ingest.pipeline import ingest
 from tests.conftest import write
 from tests.transports.conftest import loopback_socket, server_app, start_server
 

@@ -1,0 +1,1 @@
+"""Feedback: the answer log and ratings, the staff review queue and staff logins."""

@@ -1,0 +1,655 @@
+"""Staff review: the queue of bad and unanswered answers, corrections, flagged documents, dashboard.
+
+The queue holds every logged answer whose latest citizen rating is "down" and
+every question the assistant could not answer (status ``abstained``). Staff
+resolve an item by writing the correct answer (a ``CuratedAnswer`` resting on a
+document of the index), mark a source document outdated or wrong, or dismiss
+the item. Each correction is also exported as an evaluation case
+(``settings.staff.curated_eval_path``), so the next ``assistant eval`` checks it.
+
+>>> from assistant.app import create_app                        # doctest: +SKIP
+>>> review = create_app().review                                  # doctest: +SKIP
+>>> [item.question for item in review.queue(language="de")][:1]   # doctest: +SKIP
+['Wo kann ich mein Boot anmelden?']
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import re
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+from typing import Literal, TypeVar
+
+import numpy as np
+from pydantic import BaseModel, Field
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from assistant.components.embeddings import E5Embeddings
+from assistant.components.index import HybridIndex
+from assistant.components.store import CuratedAnswerRow, FlaggedDocumentRow, InteractionRow, RatingRow, Store
+from assistant.facts import extract_facts
+from assistant.records import (
+    Channel,
+    CuratedAnswer,
+    Disagreement,
+    Document,
+    Evidence,
+    FlaggedDocument,
+    GoldenCase,
+    Interaction,
+    Reason,
+    ReviewState,
+)
+from assistant.settings import Settings
+from assistant.text import normalise_question
+
+log = logging.getLogger(__name__)
+
+STATUSES = ("answered", "abstained", "referred", "clarify", "refused")
+# two abstained questions whose e5 query vectors are closer than this (cosine distance,
+# average linkage) ask about the same missing topic. Measured with multilingual-e5-small:
+# paraphrases 0.05-0.075, related but different topics (boat licence / fishing licence)
+# 0.09-0.14, unrelated municipal topics ~0.2. Same-wording questions about different things
+# ("Boot anmelden" / "Auto anmelden", 0.058) still fall together: e5 weighs wording heavily.
+TOPIC_MAX_DISTANCE = 0.085
+TOPIC_MAX_QUESTIONS = 1000  # distinct questions clustered per dashboard (the most frequent)
+MAX_KEY_FACTS = 6
+FACT_KINDS = ("amount", "number", "time", "date", "phone", "email", "room")
+CURRENCY_AFTER = re.compile(r"^\s?(?:€|Euro\b|EUR\b)", re.IGNORECASE)
+CITATION = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
+
+T = TypeVar("T")
+
+
+class ReviewError(ValueError):
+    """A staff action that cannot be carried out; the message says why (shown in the UI)."""
+
+
+class NotFoundError(LookupError):
+    """No interaction with this id."""
+
+
+class DayCount(BaseModel):
+    day: date
+    questions: int = 0
+    abstained: int = 0
+    down: int = 0
+
+
+class TopicGroup(BaseModel):
+    """Abstained questions about one missing topic."""
+
+    representative: str  # the question closest to the group's centre
+    count: int  # questions asked (repeats included)
+    questions: list[str] = Field(default_factory=list)  # distinct questions, most frequent first
+    languages: list[str] = Field(default_factory=list)
+
+
+class Dashboard(BaseModel):
+    days: int
+    since: date
+    until: date
+    questions: int = 0
+    status_counts: dict[str, int] = Field(default_factory=dict)
+    status_rates: dict[str, float] = Field(default_factory=dict)  # share of all questions
+    rated: int = 0
+    down: int = 0
+    down_rate: float = 0.0  # thumbs-down share of the rated answers
+    open_items: int = 0  # review queue items waiting
+    per_day: list[DayCount] = Field(default_factory=list)
+    per_language: dict[str, int] = Field(default_factory=dict)
+    per_channel: dict[str, int] = Field(default_factory=dict)
+    unanswered_topics: list[TopicGroup] = Field(default_factory=list)
+
+
+class QueueFilter(BaseModel):
+    """What the queue and the CSV export select; ``None`` means any."""
+
+    channel: Channel | None = None
+    language: str | None = None
+    reason: Reason | None = None
+    since: date | None = None
+    until: date | None = None  # inclusive
+    state: ReviewState | None = "open"
+
+
+class ReviewService:
+    def __init__(self, settings: Settings, store: Store, index: HybridIndex, embedder: E5Embeddings) -> None:
+        self.settings = settings
+        self.store = store
+        self.index = index
+        self.embedder = embedder
+        self._cache: dict[str, tuple[float, object]] = {}
+        self._cache_lock = threading.Lock()
+
+    # -- the queue ---------------------------------------------------------
+    def queue(
+        self,
+        channel: Channel | None = None,
+        language: str | None = None,
+        reason: Reason | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        state: ReviewState | None = "open",
+        limit: int = 200,
+    ) -> list[Interaction]:
+        """Thumbs-down and unanswered (abstained) items, newest first."""
+        where = QueueFilter(channel=channel, language=language, reason=reason, since=since, until=until, state=state)
+        return self._interactions(where, queue_only=True, limit=limit)
+
+    def item(self, interaction_id: str) -> Interaction:
+        with self.store.session() as session:
+            row = session.execute(_with_latest_rating().where(InteractionRow.id == interaction_id)).first()
+        if row is None:
+            raise NotFoundError(f"no interaction with id {interaction_id!r}")
+        return _interaction(*row)
+
+    def _interactions(self, where: QueueFilter, queue_only: bool, limit: int | None) -> list[Interaction]:
+        statement = _filtered(_with_latest_rating(), where, queue_only)
+        statement = statement.order_by(InteractionRow.created_at.desc(), InteractionRow.id)
+        if limit is not None:
+            statement = statement.limit(limit)
+        with self.store.session() as session:
+            return [_interaction(*row) for row in session.execute(statement)]
+
+    def _count(self, where: QueueFilter, queue_only: bool) -> int:
+        matching = _filtered(_with_latest_rating(), where, queue_only).subquery()
+        with self.store.session() as session:
+            return int(session.scalar(select(func.count()).select_from(matching)) or 0)
+
+    # -- actions -----------------------------------------------------------
+    def correct(
+        self, interaction_id: str, answer_text: str, doc_id: str, quote: str = "", staff: str = ""
+    ) -> CuratedAnswer:
+        """Store the staff's answer for the interaction's question; it then answers the same
+        and similar questions. The source must be a document of the index, the quote (if any)
+        a verbatim passage of it."""
+        answer_text = answer_text.strip()
+        if not answer_text:
+            raise ReviewError("The answer text is empty. / Die Antwort ist leer.")
+        document = self._document(doc_id)
+        quote = verbatim_quote(document, quote) if quote.strip() else ""
+        item = self.item(interaction_id)
+        now = datetime.now(UTC)
+        with self.store.session() as session:
+            _retire_same_question(session, item.question, item.language)
+            row = CuratedAnswerRow(
+                question=item.question,
+                language=item.language,
+                answer=answer_text,
+                doc_id=document.doc_id,
+                title=document.title,
+                url=document.url,
+                quote=quote,
+                created_by=staff,
+                created_at=now,
+                interaction_id=interaction_id,
+                active=True,
+            )
+            session.add(row)
+            session.flush()
+            _mark(session, interaction_id, "resolved", staff, now, curated_id=row.id)
+            curated = _curated(row)
+        self._invalidate()
+        self._export_quietly()
+        return curated
+
+    def dismiss(self, interaction_id: str, staff: str) -> None:
+        """Nothing to fix (e.g. a joke question, or the answer was right)."""
+        with self.store.session() as session:
+            _mark(session, interaction_id, "dismissed", staff, datetime.now(UTC))
+
+    def reopen(self, interaction_id: str) -> None:
+        with self.store.session() as session:
+            _mark(session, interaction_id, "open", "", None)
+
+    def retire_curated(self, curated_id: int) -> None:
+        """Stop using a curated answer (it is kept, inactive, for the record)."""
+        with self.store.session() as session:
+            row = session.get(CuratedAnswerRow, curated_id)
+            if row is None:
+                raise NotFoundError(f"no curated answer with id {curated_id}")
+            row.active = False
+        self._invalidate()
+        self._export_quietly()
+
+    def flag_document(
+        self, doc_id: str, problem: Literal["outdated", "wrong"], note: str = "", staff: str = ""
+    ) -> FlaggedDocument:
+        """Mark a document outdated or wrong: it stops supporting answers and is listed for the web team."""
+        if problem not in ("outdated", "wrong"):
+            raise ReviewError(f"problem must be 'outdated' or 'wrong', not {problem!r}")
+        document = self._document(doc_id)
+        row = FlaggedDocumentRow(
+            doc_id=document.doc_id,
+            title=document.title,
+            url=document.url,
+            problem=problem,
+            note=note.strip(),
+            flagged_by=staff,
+            created_at=datetime.now(UTC),
+        )
+        with self.store.session() as session:
+            session.merge(row)  # flagging again updates problem, note and who
+        self._invalidate()
+        return _flagged(row)
+
+    def unflag(self, doc_id: str) -> bool:
+        """Remove the mark; returns whether the document was flagged."""
+        with self.store.session() as session:
+            row = session.get(FlaggedDocumentRow, doc_id)
+            if row is not None:
+                session.delete(row)
+        self._invalidate()
+        return row is not None
+
+    def flagged(self) -> list[FlaggedDocument]:
+        """Flagged documents, newest first ("listed for the web team")."""
+        with self.store.session() as session:
+            rows = session.scalars(select(FlaggedDocumentRow).order_by(FlaggedDocumentRow.created_at.desc()))
+            return [_flagged(row) for row in rows]
+
+    def _document(self, doc_id: str) -> Document:
+        document = self.index.documents.get(doc_id.strip())
+        if document is None:
+            raise ReviewError(
+                f"Unknown document {doc_id!r}: it is not in the index {self.index.version}. "
+                f"/ Dokument {doc_id!r} ist nicht im Index."
+            )
+        return document
+
+    # -- what the answer service reads (cached: several instances share the database) --
+    def curated_answers(self) -> list[CuratedAnswer]:
+        """Active curated answers, newest first (re-read at most every ``store.cache_s`` seconds)."""
+        return list(self._cached("curated", self._load_curated))
+
+    def flagged_doc_ids(self) -> set[str]:
+        return set(self._cached("flagged", lambda: frozenset(doc.doc_id for doc in self.flagged())))
+
+    def _load_curated(self) -> list[CuratedAnswer]:
+        statement = (
+            select(CuratedAnswerRow)
+            .where(CuratedAnswerRow.active.is_(True))
+            .order_by(CuratedAnswerRow.created_at.desc(), CuratedAnswerRow.id.desc())
+        )
+        with self.store.session() as session:
+            return [_curated(row) for row in session.scalars(statement)]
+
+    def _cached(self, key: str, load: Callable[[], T]) -> T:
+        with self._cache_lock:
+            entry = self._cache.get(key)
+            if entry is not None and time.monotonic() - entry[0] < self.settings.store.cache_s:
+                return entry[1]  # type: ignore[return-value]
+            value = load()
+            self._cache[key] = (time.monotonic(), value)
+            return value
+
+    def _invalidate(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+
+    # -- dashboard -----------------------------------------------------------
+    def dashboard(self, days: int = 30, today: date | None = None) -> Dashboard:
+        """Figures of the last ``days`` days (UTC dates, today included)."""
+        until = today or datetime.now(UTC).date()
+        since = until - timedelta(days=days - 1)
+        statement = _filtered(_with_latest_rating(), QueueFilter(since=since, until=until, state=None), False)
+        with self.store.session() as session:
+            rows = [
+                (_aware(row.created_at), row, rating) for row, rating, _reason, _comment in session.execute(statement)
+            ]
+        board = Dashboard(days=days, since=since, until=until, questions=len(rows))
+        per_day = {since + timedelta(days=n): DayCount(day=since + timedelta(days=n)) for n in range(days)}
+        statuses: Counter[str] = Counter()
+        for created, row, rating in rows:
+            day = per_day.get(created.date())
+            statuses[row.status] += 1
+            board.per_language[row.language] = board.per_language.get(row.language, 0) + 1
+            board.per_channel[row.channel] = board.per_channel.get(row.channel, 0) + 1
+            board.rated += rating is not None
+            board.down += rating == "down"
+            if day is not None:
+                day.questions += 1
+                day.abstained += row.status == "abstained"
+                day.down += rating == "down"
+        board.status_counts = {status: statuses[status] for status in STATUSES}
+        board.status_rates = {status: statuses[status] / len(rows) if rows else 0.0 for status in STATUSES}
+        board.down_rate = board.down / board.rated if board.rated else 0.0
+        board.per_day = list(per_day.values())
+        board.open_items = self._count(QueueFilter(state="open"), queue_only=True)
+        abstained = [(row.question, row.language) for _, row, _ in rows if row.status == "abstained"]
+        board.unanswered_topics = self.group_topics(abstained)
+        return board
+
+    def group_topics(
+        self, questions: list[tuple[str, str]], max_distance: float = TOPIC_MAX_DISTANCE
+    ) -> list[TopicGroup]:
+        """Group (question, language) pairs by meaning; largest group first."""
+        counts = Counter(" ".join(question.split()) for question, _ in questions)
+        languages: dict[str, set[str]] = {}
+        for question, language in questions:
+            languages.setdefault(" ".join(question.split()), set()).add(language)
+        distinct = [question for question, _ in counts.most_common(TOPIC_MAX_QUESTIONS)]
+        if not distinct:
+            return []
+        vectors = self.embedder.embed_queries(distinct)
+        groups = []
+        for members in cluster(vectors, max_distance):
+            centre = vectors[members].mean(axis=0)
+            representative = distinct[max(members, key=lambda m: float(vectors[m] @ centre))]
+            ordered = sorted((distinct[m] for m in members), key=lambda q: -counts[q])
+            groups.append(
+                TopicGroup(
+                    representative=representative,
+                    count=sum(counts[q] for q in ordered),
+                    questions=ordered,
+                    languages=sorted(set().union(*(languages[q] for q in ordered))),
+                )
+            )
+        return sorted(groups, key=lambda group: (-group.count, group.representative))
+
+    # -- exports -------------------------------------------------------------
+    def export_csv(
+        self,
+        channel: Channel | None = None,
+        language: str | None = None,
+        reason: Reason | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        state: ReviewState | None = None,
+        queue_only: bool = False,
+    ) -> str:
+        """One row per interaction (newest first) with its latest rating, for a spreadsheet."""
+        where = QueueFilter(channel=channel, language=language, reason=reason, since=since, until=until, state=state)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        for item in self._interactions(where, queue_only=queue_only, limit=None):
+            writer.writerow(csv_row(item))
+        return buffer.getvalue()
+
+    def export_eval_cases(self, path: Path | None = None) -> int:
+        """Write the active curated answers as golden cases (newest wins per question and
+        language), atomically; returns the number of cases written."""
+        target = Path(path or self.settings.staff.curated_eval_path)
+        cases = eval_cases(self._load_curated())
+        lines = "".join(case.model_dump_json(exclude_defaults=True) + "\n" for case in cases)
+        write_atomically(target, lines)
+        return len(cases)
+
+    def _export_quietly(self) -> None:
+        # the database is the record; a read-only checkout must not make a correction fail
+        try:
+            count = self.export_eval_cases()
+        except OSError as exc:
+            log.warning(
+                "could not export curated evaluation cases to %s: %s", self.settings.staff.curated_eval_path, exc
+            )
+        else:
+            log.info("exported %d curated evaluation cases to %s", count, self.settings.staff.curated_eval_path)
+
+
+# -- queries -------------------------------------------------------------------
+def _with_latest_rating() -> Select:
+    ranked = select(
+        RatingRow.interaction_id,
+        RatingRow.rating,
+        RatingRow.reason,
+        RatingRow.comment,
+        func.row_number()
+        .over(partition_by=RatingRow.interaction_id, order_by=(RatingRow.created_at.desc(), RatingRow.id.desc()))
+        .label("position"),
+    ).subquery()
+    latest = select(ranked).where(ranked.c.position == 1).subquery("latest")
+    return select(InteractionRow, latest.c.rating, latest.c.reason, latest.c.comment).outerjoin(
+        latest, latest.c.interaction_id == InteractionRow.id
+    )
+
+
+def _filtered(statement: Select, where: QueueFilter, queue_only: bool) -> Select:
+    latest = statement.selected_columns
+    if queue_only:
+        statement = statement.where(or_(latest.rating == "down", InteractionRow.status == "abstained"))
+    if where.channel:
+        statement = statement.where(InteractionRow.channel == where.channel)
+    if where.language:
+        statement = statement.where(InteractionRow.language == where.language)
+    if where.reason:
+        statement = statement.where(latest.reason == where.reason)
+    if where.since:
+        statement = statement.where(InteractionRow.created_at >= datetime.combine(where.since, clock(), UTC))
+    if where.until:
+        end = datetime.combine(where.until + timedelta(days=1), clock(), UTC)
+        statement = statement.where(InteractionRow.created_at < end)
+    if where.state:
+        statement = statement.where(InteractionRow.review_state == where.state)
+    return statement
+
+
+def _mark(
+    session: Session,
+    interaction_id: str,
+    state: ReviewState,
+    staff: str,
+    when: datetime | None,
+    curated_id: int | None = None,
+) -> None:
+    row = session.get(InteractionRow, interaction_id)
+    if row is None:
+        raise NotFoundError(f"no interaction with id {interaction_id!r}")
+    row.review_state, row.reviewed_by, row.reviewed_at = state, staff, when
+    if curated_id is not None:
+        row.curated_id = curated_id
+
+
+def _retire_same_question(session: Session, question: str, language: str) -> None:
+    """A new correction replaces the earlier ones for the same question."""
+    key = normalise_question(question)
+    active = session.scalars(
+        select(CuratedAnswerRow).where(CuratedAnswerRow.active.is_(True), CuratedAnswerRow.language == language)
+    )
+    for row in active:
+        if normalise_question(row.question) == key:
+            row.active = False
+
+
+# -- rows to records --------------------------------------------------------------
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
+
+
+def _interaction(row: InteractionRow, rating: str | None, reason: str | None, comment: str | None) -> Interaction:
+    return Interaction(
+        id=row.id,
+        created_at=_aware(row.created_at),
+        channel=row.channel,
+        language=row.language,
+        question=row.question,
+        answer=row.answer,
+        status=row.status,
+        supporting=[Evidence.model_validate(item) for item in row.supporting or []],
+        disagreeing=[Disagreement.model_validate(item) for item in row.disagreeing or []],
+        model=row.model,
+        index_version=row.index_version,
+        latency_ms=row.latency_ms,
+        curated_id=row.curated_id,
+        rating=rating,
+        reason=reason,
+        comment=comment or "",
+        review_state=row.review_state,
+    )
+
+
+def _curated(row: CuratedAnswerRow) -> CuratedAnswer:
+    return CuratedAnswer(
+        id=row.id,
+        question=row.question,
+        language=row.language,
+        answer=row.answer,
+        doc_id=row.doc_id,
+        title=row.title,
+        url=row.url,
+        quote=row.quote,
+        created_by=row.created_by,
+        created_at=_aware(row.created_at),
+        interaction_id=row.interaction_id,
+    )
+
+
+def _flagged(row: FlaggedDocumentRow) -> FlaggedDocument:
+    return FlaggedDocument(
+        doc_id=row.doc_id,
+        title=row.title,
+        url=row.url,
+        problem=row.problem,
+        note=row.note,
+        flagged_by=row.flagged_by,
+        created_at=_aware(row.created_at),
+    )
+
+
+# -- pure helpers -------------------------------------------------------------------
+def verbatim_quote(document: Document, quote: str) -> str:
+    """The passage of the document the quote names, exactly as the document has it.
+
+    Line breaks and repeated spaces in the pasted quote do not matter; every word must.
+    A list item may be pasted with or without its bullet.
+    """
+    words = quote.strip().removeprefix("- ").split()
+    match = re.search(r"\s+".join(re.escape(word) for word in words), document.text)
+    if match is None:
+        raise ReviewError(
+            f"The quote does not occur in {document.doc_id!r} ({document.title}); copy it exactly "
+            f"from the document. / Das Zitat steht so nicht im Dokument."
+        )
+    return match.group(0)
+
+
+def cluster(vectors: np.ndarray, max_distance: float) -> list[list[int]]:
+    """Indices of normalised vectors grouped by average-linkage cosine distance."""
+    if len(vectors) == 1:
+        return [[0]]
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    distances = np.clip(1.0 - vectors @ vectors.T, 0.0, 2.0)
+    condensed = distances[np.triu_indices(len(vectors), k=1)]
+    labels = fcluster(linkage(condensed, method="average"), t=max_distance, criterion="distance")
+    groups: dict[int, list[int]] = {}
+    for position, label in enumerate(labels):
+        groups.setdefault(int(label), []).append(position)
+    return list(groups.values())
+
+
+def key_facts(answer: str) -> list[str]:
+    """Checkable facts of a curated answer as they are written ("37,00 Euro", "8:00")."""
+    text = CITATION.sub("", answer)
+    facts: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for fact in sorted(extract_facts(text), key=lambda f: f.start):
+        if fact.kind not in FACT_KINDS or (fact.kind, fact.value) in seen:
+            continue
+        seen.add((fact.kind, fact.value))
+        written = text[fact.start : fact.end].strip()
+        if fact.kind == "amount" and (currency := CURRENCY_AFTER.match(text[fact.end :])):
+            written += currency.group(0)
+        facts.append(written)
+    return facts[:MAX_KEY_FACTS]
+
+
+def eval_cases(curated: list[CuratedAnswer]) -> list[GoldenCase]:
+    """Golden cases from curated answers (newest first in, one case per question and language)."""
+    newest: dict[tuple[str, str], CuratedAnswer] = {}
+    for answer in sorted(curated, key=lambda a: (a.created_at or datetime.min.replace(tzinfo=UTC), a.id or 0)):
+        newest[(normalise_question(answer.question), answer.language)] = answer
+    return [_case(answer) for answer in sorted(newest.values(), key=lambda a: a.id or 0)]
+
+
+def _case(answer: CuratedAnswer) -> GoldenCase:
+    when = answer.created_at.date().isoformat() if answer.created_at else ""
+    source = f"feedback:{answer.interaction_id}" if answer.interaction_id else f"curated:{answer.id}"
+    evidence = [answer.quote] if answer.quote and not re.match(r"^\s*[-*•]\s", answer.quote) else []
+    return GoldenCase(
+        id=f"curated-{answer.id}-{answer.language}",
+        question=answer.question,
+        language=answer.language,
+        expected_status="answered",
+        expected_docs=[answer.doc_id] if answer.doc_id else [],
+        expected_evidence=evidence,
+        key_facts=key_facts(answer.answer),
+        tags=["curated"],
+        source=source,
+        notes=f"staff correction {when} (curated answer {answer.id})".replace("  ", " "),
+    )
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Readers see the old file or the new one, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+CSV_COLUMNS = [
+    "id",
+    "created_at",
+    "channel",
+    "language",
+    "status",
+    "question",
+    "answer",
+    "rating",
+    "reason",
+    "comment",
+    "supporting_doc_ids",
+    "disagreeing_doc_ids",
+    "review_state",
+    "curated_id",
+    "model",
+    "index_version",
+    "latency_ms",
+]
+
+
+def csv_row(item: Interaction) -> list[str]:
+    def cell(text: str) -> str:
+        # a cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection)
+        return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+    return [
+        item.id,
+        item.created_at.isoformat(timespec="seconds"),
+        item.channel,
+        item.language,
+        item.status,
+        cell(item.question),
+        cell(item.answer),
+        item.rating or "",
+        item.reason or "",
+        cell(item.comment),
+        " ".join(dict.fromkeys(ev.doc_id for ev in item.supporting)),
+        " ".join(dict.fromkeys(d.doc_id for d in item.disagreeing)),
+        item.review_state,
+        "" if item.curated_id is None else str(item.curated_id),
+        item.model,
+        item.index_version,
+        f"{item.latency_ms:.0f}",
+    ]

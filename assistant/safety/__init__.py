@@ -1,0 +1,1 @@
+"""Safety: the question guard, prompt-injection defences, output checks and personal-data redaction."""

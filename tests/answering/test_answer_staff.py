@@ -1,0 +1,74 @@
+"""What staff review changes in the answer path: curated answers, flagged documents, contacts."""
+
+import pytest
+
+from assistant.answering.answer import AnswerService
+from assistant.answering.curated import CuratedMatcher
+from assistant.records import CuratedAnswer
+
+FAMILIENKASSE = "Anträge auf Kindergeld bearbeitet die Familienkasse der Bundesagentur für Arbeit."
+CURATED = CuratedAnswer(
+    id=7,
+    question="Wie beantrage ich Kindergeld?",
+    language="de",
+    answer="Kindergeld beantragen Sie bei der Familienkasse, nicht bei der Stadt.",
+    doc_id="kindergeld",
+    quote=FAMILIENKASSE,
+    created_by="anna",
+)
+
+
+def service(app, curated=(), flagged=frozenset(), source=None) -> AnswerService:
+    matcher = CuratedMatcher(source or (lambda: list(curated)), app.embedder, app.settings.store.curated_min_similarity)
+    return AnswerService(app.settings, app.index, app.embedder, None, curated=matcher, flagged=lambda: set(flagged))
+
+
+def test_a_paraphrase_gets_the_staff_verified_answer_with_its_source(corpus_app):
+    answer = service(corpus_app, [CURATED]).answer("Wo kann ich Kindergeld beantragen?")
+    assert answer.verified_by_staff and answer.curated_id == 7 and answer.status == "answered"
+    assert answer.answer == CURATED.answer
+    cited = answer.supporting[0]
+    assert cited.doc_id == "kindergeld" and cited.quote == FAMILIENKASSE
+    assert corpus_app.index.documents["kindergeld"].text[cited.start : cited.end] == FAMILIENKASSE
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wie beantrage ich Elterngeld?",  # closer to the curated question in e5 than some paraphrases
+        "How do I apply for child benefit?",  # another language: the German text would not fit
+        "Was kostet ein Personalausweis?",
+    ],
+)
+def test_other_questions_are_answered_from_the_documents(corpus_app, question):
+    answer = service(corpus_app, [CURATED]).answer(question)
+    assert not answer.verified_by_staff and answer.answer != CURATED.answer
+
+
+def test_a_store_that_is_down_does_not_stop_answering(corpus_app):
+    def unavailable():
+        raise ConnectionError("database is down")
+
+    answer = service(corpus_app, source=unavailable).answer("Wo kann ich Kindergeld beantragen?")
+    assert answer.status == "referred" and not answer.verified_by_staff
+
+
+def test_a_flagged_document_no_longer_supports_answers(corpus_app):
+    question = "Wie hoch ist die Hundesteuer für den ersten Hund?"
+    before = service(corpus_app).answer(question)
+    assert before.supporting[0].doc_id == "hundesteuer"
+    after = service(corpus_app, flagged={"hundesteuer"}).answer(question)
+    assert "hundesteuer" not in {e.doc_id for e in after.supporting}
+
+
+def test_talk_to_a_person_names_the_responsible_office_from_the_corpus(corpus_app):
+    answer = corpus_app.answers.answer("Wie hoch ist die Hundesteuer für den ersten Hund?")
+    assert answer.contact.phone == "0761 555-3200" and "Zimmer 2.08" in answer.contact.office
+    assert answer.contact.doc_id == "hundesteuer"
+
+
+def test_unanswered_questions_point_to_the_citizens_office_with_its_hours(corpus_app):
+    answer = corpus_app.answers.answer("Wie beantrage ich einen Angelschein für den Mond?")
+    assert answer.status == "abstained"
+    assert answer.contact.phone == "0761 555-1000"
+    assert "Samstag: 9:00 bis 12:00 Uhr" in answer.contact.hours

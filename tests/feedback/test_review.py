@@ -1,0 +1,268 @@
+"""The staff review service over a real SQLite file, the sample corpus index and the e5 model."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from assistant.components.store import InteractionRow, RatingRow, Store
+from assistant.evaluation.golden import load_cases
+from assistant.feedback.review import NotFoundError, ReviewError, ReviewService, key_facts
+from assistant.records import Evidence
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+PA_QUOTE = "Antragstellerinnen und Antragsteller ab 24 Jahren: 37,00 Euro"
+
+
+@pytest.fixture
+def review(tmp_path, corpus_app) -> ReviewService:
+    settings = corpus_app.settings.model_copy(deep=True)
+    settings.store.url = f"sqlite:///{tmp_path / 'review.sqlite3'}"
+    settings.staff.curated_eval_path = tmp_path / "eval" / "curated.jsonl"
+    store = Store(settings.store.url)
+    store.migrate()
+    return ReviewService(settings, store, corpus_app.index, corpus_app.embedder)
+
+
+def log(
+    review: ReviewService,
+    question: str,
+    status: str = "answered",
+    *,
+    rating: str | None = None,
+    reason: str | None = None,
+    comment: str = "",
+    channel: str = "kiosk",
+    language: str = "de",
+    when: datetime = NOW,
+    supporting: list[Evidence] | None = None,
+) -> str:
+    interaction_id = uuid.uuid4().hex
+    with review.store.session() as session:
+        session.add(
+            InteractionRow(
+                id=interaction_id,
+                created_at=when,
+                channel=channel,
+                language=language,
+                question=question,
+                answer=f"Antwort auf: {question}",
+                status=status,
+                supporting=[ev.model_dump(mode="json") for ev in supporting or []],
+                disagreeing=[],
+            )
+        )
+        if rating:
+            session.add(
+                RatingRow(
+                    id=uuid.uuid4().hex,
+                    interaction_id=interaction_id,
+                    created_at=when,
+                    rating=rating,
+                    reason=reason,
+                    comment=comment,
+                )
+            )
+    return interaction_id
+
+
+def rate(review: ReviewService, interaction_id: str, rating: str, when: datetime, reason: str | None = None) -> None:
+    with review.store.session() as session:
+        session.add(
+            RatingRow(id=uuid.uuid4().hex, interaction_id=interaction_id, created_at=when, rating=rating, reason=reason)
+        )
+
+
+def test_queue_holds_thumbs_down_and_unanswered_newest_first(review):
+    liked = log(review, "Was kostet ein Personalausweis?", rating="up")
+    unrated = log(review, "Wann hat das Bürgerbüro offen?")
+    down = log(review, "Was kostet ein Reisepass?", rating="down", reason="wrong", when=NOW - timedelta(hours=1))
+    missing = log(review, "Wo melde ich mein Boot an?", status="abstained", when=NOW - timedelta(hours=2))
+    changed_mind = log(review, "Wie beantrage ich Elterngeld?", rating="down", when=NOW - timedelta(hours=3))
+    rate(review, changed_mind, "up", NOW)  # the latest rating counts
+
+    ids = [item.id for item in review.queue()]
+    assert ids == [down, missing]
+    assert liked not in ids and unrated not in ids and changed_mind not in ids
+    item = review.item(down)
+    assert (item.rating, item.reason, item.review_state) == ("down", "wrong", "open")
+
+
+def test_queue_filters(review):
+    kiosk_de = log(review, "Was kostet ein Reisepass?", rating="down", reason="wrong", when=NOW - timedelta(days=3))
+    widget_en = log(
+        review,
+        "How much is a passport?",
+        rating="down",
+        reason="outdated",
+        channel="widget",
+        language="en",
+        when=NOW - timedelta(days=1),
+    )
+    abstained = log(review, "Wo melde ich mein Boot an?", status="abstained", when=NOW)
+
+    def ids(**filters) -> set[str]:
+        return {item.id for item in review.queue(**filters)}
+
+    assert ids(channel="widget") == {widget_en}
+    assert ids(language="de") == {kiosk_de, abstained}
+    assert ids(reason="wrong") == {kiosk_de}
+    assert ids(since=(NOW - timedelta(days=1)).date()) == {widget_en, abstained}
+    assert ids(until=(NOW - timedelta(days=1)).date()) == {kiosk_de, widget_en}
+    assert len(review.queue(limit=1)) == 1
+    review.dismiss(abstained, staff="anna")
+    assert ids() == {kiosk_de, widget_en}
+    assert ids(state="dismissed") == {abstained}
+    assert ids(state=None) == {kiosk_de, widget_en, abstained}
+
+
+def test_correction_is_stored_resolves_the_item_and_is_exported(review):
+    question = "Was kostet der Personalausweis ab 24?"
+    interaction_id = log(review, question, rating="down", reason="wrong")
+    curated = review.correct(
+        interaction_id,
+        "Ab 24 Jahren kostet der Personalausweis 37,00 Euro.",
+        "personalausweis",
+        quote=PA_QUOTE,
+        staff="anna",
+    )
+
+    assert curated.id is not None and curated.question == question and curated.language == "de"
+    assert curated.title == "Personalausweis beantragen" and curated.created_by == "anna"
+    assert [c.id for c in review.curated_answers()] == [curated.id]
+    item = review.item(interaction_id)
+    assert item.review_state == "resolved" and item.curated_id == curated.id
+    assert interaction_id not in {i.id for i in review.queue()}
+
+    cases, _notes = load_cases([review.settings.staff.curated_eval_path])
+    assert len(cases) == 1
+    case = cases[0]
+    assert (case.question, case.language, case.expected_status) == (question, "de", "answered")
+    assert case.expected_docs == ["personalausweis"] and case.expected_evidence == [PA_QUOTE]
+    assert "37,00 Euro" in case.key_facts and case.source == f"feedback:{interaction_id}"
+
+
+def test_eval_export_keeps_the_newest_correction_per_question(review, tmp_path):
+    first = log(review, "Was kostet ein Personalausweis?", rating="down")
+    again = log(review, "was kostet ein  Personalausweis", rating="down")  # same question, other spelling
+    english = log(review, "How much is an ID card?", rating="down", language="en")
+    review.correct(first, "Er kostet 22,80 Euro.", "personalausweis", staff="anna")
+    newest = review.correct(again, "Ab 24 Jahren kostet er 37,00 Euro.", "personalausweis", staff="ben")
+    review.correct(english, "It costs 37.00 euros from the age of 24.", "personalausweis", staff="ben")
+
+    assert review.export_eval_cases(tmp_path / "out.jsonl") == 2
+    cases, _notes = load_cases([tmp_path / "out.jsonl"])
+    german = next(case for case in cases if case.language == "de")
+    assert german.id == f"curated-{newest.id}-de" and german.key_facts == ["24", "37,00 Euro"]
+    # the older German answer is no longer used for new questions either
+    assert {c.answer for c in review.curated_answers()} == {
+        "Ab 24 Jahren kostet er 37,00 Euro.",
+        "It costs 37.00 euros from the age of 24.",
+    }
+    assert not list(tmp_path.glob(".out.jsonl.*"))  # no temp file left behind
+
+
+def test_correction_refuses_unknown_documents_and_quotes_not_in_the_document(review):
+    interaction_id = log(review, "Was kostet ein Reisepass?", rating="down")
+    with pytest.raises(ReviewError, match="not in the index"):
+        review.correct(interaction_id, "70,00 Euro", "reisepass-gibt-es-nicht")
+    with pytest.raises(ReviewError, match="does not occur"):
+        review.correct(interaction_id, "70,00 Euro", "personalausweis", quote="Der Ausweis kostet 99,00 Euro")
+    with pytest.raises(ReviewError, match="empty"):
+        review.correct(interaction_id, "  ", "personalausweis")
+    with pytest.raises(NotFoundError):
+        review.correct("0" * 32, "37,00 Euro", "personalausweis")
+    assert review.curated_answers() == [] and review.item(interaction_id).review_state == "open"
+
+
+def test_quote_may_differ_in_line_breaks_and_bullet_but_is_stored_verbatim(review):
+    interaction_id = log(review, "Was kostet ein Ausweis?", rating="down")
+    curated = review.correct(
+        interaction_id,
+        "37,00 Euro",
+        "personalausweis",
+        quote="- Antragstellerinnen und Antragsteller\n ab 24 Jahren:  37,00 Euro",
+    )
+    assert curated.quote == PA_QUOTE
+
+
+def test_flag_and_unflag_documents(review):
+    flagged = review.flag_document("personalausweis-gebuehren-2021", "outdated", note="Gebühren von 2021", staff="anna")
+    assert flagged.title and flagged.problem == "outdated"
+    assert review.flagged_doc_ids() == {"personalausweis-gebuehren-2021"}
+    review.flag_document("personalausweis-gebuehren-2021", "wrong", staff="ben")  # flagging again updates
+    assert [(f.doc_id, f.problem, f.flagged_by) for f in review.flagged()] == [
+        ("personalausweis-gebuehren-2021", "wrong", "ben")
+    ]
+    with pytest.raises(ReviewError):
+        review.flag_document("gibt-es-nicht", "wrong")
+    assert review.unflag("personalausweis-gebuehren-2021") is True
+    assert review.unflag("personalausweis-gebuehren-2021") is False
+    assert review.flagged() == [] and review.flagged_doc_ids() == set()
+
+
+def test_cached_lists_are_reread_after_cache_time(review):
+    review.settings.store.cache_s = 3600
+    assert review.flagged_doc_ids() == set()
+    other_instance = ReviewService(review.settings, review.store, review.index, review.embedder)
+    other_instance.flag_document("hundesteuer", "outdated")
+    assert review.flagged_doc_ids() == set()  # still cached here
+    review.settings.store.cache_s = 0
+    assert review.flagged_doc_ids() == {"hundesteuer"}
+
+
+def test_dashboard_counts_and_groups_unanswered_topics(review):
+    today = NOW.date()
+    boat = ["Wo kann ich mein Boot anmelden?", "Bootsanmeldung wo?", "Wo melde ich ein Motorboot an?"]
+    fishing = ["Wo bekomme ich einen Angelschein?", "Wie bekomme ich einen Fischereischein?"]
+    for n, question in enumerate(boat):
+        log(review, question, status="abstained", when=NOW - timedelta(days=n))
+    log(review, boat[0], status="abstained", when=NOW)  # asked twice
+    grilling = ["Kann ich im Stadtpark grillen?", "Ist Grillen im Park erlaubt?"]
+    for question in fishing:
+        log(review, question, status="abstained", language="de", channel="widget")
+    for question in grilling:
+        log(review, question, status="abstained", when=NOW - timedelta(days=45))  # outside the window
+    log(review, "How much is a passport?", language="en", channel="widget", rating="down")
+    log(review, "Was kostet ein Reisepass?", rating="up")
+    log(review, "Welche Partei soll ich wählen?", status="refused")
+    log(review, "Ganz alt", when=NOW - timedelta(days=40))  # outside the window
+
+    board = review.dashboard(days=30, today=today)
+    assert {frozenset(g.questions) for g in review.dashboard(days=60, today=today).unanswered_topics} == {
+        frozenset(boat),
+        frozenset(fishing),
+        frozenset(grilling),
+    }
+    assert board.questions == 9 and board.status_counts["abstained"] == 6
+    assert board.status_rates["refused"] == pytest.approx(1 / 9)
+    assert (board.rated, board.down, board.down_rate) == (2, 1, 0.5)
+    assert board.per_language == {"de": 8, "en": 1} and board.per_channel == {"kiosk": 6, "widget": 3}
+    assert len(board.per_day) == 30 and board.per_day[-1].day == today and board.per_day[-1].questions == 7
+    assert board.open_items == 9  # the whole queue, older items included
+
+    groups = {frozenset(group.questions): group for group in board.unanswered_topics}
+    assert set(groups) == {frozenset(boat), frozenset(fishing)}, [g.questions for g in groups.values()]
+    assert board.unanswered_topics[0].count == 4 and board.unanswered_topics[0].representative in boat
+
+
+def test_csv_has_one_row_per_interaction_with_rating_and_sources(review):
+    evidence = Evidence(n=1, doc_id="reisepass", title="Reisepass", quote="70,00 Euro", start=0, end=10, score=0.9)
+    down = log(review, '=HYPERLINK("http://x")', rating="down", reason="wrong", comment="falsch", supporting=[evidence])
+    log(review, "Was kostet ein Reisepass?", rating="up", when=NOW - timedelta(hours=1))
+    log(review, "Wo ist das Bürgerbüro?", when=NOW - timedelta(hours=2))
+
+    rows = list(csv.DictReader(io.StringIO(review.export_csv())))
+    assert len(rows) == 3
+    first = rows[0]
+    assert (first["id"], first["rating"], first["reason"], first["comment"]) == (down, "down", "wrong", "falsch")
+    assert first["supporting_doc_ids"] == "reisepass" and first["question"].startswith("'=")  # no formula
+    assert len(list(csv.DictReader(io.StringIO(review.export_csv(queue_only=True))))) == 1
+
+
+def test_key_facts_keep_the_written_amount():
+    assert key_facts("Er kostet 37,00 Euro [1] und ist ab 8:00 Uhr abholbereit.") == ["37,00 Euro", "8:00"]
