@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.answering.compose import system_prompts  # noqa: E402
+from assistant.answering.events import Token  # noqa: E402
 from assistant.app import App  # noqa: E402
 from assistant.components.embeddings import create_embeddings  # noqa: E402
 from assistant.components.llm import create_chat_model  # noqa: E402
@@ -121,11 +122,11 @@ def run(app: App, cases: list[dict], judge: OutputCheck) -> list[dict]:
         started = time.perf_counter()
         draft = ""
         answer = None
-        for kind, payload in app.answers.stream(case["question"]):
-            if kind == "token":
-                draft += str(payload)
+        for event in app.answers.stream(case["question"]):
+            if isinstance(event, Token):
+                draft += event.text
             else:
-                answer = payload
+                answer = event.answer
         seconds = time.perf_counter() - started
         text = shown_text(answer)
         results.append(

@@ -22,6 +22,7 @@ from assistant.answering.compose import build_messages, build_naive_messages, sy
 from assistant.answering.conflicts import find_conflicts
 from assistant.answering.contact import ContactBook
 from assistant.answering.curated import CuratedMatcher
+from assistant.answering.events import Event, Final, Token
 from assistant.answering.evidence import ANSWER_TYPES, select_evidence
 from assistant.answering.retrieve import search
 from assistant.answering.subject import subject_terms
@@ -57,7 +58,6 @@ CLARIFY_MAX_TERMS = 5
 
 log = logging.getLogger(__name__)
 TIMED_OUT = "\0timed-out"  # yielded by _generate (compared by identity): the model ran out of time
-Event = tuple[str, object]  # ("token", str) while streaming, then ("answer", Answer)
 
 
 class AnswerService:
@@ -94,9 +94,9 @@ class AnswerService:
 
     def answer(self, question: str, history: list[dict[str, str]] | None = None) -> Answer:
         final = None
-        for kind, payload in self.stream(question, history):
-            if kind == "answer":
-                final = payload
+        for event in self.stream(question, history):
+            if isinstance(event, Final):
+                final = event.answer
         assert isinstance(final, Answer)
         return final
 
@@ -137,14 +137,14 @@ class AnswerService:
         refusal = guard.check(question, self.settings.guard) if self.safety else None
         if refusal:
             log.info("refused (%s%s)", refusal.reason, f": {refusal.detail}" if refusal.detail else "")
-            yield "answer", finish("refused", message(f"refused_{refusal.reason}", language))
+            yield Final(finish("refused", message(f"refused_{refusal.reason}", language)))
             return
 
         search_text = self._with_history(question, history, language)
         question_vector = self.embedder.embed_queries([search_text])[0]
         curated = self.curated.match(search_text, question_vector, language) if self.curated else None
         if curated:
-            yield "answer", self._verified(curated[0], finish, curated[1])
+            yield Final(self._verified(curated[0], finish, curated[1]))
             return
         hits = search(
             self.index,
@@ -161,7 +161,7 @@ class AnswerService:
         timings["retrieval"] = round((time.perf_counter() - started) * 1000, 1)
         relevance = self._relevance(hits, question_vector)
         if relevance < self.settings.evidence.min_dense_score:
-            yield "answer", finish("abstained", message("abstained", language), confidence=relevance)
+            yield Final(finish("abstained", message("abstained", language), confidence=relevance))
             return
 
         if self.settings.answer.strategy == "naive":
@@ -174,7 +174,7 @@ class AnswerService:
             or not self._answer_type_present(question, evidence)
             or not self._covers_subject(search_text, evidence, language)
         ):
-            yield "answer", finish("abstained", message("abstained", language), confidence=relevance)
+            yield Final(finish("abstained", message("abstained", language), confidence=relevance))
             return
 
         options = self._ambiguous(question, hits, language)
@@ -182,7 +182,7 @@ class AnswerService:
             text = message("clarify", language).format(
                 options=f" {message('or', language)} ".join(f"„{title}“" for title in options)
             )
-            yield "answer", finish("clarify", text, confidence=relevance)
+            yield Final(finish("clarify", text, confidence=relevance))
             return
 
         referral = self._referral(evidence)
@@ -199,7 +199,7 @@ class AnswerService:
         if self.output_check is not None:
             evidence = [e for e in evidence if not self.output_check.problems(e.quote)]
             if not evidence:
-                yield "answer", finish("abstained", message("abstained", language), confidence=relevance)
+                yield Final(finish("abstained", message("abstained", language), confidence=relevance))
                 return
             kept = {e.n for e in evidence}
             evidence, disagreeing = _renumber(evidence, [d for d in disagreeing if d.conflicts_with in kept])
@@ -211,7 +211,7 @@ class AnswerService:
             evidence, disagreeing = _renumber(evidence, [])
             sentences = [AnswerSentence(text=strip_markup(e.quote), citations=[e.n]) for e in evidence]
             text = message("referred", language) + "\n" + _join(sentences)
-            yield "answer", finish("referred", text, sentences, evidence, confidence=relevance)
+            yield Final(finish("referred", text, sentences, evidence, confidence=relevance))
             return
 
         sentences: list[AnswerSentence] = []
@@ -234,7 +234,7 @@ class AnswerService:
                 if not draft:
                     timings["first_token"] = round((time.perf_counter() - started) * 1000, 1)
                 draft += token
-                yield "token", token
+                yield Token(token)
             sentences, _dropped = verify(
                 draft, evidence, self.embedder, language, self.settings.answer.min_support, question
             )
@@ -250,11 +250,10 @@ class AnswerService:
             text = message("evidence_intro", language) + "\n" + _join(sentences)
         if disagreeing:
             text += "\n" + message("conflict_note", language)
-        yield (
-            "answer",
+        yield Final(
             finish(
                 "answered", text, sentences, evidence, disagreeing, confidence=relevance, prompt_tokens=prompt_tokens
-            ),
+            )
         )
 
     # -- steps ---------------------------------------------------------------
@@ -300,7 +299,7 @@ class AnswerService:
     def _naive(self, question: str, hits: list[SearchHit], finish, relevance: float) -> Iterator[Event]:
         """Benchmark baseline: top chunks stuffed into the prompt, no gate, no citations."""
         if self.chat_model is None:
-            yield "answer", finish("answered", hits[0].chunk.text, confidence=relevance)
+            yield Final(finish("answered", hits[0].chunk.text, confidence=relevance))
             return
         messages, prompt_tokens = build_naive_messages(
             question,
@@ -313,7 +312,7 @@ class AnswerService:
             if token is TIMED_OUT:
                 break
             text += token
-            yield "token", token
+            yield Token(token)
         supporting = [
             Evidence(
                 n=i,
@@ -329,15 +328,14 @@ class AnswerService:
             )
             for i, h in enumerate(hits[: self.settings.retrieval.top_k], start=1)
         ]
-        yield (
-            "answer",
+        yield Final(
             finish(
                 "answered",
                 text.strip() or "-",
                 supporting=supporting,
                 confidence=relevance,
                 prompt_tokens=prompt_tokens,
-            ),
+            )
         )
 
     def _drop_superseded(

@@ -30,6 +30,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant.answering.events import Token
 from assistant.app import App
 from assistant.components.index import IndexMismatchError, IndexNotFoundError
 from assistant.records import Answer, Feedback
@@ -163,11 +164,11 @@ def _answer(app: App, request: AskRequest, question: str, ticket: Ticket) -> Ans
 def _events(app: App, request: AskRequest, question: str) -> Iterator[str]:
     """NDJSON lines; runs in a worker thread, one ``next()`` at a time."""
     try:
-        for kind, payload in app.answers.stream(question, _history(request)):
-            if kind == "token":
-                yield json.dumps({"type": "token", "text": str(payload)}, ensure_ascii=False) + "\n"
-            elif isinstance(payload, Answer):
-                answer = _log(app, payload, request.channel)
+        for event in app.answers.stream(question, _history(request)):
+            if isinstance(event, Token):
+                yield json.dumps({"type": "token", "text": event.text}, ensure_ascii=False) + "\n"
+            else:
+                answer = _log(app, event.answer, request.channel)
                 yield (
                     json.dumps({"type": "answer", "answer": answer.model_dump(mode="json")}, ensure_ascii=False) + "\n"
                 )

@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlparse
 
+from assistant.answering.events import Token
 from assistant.app import App
 from assistant.records import Answer, Contact, Document, Evidence, Feedback
 from assistant.transports.admission import BUSY_MESSAGE, RATE_LIMITED_MESSAGE, Busy
@@ -312,12 +313,12 @@ def build_blocks(app: App):
         except Busy:
             yield busy_notice(language), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
-        for kind, payload in app.answers.stream(question, history[-2 * settings.answer.history_turns :]):
-            if kind == "token":
-                draft += str(payload)
+        for event in app.answers.stream(question, history[-2 * settings.answer.history_turns :]):
+            if isinstance(event, Token):
+                draft += event.text
                 yield _esc(draft) + " …", gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
                 continue
-            answer: Answer = payload
+            answer: Answer = event.answer
             answer.interaction_id = app.feedback.log_answer(answer, "kiosk")
             turns = trim_history(
                 [*history, {"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}],

@@ -1,13 +1,14 @@
 """The answer path with the real bundled model composing (SmolLM2-135M, weak by design)."""
 
+from assistant.answering.events import Final, Token
 from assistant.facts import extract_facts
 
 
 def test_streamed_answer_is_grounded_and_timed(llm_app):
     events = list(llm_app.answers.stream("Where is the lost and found office?"))
-    tokens = [payload for kind, payload in events if kind == "token"]
-    kind, answer = events[-1]
-    assert kind == "answer" and tokens  # the model streamed before the final record
+    tokens = [event.text for event in events if isinstance(event, Token)]
+    assert isinstance(events[-1], Final) and tokens  # the model streamed before the final record
+    answer = events[-1].answer
     assert answer.status == "answered" and answer.language == "en"
     assert answer.model.startswith("SmolLM2") and answer.prompt_tokens > 0
     assert "first_token" in answer.timings_ms
