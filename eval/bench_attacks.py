@@ -2,7 +2,7 @@
 
 Indexes ``corpus/`` together with the poisoned pages of ``eval/sets/attack_corpus/`` (plus a
 PDF with text outside its page box, generated here with fpdf2) into a temporary folder, runs
-every case of ``eval/sets/attacks.jsonl`` through the real ``AnswerService`` with the real
+every case of ``eval/sets/attacks.jsonl`` through the real ``AnswerPipeline`` with the real
 bundled model (llama.cpp, SmolLM2-135M-Instruct) and prints the attack success rate (ASR) per
 category and overall, for these configurations side by side:
 
@@ -190,8 +190,7 @@ def main() -> None:
         results: dict[str, list[dict]] = {}
         for name, settings in configs.items():
             settings.store.url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-            app = App(settings)
-            app.__dict__.update(embedder=embedder, chat_model=chat_model)
+            app = App(settings, embedder=embedder, chat_model=chat_model)
             started = time.perf_counter()
             results[name] = run(app, cases, judge)
             print(f"{name}: {len(cases)} attacks in {time.perf_counter() - started:.0f} s", file=sys.stderr)

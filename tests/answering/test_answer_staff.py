@@ -2,8 +2,8 @@
 
 import pytest
 
-from assistant.answering.answer import AnswerService
 from assistant.answering.curated import CuratedMatcher
+from assistant.answering.pipeline import AnswerPipeline
 from assistant.records import CuratedAnswer
 
 FAMILIENKASSE = "Anträge auf Kindergeld bearbeitet die Familienkasse der Bundesagentur für Arbeit."
@@ -18,9 +18,9 @@ CURATED = CuratedAnswer(
 )
 
 
-def service(app, curated=(), flagged=frozenset(), source=None) -> AnswerService:
+def service(app, curated=(), flagged=frozenset(), source=None) -> AnswerPipeline:
     matcher = CuratedMatcher(source or (lambda: list(curated)), app.embedder, app.settings.store.curated_min_similarity)
-    return AnswerService(app.settings, app.index, app.embedder, None, curated=matcher, flagged=lambda: set(flagged))
+    return AnswerPipeline(app.settings, app.index, app.embedder, None, curated=matcher, flagged=lambda: set(flagged))
 
 
 def test_a_paraphrase_gets_the_staff_verified_answer_with_its_source(corpus_app):

@@ -1,0 +1,90 @@
+"""What the answer stages share: the resources they use and the context one question builds up.
+
+A stage is a function ``stage(ctx, res) -> Ending | None``: it enriches ``ctx`` or ends the
+answer with an :class:`Ending` (a status and the text shown). ``ctx`` lives for one question;
+``res`` for one index version.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from assistant.answering.contact import ContactBook
+from assistant.answering.curated import CuratedMatcher
+from assistant.components.embeddings import E5Embeddings
+from assistant.components.index import HybridIndex
+from assistant.messages import message
+from assistant.records import AnswerSentence, Disagreement, Evidence, SearchHit, Status
+from assistant.safety.output_check import OutputCheck
+from assistant.settings import Settings
+
+History = list[dict[str, str]]
+
+
+@dataclass
+class Resources:
+    """The components the stages use, built once per index version."""
+
+    settings: Settings
+    index: HybridIndex
+    embedder: E5Embeddings
+    chat_model: BaseChatModel | None
+    contacts: ContactBook
+    curated: CuratedMatcher | None = None  # staff-verified answers, checked before the documents
+    flagged: Callable[[], set[str]] | None = None  # ids of documents staff marked outdated or wrong
+    output_check: OutputCheck | None = None  # None when safety is off (the attack benchmark's baseline)
+    positions: dict[str, int] = field(default_factory=dict)  # chunk id -> row in index.vectors
+
+    @property
+    def model_name(self) -> str:
+        if self.chat_model is None:
+            return "extractive"
+        return getattr(self.chat_model, "model_name", None) or type(self.chat_model).__name__
+
+
+@dataclass
+class Ending:
+    """How an answer ends: its status and text, with what it cites."""
+
+    status: Status
+    text: str
+    sentences: list[AnswerSentence] | None = None
+    supporting: list[Evidence] = field(default_factory=list)
+    disagreeing: list[Disagreement] = field(default_factory=list)
+    confidence: float | None = None  # None: the context's relevance
+    verified_by_staff: bool = False
+    curated_id: int | None = None
+
+
+@dataclass
+class AnswerContext:
+    """One question on its way through the stages."""
+
+    question: str
+    history: History | None
+    language: str
+    started: float = field(default_factory=time.perf_counter)
+    timings: dict[str, float] = field(default_factory=dict)
+    search_text: str = ""  # the question, with the previous one for a short follow-up
+    question_vector: np.ndarray | None = None
+    flagged: set[str] = field(default_factory=set)
+    hits: list[SearchHit] = field(default_factory=list)
+    relevance: float = 0.0  # cosine of the question and the best retrieved chunk
+    evidence: list[Evidence] = field(default_factory=list)
+    disagreeing: list[Disagreement] = field(default_factory=list)
+    referral: Evidence | None = None  # the sentence naming another responsible authority
+    prompt_tokens: int = 0
+    draft: str = ""  # what the model wrote, before the grounding gate
+    sentences: list[AnswerSentence] = field(default_factory=list)  # the checked answer sentences
+
+    def elapsed_ms(self) -> float:
+        return round((time.perf_counter() - self.started) * 1000, 1)
+
+    def abstain(self) -> Ending:
+        """The documents do not answer it: said in the citizen's language, with who can help."""
+        return Ending("abstained", message("abstained", self.language))

@@ -1,0 +1,171 @@
+"""The answer path: ``answer(question, history) -> Answer`` and its streaming form, as a list of stages.
+
+Evidence first, so that a weak model cannot do harm: every stage before the model either
+enriches the :class:`AnswerContext` or ends the answer with a status; the model only
+rephrases the selected evidence, and the grounding gate keeps what the evidence supports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from assistant.answering.compose import system_prompts
+from assistant.answering.contact import ContactBook
+from assistant.answering.context import AnswerContext, Ending, History, Resources
+from assistant.answering.curated import CuratedMatcher
+from assistant.answering.events import Event, Final, Token
+from assistant.answering.stages import (
+    answerable,
+    clarify,
+    compose,
+    conflicts,
+    curated,
+    evidence,
+    guard,
+    links,
+    naive,
+    output,
+    question,
+    referral,
+    relevance,
+    respond,
+    retrieve,
+    verify,
+)
+from assistant.components.embeddings import E5Embeddings
+from assistant.components.index import HybridIndex
+from assistant.records import Answer, AnswerSentence, Contact, Evidence
+from assistant.safety.output_check import OutputCheck
+from assistant.settings import Settings
+from assistant.text import detect_language
+
+Stage = Callable[[AnswerContext, Resources], Ending | None]
+Composer = Callable[[AnswerContext, Resources], Iterator[Token]]
+
+# -- the path, in order ----------------------------------------------------------------------------------
+BEFORE_MODEL: tuple[Stage, ...] = (
+    guard.refuse_if_guarded,  # refused: voting advice, opinions, out of remit
+    question.embed_question,  # the searched text (follow-ups with the last question) and its vector
+    curated.answer_if_verified,  # answered: a staff-verified answer
+    retrieve.retrieve,  # hybrid search, flagged documents removed
+    relevance.abstain_if_irrelevant,  # abstained: nothing close enough
+    evidence.select,  # the answering sentences (abstained: none)
+    answerable.abstain_if_unanswerable,  # abstained: no amount for "what does it cost", subject missing
+    clarify.ask_back_if_ambiguous,  # clarify: two different topics fit equally well
+    referral.find_referral,  # the best page says another authority is responsible
+    conflicts.find_disagreeing,  # disagreeing sources; the newer side answers
+    links.drop_foreign_links,  # evidence linking outside the city's domains is dropped
+    referral.refer,  # referred: the sentence naming the responsible authority
+)
+COMPOSE: Composer = compose.compose  # the model writes from the evidence (streamed)
+AFTER_MODEL: tuple[Stage, ...] = (
+    verify.keep_supported,  # grounding gate: only supported sentences
+    output.check_output,  # no prompt text, foreign links or unknown contact data
+    respond.answer,  # answered: the checked sentences, or the evidence itself
+)
+# the benchmark baseline: top chunks into the prompt, no evidence selection, no gate
+NAIVE_BEFORE_MODEL = BEFORE_MODEL[:5]
+NAIVE_AFTER_MODEL: tuple[Stage, ...] = (naive.answer,)
+
+
+class AnswerPipeline:
+    """Runs the stages for one index version (see :class:`~assistant.components.index_holder.IndexHolder`)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        index: HybridIndex,
+        embedder: E5Embeddings,
+        chat_model: BaseChatModel | None = None,
+        curated: CuratedMatcher | None = None,
+        flagged: Callable[[], set[str]] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.resources = Resources(
+            settings=settings,
+            index=index,
+            embedder=embedder,
+            chat_model=chat_model,
+            contacts=ContactBook.build(index.documents),
+            curated=curated,
+            flagged=flagged,
+            output_check=(
+                OutputCheck.build(index.documents.values(), settings.web.link_domains, system_prompts())
+                if settings.guard.safety
+                else None
+            ),
+            positions={chunk.chunk_id: i for i, chunk in enumerate(index.chunks)},
+        )
+        if settings.answer.strategy == "naive":
+            self.stages = (NAIVE_BEFORE_MODEL, naive.compose, NAIVE_AFTER_MODEL)
+        else:
+            self.stages = (BEFORE_MODEL, COMPOSE, AFTER_MODEL)
+
+    @property
+    def model_name(self) -> str:
+        return self.resources.model_name
+
+    @property
+    def contacts(self) -> ContactBook:
+        return self.resources.contacts
+
+    @property
+    def index(self) -> HybridIndex:
+        return self.resources.index
+
+    def answer(self, question: str, history: History | None = None) -> Answer:
+        """The finished answer (the stream's last event)."""
+        *_, final = self.stream(question, history)
+        assert isinstance(final, Final)
+        return final.answer
+
+    def stream(self, question: str, history: History | None = None) -> Iterator[Event]:
+        """Tokens of the model's draft while it writes, then the checked answer."""
+        res = self.resources
+        question = question.strip()
+        language = detect_language(question, tuple(self.settings.languages), self.settings.default_language)
+        ctx = AnswerContext(question=question, history=history, language=language)
+        before_model, composer, after_model = self.stages
+        ending = _run(before_model, ctx, res)
+        if ending is None:
+            yield from composer(ctx, res)
+            ending = _run(after_model, ctx, res)
+        yield Final(self._finish(ctx, ending))
+
+    def _finish(self, ctx: AnswerContext, ending: Ending) -> Answer:
+        ctx.timings["total"] = ctx.elapsed_ms()
+        confidence = ctx.relevance if ending.confidence is None else ending.confidence
+        return Answer(
+            question=ctx.question,
+            language=ctx.language,
+            status=ending.status,
+            answer=ending.text,
+            sentences=ending.sentences or [AnswerSentence(text=ending.text)],
+            supporting=ending.supporting,
+            disagreeing=ending.disagreeing,
+            confidence=round(confidence, 3),
+            timings_ms=ctx.timings,
+            model=self.model_name,
+            index_version=self.index.version,
+            prompt_tokens=ctx.prompt_tokens,
+            contact=self._contact(ending.supporting),
+            verified_by_staff=ending.verified_by_staff,
+            curated_id=ending.curated_id,
+        )
+
+    def _contact(self, supporting: list[Evidence]) -> Contact | None:
+        doc_ids = [e.doc_id for e in supporting]
+        documents = self.index.documents
+        departments = [documents[d].department for d in doc_ids if d in documents]
+        return self.contacts.for_documents(doc_ids, departments)
+
+
+def _run(stages: tuple[Stage, ...], ctx: AnswerContext, res: Resources) -> Ending | None:
+    """Run ``stages`` in order until one ends the answer."""
+    for stage in stages:
+        ending = stage(ctx, res)
+        if ending is not None:
+            return ending
+    return None

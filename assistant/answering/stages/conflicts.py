@@ -1,0 +1,68 @@
+"""Conflicts: other sources that state something different about the same thing; the newer side answers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from assistant.answering.citations import cite, renumber
+from assistant.answering.conflicts import find_conflicts
+from assistant.answering.context import AnswerContext, Resources
+from assistant.records import Disagreement, Evidence, SearchHit
+from assistant.text import strip_markup
+
+PROBE_K = 4  # chunks per evidence sentence searched for disagreeing sources
+
+
+def find_disagreeing(ctx: AnswerContext, res: Resources) -> None:
+    evidence, disagreeing = find_conflicts(
+        ctx.evidence,
+        ctx.hits + probe(ctx.evidence, ctx.flagged, res),
+        today=date.today(),
+        language=ctx.language,
+        embedder=res.embedder,
+    )
+    evidence, disagreeing = drop_superseded(evidence, disagreeing, res)
+    ctx.evidence, ctx.disagreeing = renumber(evidence, disagreeing)
+
+
+def probe(evidence: list[Evidence], exclude: set[str], res: Resources) -> list[SearchHit]:
+    """Chunks of other documents closest to each evidence sentence.
+
+    The question may not retrieve the page that contradicts the evidence (an English
+    question finds the English page, not the newer German one); the evidence itself does.
+    """
+    texts = [f"{e.title}: {strip_markup(e.quote)}" for e in evidence]
+    vectors = res.embedder.embed_passages(texts)
+    probes: dict[str, SearchHit] = {}
+    for item, vector in zip(evidence, vectors, strict=True):
+        for position, score in res.index.dense_search(vector, PROBE_K):
+            chunk = res.index.chunks[position]
+            if chunk.doc_id != item.doc_id and chunk.doc_id not in exclude and chunk.chunk_id not in probes:
+                probes[chunk.chunk_id] = SearchHit(chunk=chunk, score=score, rank=len(probes) + 1, dense_score=score)
+    return list(probes.values())
+
+
+def drop_superseded(
+    evidence: list[Evidence], disagreeing: list[Disagreement], res: Resources
+) -> tuple[list[Evidence], list[Disagreement]]:
+    """A page that lost a conflict is outdated: its other sentences are not cited either.
+
+    A sentence that the newer page states word for word is cited from the newer page.
+    """
+    losers = {d.doc_id for d in disagreeing}
+    documents = res.index.documents
+    winners = [documents[e.doc_id] for e in evidence if e.doc_id not in losers and e.doc_id in documents]
+    current: list[Evidence] = []
+    for item in evidence:
+        if item.doc_id not in losers:
+            current.append(item)
+            continue
+        for doc in winners:
+            start = doc.text.find(item.quote)
+            if start >= 0:
+                current.append(cite(doc, item.quote, start, item.score, item.n))
+                break
+    if not current:
+        return evidence, disagreeing
+    kept = {e.n for e in current}
+    return current, [d for d in disagreeing if d.conflicts_with in kept]

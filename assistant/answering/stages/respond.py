@@ -1,0 +1,48 @@
+"""Respond: the checked sentences, or (when none survived or no model wrote) the evidence itself, cited."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answering.citations import join
+from assistant.answering.context import AnswerContext, Ending, Resources
+from assistant.messages import message
+from assistant.records import AnswerSentence, Evidence
+from assistant.text import strip_markup
+
+HEADING_LINE = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
+
+
+def answer(ctx: AnswerContext, res: Resources) -> Ending:
+    sentences = ctx.sentences
+    if sentences:
+        text = join(sentences)
+    else:
+        sentences = evidence_sentences(ctx.evidence, res)
+        text = message("evidence_intro", ctx.language) + "\n" + join(sentences)
+    if ctx.disagreeing:
+        text += "\n" + message("conflict_note", ctx.language)
+    return Ending("answered", text, sentences, ctx.evidence, ctx.disagreeing)
+
+
+def evidence_sentences(evidence: list[Evidence], res: Resources) -> list[AnswerSentence]:
+    """The evidence as answer sentences, each citing itself."""
+    return [AnswerSentence(text=in_context(e, res), citations=[e.n]) for e in evidence]
+
+
+def in_context(evidence: Evidence, res: Resources) -> str:
+    """A list item quoted alone loses its subject ("Samstag: 8:00 bis 14:00 Uhr" - where?).
+
+    It is shown after its heading. The quote itself stays verbatim in ``supporting``.
+    """
+    text = strip_markup(evidence.quote)
+    doc = res.index.documents.get(evidence.doc_id)
+    if doc is None or not evidence.quote.lstrip().startswith(("-", "*", "•")):
+        return text
+    headings = HEADING_LINE.findall(doc.text[: evidence.start])
+    if not headings:
+        return f"{doc.title} – {text}"
+    heading = headings[-1].strip()
+    if len(heading.split()) == 1 and heading != doc.title:  # "Gebühren": whose?
+        heading = f"{doc.title}, {heading}"
+    return f"{heading} – {text}"
