@@ -6,13 +6,14 @@ loads the index it is about to replace and ``--help`` stays instant.
 
 from __future__ import annotations
 
+from enum import Enum
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from assistant.answering.answer import AnswerService
 from assistant.answering.curated import CuratedMatcher
+from assistant.answering.pipeline import AnswerPipeline
 from assistant.components.embeddings import E5Embeddings, create_embeddings
 from assistant.components.index import HybridIndex
 from assistant.components.index_holder import IndexHolder
@@ -20,30 +21,66 @@ from assistant.components.llm import create_chat_model
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
+    from assistant.answering.ask import AskService
     from assistant.components.store import Store
     from assistant.feedback.log import FeedbackService
     from assistant.feedback.review import ReviewService
     from assistant.transports.admission import Admission, RateLimiter
 
 
+class _FromSettings(Enum):
+    TOKEN = "from settings"
+
+
+FROM_SETTINGS = _FromSettings.TOKEN
+"""Default for ``App(chat_model=...)``: build it from settings (``None`` means extractive, no model)."""
+
+
 class App:
-    def __init__(self, settings: Settings) -> None:
+    """The components and services of one assistant.
+
+    Components passed in are used as they are (tests and the evaluation share
+    loaded models and indexes this way; a given store is expected migrated);
+    the others are built from ``settings`` on first use.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: E5Embeddings | None = None,
+        index: HybridIndex | None = None,
+        chat_model: BaseChatModel | None | _FromSettings = FROM_SETTINGS,
+        store: Store | None = None,
+    ) -> None:
         self.settings = settings
+        self._embedder = embedder
+        self._index = index
+        self._chat_model = chat_model
+        self._store = store
+        self._review: ReviewService | None = None
 
-    @cached_property
+    @property
     def embedder(self) -> E5Embeddings:
-        return create_embeddings(self.settings.embedding_model, self.settings.embedding_threads)
+        if self._embedder is None:
+            self._embedder = create_embeddings(self.settings.embedding_model, self.settings.embedding_threads)
+        return self._embedder
 
-    @cached_property
+    @property
     def index(self) -> HybridIndex:
-        return HybridIndex.load(self.settings.index_dir, embedding_model=self.embedder.model_id)
+        """The index version in use (replaced by ``_use_index`` when a new one is swapped in)."""
+        if self._index is None:
+            self._index = HybridIndex.load(self.settings.index_dir, embedding_model=self.embedder.model_id)
+        return self._index
 
-    @cached_property
+    @property
     def chat_model(self) -> BaseChatModel | None:
-        return create_chat_model(self.settings)
+        if self._chat_model is FROM_SETTINGS:
+            self._chat_model = create_chat_model(self.settings)
+        return self._chat_model
 
     @cached_property
-    def index_holder(self) -> IndexHolder[AnswerService]:
+    def index_holder(self) -> IndexHolder[AnswerPipeline]:
         """The answer service on the index version in use; swapped when ``assistant ingest`` writes a new one."""
         return IndexHolder(
             self.settings.index_dir,
@@ -55,15 +92,15 @@ class App:
         )
 
     @property
-    def answers(self) -> AnswerService:
+    def answers(self) -> AnswerPipeline:
         """The current answer service: hold on to it for one request (it keeps its index version)."""
         return self.index_holder.current()
 
-    def _answer_service(self, index: HybridIndex) -> AnswerService:
+    def _answer_service(self, index: HybridIndex) -> AnswerPipeline:
         curated = CuratedMatcher(
             lambda: self.review.curated_answers(), self.embedder, self.settings.store.curated_min_similarity
         )
-        return AnswerService(
+        return AnswerPipeline(
             self.settings,
             index,
             self.embedder,
@@ -73,9 +110,9 @@ class App:
         )
 
     def _use_index(self, index: HybridIndex) -> None:
-        self.__dict__["index"] = index  # health, review and the CLI see the new version too
-        if "review" in self.__dict__:
-            self.review.index = index
+        self._index = index  # health, review and the CLI see the new version too
+        if self._review is not None:
+            self._review.index = index
 
     @cached_property
     def admission(self) -> Admission:
@@ -91,14 +128,16 @@ class App:
 
         return RateLimiter.from_settings(self.settings.web)
 
-    @cached_property
+    @property
     def store(self) -> Store:
-        """The shared database (migrated on first use)."""
-        from assistant.components.store import Store
+        """The shared database (one built from settings is migrated on first use)."""
+        if self._store is None:
+            from assistant.components.store import Store
 
-        store = Store(self.settings.store.url)
-        store.migrate()
-        return store
+            store = Store(self.settings.store.url)
+            store.migrate()
+            self._store = store
+        return self._store
 
     @cached_property
     def feedback(self) -> FeedbackService:
@@ -108,11 +147,20 @@ class App:
         return FeedbackService.create(self.settings.store, lambda: self.store)
 
     @cached_property
+    def asking(self) -> AskService:
+        """The citizen's use case: ``ask``/``stream`` answer a question and log it for a channel."""
+        from assistant.answering.ask import AskService
+
+        return AskService(lambda: self.answers, self.feedback)
+
+    @property
     def review(self) -> ReviewService:
         """Staff review queue, curated answers, flagged documents, dashboard."""
-        from assistant.feedback.review import ReviewService
+        if self._review is None:
+            from assistant.feedback.review import ReviewService
 
-        return ReviewService(self.settings, self.store, self.index, self.embedder)
+            self._review = ReviewService(self.settings, self.store, self.index, self.embedder)
+        return self._review
 
 
 def create_app(settings: Settings | None = None) -> App:

@@ -211,7 +211,11 @@ def serve(
 def evaluate(
     sets: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Golden set: a name from eval/sets.toml or a JSONL file (repeatable; default all)."),
+        typer.Option(
+            "--set",
+            help="Golden set: a name from eval/sets.toml or a JSONL file (repeatable; default all "
+            "but those marked run_by_default = false, such as omosqa-dev).",
+        ),
     ] = None,
     configs: Annotated[
         list[str] | None,

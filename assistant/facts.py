@@ -115,7 +115,3 @@ def extract_facts(text: str) -> list[Fact]:
         kind = "amount" if AMOUNT_AFTER.search(after) or AMOUNT_BEFORE.search(before) else "number"
         add(kind, value, *match.span())
     return sorted(facts, key=lambda f: f.start)
-
-
-def fact_values(text: str) -> set[str]:
-    return {f.value for f in extract_facts(text)}

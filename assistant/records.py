@@ -12,7 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Status = Literal["answered", "abstained", "clarify", "referred", "refused"]
+# in the order the dashboard and the evaluation report list them (typing.get_args(Status))
+Status = Literal["answered", "abstained", "referred", "clarify", "refused"]
 
 
 class Span(BaseModel):
@@ -178,6 +179,7 @@ Channel = Literal["kiosk", "widget", "api", "cli"]
 Rating = Literal["up", "down"]
 Reason = Literal["wrong", "outdated", "incomplete", "not_understood", "other"]
 ReviewState = Literal["open", "resolved", "dismissed"]
+Problem = Literal["outdated", "wrong"]  # why staff flagged a document
 
 
 class Feedback(BaseModel):
@@ -233,7 +235,7 @@ class FlaggedDocument(BaseModel):
     doc_id: str
     title: str = ""
     url: str = ""
-    problem: Literal["outdated", "wrong"]
+    problem: Problem
     note: str = ""
     flagged_by: str = ""
     created_at: datetime | None = None
@@ -266,6 +268,10 @@ class GoldenCase(BaseModel):
     history: list[Turn] = Field(default_factory=list)
     conflict: bool = False
     conflict_docs: list[str] = Field(default_factory=list)
+    # line-level gold (OMoS-QA): doc id -> the page's line numbers (0-based) that answer the
+    # question; an empty list = that page does not answer it. Scored by line-level evidence
+    # precision/recall, no-answer and page-hit figures (eval/METRICS.md)
+    expected_lines: dict[str, list[int]] = Field(default_factory=dict)
     tags: list[str] = Field(default_factory=list)
     # provenance of curated cases (e.g. "feedback:1234", "staff correction 2026-12-01")
     source: str = ""

@@ -94,7 +94,10 @@ class StoreSettings(BaseModel):
     retention_days: int = 90  # `assistant feedback purge` deletes older interactions and ratings
     # a staff-verified answer is used for a new question at least this similar (e5 cosine)
     curated_min_similarity: float = 0.9
-    cache_s: float = 5.0  # curated answers / flagged documents are re-read at most this often
+    # curated answers and flagged documents are kept in memory; this often (at most) one tiny
+    # SELECT checks whether staff changed them on another instance (then they are re-read).
+    # A change made on this instance is used by its next answer at once; 0 checks every question.
+    cache_s: float = 5.0
 
 
 class WebSettings(BaseModel):

@@ -103,9 +103,7 @@ def make_app(base: Settings, embedder: E5Embeddings, index: HybridIndex, **llm) 
     settings = base.model_copy(deep=True)
     for key, value in llm.items():
         setattr(settings.llm, key, value)
-    app = App(settings)
-    app.__dict__.update(embedder=embedder, index=index)  # loaded once, shared by both backends
-    return app
+    return App(settings, embedder=embedder, index=index)  # loaded once, shared by both backends
 
 
 def run(app: App, question: str) -> Answer:

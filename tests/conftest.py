@@ -41,9 +41,7 @@ def corpus_app(tmp_path_factory, embedder) -> App:
     settings.llm.mode = "extractive"  # status and evidence tests must not depend on a model's mood
     report = ingest([CORPUS], settings, embedder)
     assert not report.skipped, report.skipped
-    app = App(settings)
-    app.__dict__["embedder"] = embedder  # share the loaded model (cached_property slot)
-    return app
+    return App(settings, embedder=embedder)  # shares the session's loaded model
 
 
 def write(path: Path, text: str) -> Path:
@@ -75,6 +73,4 @@ def llm_app(corpus_app, chat_model) -> App:
     """The sample-corpus App with the real model composing answers."""
     settings = corpus_app.settings.model_copy(deep=True)
     settings.llm.mode = "llamacpp"
-    app = App(settings)
-    app.__dict__.update(embedder=corpus_app.embedder, index=corpus_app.index, chat_model=chat_model)
-    return app
+    return App(settings, embedder=corpus_app.embedder, index=corpus_app.index, chat_model=chat_model)

@@ -20,10 +20,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import numpy as np
-
-from assistant.components.embeddings import E5Embeddings
-from assistant.components.index import bm25_tokens, stemmer
+from assistant.components.index import HybridIndex, bm25_tokens, stemmer
 from assistant.facts import extract_facts
 from assistant.records import Disagreement, Evidence, SearchHit
 from assistant.text import is_heading, strip_markup
@@ -108,7 +105,7 @@ QUALIFIERS = frozenset(
 )
 SAME_TOPIC_ACROSS_LANGUAGES = 0.86  # e5 cosine of two titles in different languages
 SAME_NOTICE_ACROSS_LANGUAGES = 0.87  # e5 cosine of an evidence sentence and a notice sentence
-SAME_SLOT_ACROSS_LANGUAGES = 0.93  # e5 cosine of two fact-masked sentences, best match only
+SAME_SLOT_ACROSS_LANGUAGES = 0.90  # e5 cosine of two stored sentence vectors (in context), best match only
 
 
 def _masked(text: str) -> str:
@@ -131,20 +128,23 @@ def _masked_terms(text: str, language: str) -> set[str]:
 
 
 class _Similarity:
-    """e5 cosine between short texts, cached: only needed across languages."""
+    """e5 cosine of titles and sentences from the vectors stored at ingest: only needed across languages."""
 
-    def __init__(self, embedder: E5Embeddings | None) -> None:
-        self.embedder = embedder
-        self.cache: dict[str, np.ndarray] = {}
+    def __init__(self, vectors: HybridIndex | None) -> None:
+        self.vectors = vectors
 
-    def __call__(self, a: str, b: str) -> float:
-        if self.embedder is None:
+    def titles(self, doc_a: str, doc_b: str) -> float:
+        if self.vectors is None:
             return 0.0
-        missing = [t for t in (a, b) if t not in self.cache]
-        if missing:
-            for text, vector in zip(missing, self.embedder.embed_passages(missing), strict=True):
-                self.cache[text] = vector
-        return float(self.cache[a] @ self.cache[b])
+        a, b = self.vectors.title_vector(doc_a), self.vectors.title_vector(doc_b)
+        return 0.0 if a is None or b is None else float(a @ b)
+
+    def quotes(self, a: tuple[str, int, int], b: tuple[str, int, int]) -> float:
+        """Cosine of two quotes given as (doc_id, start, end)."""
+        if self.vectors is None:
+            return 0.0
+        va, vb = self.vectors.span_vector(*a), self.vectors.span_vector(*b)
+        return 0.0 if va is None or vb is None else float(va @ vb)
 
 
 def _values(text: str) -> dict[str, set[str]]:
@@ -171,6 +171,10 @@ class _Sentence:
         self.text = chunk.text[start - chunk.start : end - chunk.start]
         self.doc_id = chunk.doc_id
 
+    @property
+    def span(self) -> tuple[str, int, int]:
+        return self.doc_id, self.start, self.end
+
 
 def _candidates(hits: list[SearchHit]) -> list[_Sentence]:
     out = []
@@ -195,7 +199,7 @@ def _same_topic(item: Evidence, item_language: str, chunk, similarity: _Similari
         return any(
             a == b or (min(len(a), len(b)) >= 6 and (a.startswith(b) or b.startswith(a))) for a in words for b in others
         )
-    return similarity(item.title, chunk.title) >= SAME_TOPIC_ACROSS_LANGUAGES
+    return similarity.titles(item.doc_id, chunk.doc_id) >= SAME_TOPIC_ACROSS_LANGUAGES
 
 
 def _same_slot(
@@ -204,8 +208,9 @@ def _same_slot(
     chunk = other.hit.chunk
     if chunk.language != item_language:
         # across languages only the closest sentence of that document can be the same slot
-        score = similarity(_masked(item.quote), _masked(other.text))
-        best = max(similarity(_masked(item.quote), _masked(r.text)) for r in rivals)
+        quote = (item.doc_id, item.start, item.end)
+        score = similarity.quotes(quote, other.span)
+        best = max(similarity.quotes(quote, r.span) for r in rivals)
         return score >= SAME_SLOT_ACROSS_LANGUAGES and score >= best
     item_words = _qualifiers(item.quote, item_language)
     other_words = _qualifiers(other.text, chunk.language)
@@ -229,7 +234,7 @@ def _reason(
                 return f"{kind}: {_raw(item.quote, kind)} vs {_raw(other.text, kind)}"
     if _is_notice(chunk.title, chunk.valid_until) and CHANGE_CUES.search(other.text):
         if chunk.language != item_language:
-            if similarity(item.quote, other.text) >= SAME_NOTICE_ACROSS_LANGUAGES:
+            if similarity.quotes((item.doc_id, item.start, item.end), other.span) >= SAME_NOTICE_ACROSS_LANGUAGES:
                 return "a notice in another language announces a change"
             return ""
         shared = _masked_terms(item.quote, item_language) & _masked_terms(other.text, chunk.language)
@@ -243,11 +248,11 @@ def find_conflicts(
     hits: list[SearchHit],
     today: date | None = None,
     language: str = "de",
-    embedder: E5Embeddings | None = None,
+    vectors: HybridIndex | None = None,
 ) -> tuple[list[Evidence], list[Disagreement]]:
     """Return (evidence, disagreeing): evidence may be swapped for its newer counterpart."""
     today = today or date.today()
-    similarity = _Similarity(embedder)
+    similarity = _Similarity(vectors)
     candidates = _candidates(hits)
     languages = {hit.chunk.doc_id: hit.chunk.language for hit in hits}
     result = list(evidence)

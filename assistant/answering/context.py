@@ -22,6 +22,7 @@ from assistant.messages import message
 from assistant.records import AnswerSentence, Disagreement, Evidence, SearchHit, Status
 from assistant.safety.output_check import OutputCheck
 from assistant.settings import Settings
+from assistant.text import strip_markup
 
 History = list[dict[str, str]]
 
@@ -38,7 +39,14 @@ class Resources:
     curated: CuratedMatcher | None = None  # staff-verified answers, checked before the documents
     flagged: Callable[[], set[str]] | None = None  # ids of documents staff marked outdated or wrong
     output_check: OutputCheck | None = None  # None when safety is off (the attack benchmark's baseline)
-    positions: dict[str, int] = field(default_factory=dict)  # chunk id -> row in index.vectors
+
+    def quote_vectors(self, evidence: list[Evidence]) -> np.ndarray:
+        """The stored vectors of the quotes (rows in ``evidence`` order); a quote the index lacks is embedded."""
+        stored = [self.index.span_vector(e.doc_id, e.start, e.end) for e in evidence]
+        missing = [e.quote for e, vector in zip(evidence, stored, strict=True) if vector is None]
+        embedded = iter(self.embedder.embed_passages([strip_markup(q) for q in missing]) if missing else [])
+        rows = [vector if vector is not None else next(embedded) for vector in stored]
+        return np.stack(rows) if rows else np.zeros((0, self.embedder.dimension), dtype=np.float32)
 
     @property
     def model_name(self) -> str:

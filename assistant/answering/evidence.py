@@ -1,7 +1,7 @@
 """Evidence selection: the sentences of the retrieved chunks that answer the question.
 
-Every candidate sentence is embedded (e5 "passage") and scored by cosine
-similarity to the question, plus a small bonus for the question's stemmed
+Every candidate sentence's vector (e5 "passage", embedded at ingest with its page
+title and heading path) is scored by cosine similarity to the question, plus a small bonus for the question's stemmed
 words it contains. A list intro ending in ":" brings its list items along,
 because the items are the answer ("Mitzubringen sind: ..."). Each piece of
 evidence is a verbatim quote with character offsets into its document.
@@ -13,8 +13,7 @@ import re
 
 import numpy as np
 
-from assistant.components.embeddings import E5Embeddings
-from assistant.components.index import bm25_tokens
+from assistant.components.index import HybridIndex, bm25_tokens
 from assistant.records import Evidence, SearchHit, Span
 from assistant.settings import EvidenceSettings
 from assistant.text import is_heading, strip_markup
@@ -92,7 +91,7 @@ def select_evidence(
     question: str,
     question_vector: np.ndarray,
     hits: list[SearchHit],
-    embedder: E5Embeddings,
+    index: HybridIndex,
     settings: EvidenceSettings,
     language: str = "de",
     max_hits: int = 6,
@@ -106,14 +105,9 @@ def select_evidence(
     if not candidates:
         return []
     texts = [strip_markup(h.chunk.text[s.start - h.chunk.start : s.end - h.chunk.start]) for h, _, s in candidates]
-    # A sentence is embedded with its page title and heading path: "ab 24 Jahren: 37,00 Euro"
-    # alone says nothing about ID cards, under "Personalausweis > Gebühren" it does.
-    contexts = [
-        " > ".join(dict.fromkeys([h.chunk.title, *h.chunk.headings])) + ": " + text
-        for (h, _, _), text in zip(candidates, texts, strict=True)
-    ]
-    vectors = embedder.embed_passages(contexts)
-    similarity = vectors @ question_vector
+    # stored at ingest with the page title and heading path (see components.index.sentence_contexts)
+    rows = [index.sentence_rows(index.positions[h.chunk.chunk_id])[position] for h, position, _ in candidates]
+    similarity = np.asarray(index.sentence_vectors[rows], dtype=np.float32) @ question_vector
     question_terms = set(bm25_tokens(question, language))
     wanted = [answer for cue, answer in ANSWER_TYPES if cue.search(question)]
     scores = []

@@ -15,7 +15,7 @@ from assistant.answering.compose import system_prompts
 from assistant.answering.contact import ContactBook
 from assistant.answering.context import AnswerContext, Ending, History, Resources
 from assistant.answering.curated import CuratedMatcher
-from assistant.answering.events import Event, Final, Token
+from assistant.answering.events import Event, EvidenceAnswer, Final, Token
 from assistant.answering.stages import (
     answerable,
     clarify,
@@ -65,6 +65,7 @@ AFTER_MODEL: tuple[Stage, ...] = (
     output.check_output,  # no prompt text, foreign links or unknown contact data
     respond.answer,  # answered: the checked sentences, or the evidence itself
 )
+STAGES = (BEFORE_MODEL, COMPOSE, AFTER_MODEL)
 # the benchmark baseline: top chunks into the prompt, no evidence selection, no gate
 NAIVE_BEFORE_MODEL = BEFORE_MODEL[:5]
 NAIVE_AFTER_MODEL: tuple[Stage, ...] = (naive.answer,)
@@ -96,12 +97,9 @@ class AnswerPipeline:
                 if settings.guard.safety
                 else None
             ),
-            positions={chunk.chunk_id: i for i, chunk in enumerate(index.chunks)},
         )
-        if settings.answer.strategy == "naive":
-            self.stages = (NAIVE_BEFORE_MODEL, naive.compose, NAIVE_AFTER_MODEL)
-        else:
-            self.stages = (BEFORE_MODEL, COMPOSE, AFTER_MODEL)
+        self.naive = settings.answer.strategy == "naive"
+        self.stages = (NAIVE_BEFORE_MODEL, naive.compose, NAIVE_AFTER_MODEL) if self.naive else STAGES
 
     @property
     def model_name(self) -> str:
@@ -129,6 +127,9 @@ class AnswerPipeline:
         ctx = AnswerContext(question=question, history=history, language=language)
         before_model, composer, after_model = self.stages
         ending = _run(before_model, ctx, res)
+        if ending is None and res.chat_model is not None and not self.naive:
+            ctx.timings["first_text"] = ctx.elapsed_ms()  # the evidence answer can be shown now
+            yield EvidenceAnswer(self._finish(ctx, respond.answer(ctx, res)))
         if ending is None:
             yield from composer(ctx, res)
             ending = _run(after_model, ctx, res)
@@ -136,6 +137,7 @@ class AnswerPipeline:
 
     def _finish(self, ctx: AnswerContext, ending: Ending) -> Answer:
         ctx.timings["total"] = ctx.elapsed_ms()
+        ctx.timings.setdefault("first_text", ctx.timings["total"])
         confidence = ctx.relevance if ending.confidence is None else ending.confidence
         return Answer(
             question=ctx.question,
@@ -146,7 +148,7 @@ class AnswerPipeline:
             supporting=ending.supporting,
             disagreeing=ending.disagreeing,
             confidence=round(confidence, 3),
-            timings_ms=ctx.timings,
+            timings_ms=dict(ctx.timings),
             model=self.model_name,
             index_version=self.index.version,
             prompt_tokens=ctx.prompt_tokens,

@@ -69,9 +69,19 @@ def _citations(sentence: str, valid: set[int]) -> tuple[str, list[int]]:
 
 
 def verify(
-    answer: str, evidence: list[Evidence], embedder: E5Embeddings, language: str, min_support: float, question: str = ""
+    answer: str,
+    evidence: list[Evidence],
+    evidence_vectors: np.ndarray,
+    embedder: E5Embeddings,
+    language: str,
+    min_support: float,
+    question: str = "",
 ) -> tuple[list[AnswerSentence], list[Dropped]]:
-    """Split ``answer`` into sentences and keep the supported ones."""
+    """Split ``answer`` into sentences and keep the supported ones.
+
+    ``evidence_vectors`` are the evidence's stored vectors (rows in ``evidence`` order); only the
+    answer's sentences are embedded here.
+    """
     by_n = {e.n: e for e in evidence}
     candidates: list[tuple[str, list[int]]] = []
     dropped: list[Dropped] = []
@@ -83,7 +93,6 @@ def verify(
     if not candidates or not evidence:
         return [], [Dropped(t, "no evidence") for t, _ in candidates]
     vectors = embedder.embed_passages([t for t, _ in candidates])
-    evidence_vectors = embedder.embed_passages([strip_markup(e.quote) for e in evidence])
     similarity = vectors @ evidence_vectors.T  # sentence x evidence
     question_values = {f.value for f in extract_facts(question) if f.kind != "amount"}
     kept: list[AnswerSentence] = []

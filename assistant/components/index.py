@@ -7,6 +7,11 @@ On disk an index folder holds immutable versions and a pointer::
       versions/<version>/
         manifest.json              # schema, embedding model id and dimension, corpus hash, documents
         documents.jsonl  chunks.jsonl  vectors.npy  dense.faiss  bm25-<lang>/
+        sentences.npy              # one vector per sentence of every chunk, in chunk order (memory-mapped)
+        titles.npy                 # one vector per document title, in documents.jsonl order
+
+Sentences are embedded once, at ingest, with their page title and heading path
+(:func:`sentence_contexts`), so answering a question embeds only the question.
 
 A version is written into a temporary folder, flushed, renamed into place,
 and only then does ``CURRENT`` switch (``os.replace``), so a killed ingest
@@ -20,15 +25,17 @@ import re
 import shutil
 import tempfile
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel
 
+from assistant.hashing import sha256_hex
 from assistant.records import Chunk, Document
+from assistant.text import strip_markup
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: sentence and title vectors stored beside the chunk vectors
 BM25_LANGUAGES = {
     "de": "german",
     "en": "english",
@@ -104,6 +111,24 @@ def bm25_tokens(text: str, language: str) -> list[str]:
     return stemmer(language).stemWords(words)
 
 
+def sentence_contexts(chunk: Chunk) -> list[str]:
+    """What is embedded for each sentence of ``chunk``: its page title and heading path, then the sentence.
+
+    "ab 24 Jahren: 37,00 Euro" alone says nothing about ID cards; under "Personalausweis > Gebühren" it does.
+
+    >>> from assistant.records import Span
+    >>> chunk = Chunk(chunk_id="p#0", doc_id="p", title="Personalausweis", headings=["Gebühren"],
+    ...               text="- ab 24 Jahren: 37,00 Euro", start=10, end=36, sentences=[Span(start=10, end=36)])
+    >>> sentence_contexts(chunk)
+    ['Personalausweis > Gebühren: ab 24 Jahren: 37,00 Euro']
+    """
+    path = " > ".join(dict.fromkeys([chunk.title, *chunk.headings]))
+    return [
+        f"{path}: {strip_markup(chunk.text[span.start - chunk.start : span.end - chunk.start])}"
+        for span in chunk.sentences
+    ]
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -123,6 +148,8 @@ class HybridIndex:
         vectors: np.ndarray,
         dense,
         bm25: dict[str, tuple[object, np.ndarray]],
+        sentence_vectors: np.ndarray,
+        title_vectors: np.ndarray,
         path: Path | None = None,
     ) -> None:
         self.manifest = manifest
@@ -131,16 +158,68 @@ class HybridIndex:
         self.vectors = vectors
         self.dense = dense
         self.bm25 = bm25  # language -> (bm25s.BM25, row -> chunk position)
+        self.sentence_vectors = sentence_vectors  # rows: the sentences of chunk 0, then chunk 1, ...
+        self.title_vectors = title_vectors  # rows: documents in insertion order
         self.path = path
+        self.positions = {chunk.chunk_id: i for i, chunk in enumerate(chunks)}
+        self.sentence_offsets = np.cumsum([0, *(len(chunk.sentences) for chunk in chunks)])
+        if len(sentence_vectors) != self.sentence_offsets[-1] or len(title_vectors) != len(self.documents):
+            raise IndexMismatchError(
+                f"Index {manifest.version} is inconsistent: {len(sentence_vectors)} sentence vectors for "
+                f"{self.sentence_offsets[-1]} sentences, {len(title_vectors)} title vectors for "
+                f"{len(self.documents)} documents. Rebuild it: assistant ingest --rebuild --index DIR PATH..."
+            )
+        self._title_rows = {doc_id: i for i, doc_id in enumerate(self.documents)}
 
     @property
     def version(self) -> str:
         return self.manifest.version
 
     # -- building ----------------------------------------------------------
+    # -- stored sentence and title vectors ---------------------------------
+    def sentence_rows(self, chunk_position: int) -> range:
+        """Rows of ``sentence_vectors`` for the sentences of one chunk, in ``chunk.sentences`` order."""
+        return range(int(self.sentence_offsets[chunk_position]), int(self.sentence_offsets[chunk_position + 1]))
+
+    def span_vector(self, doc_id: str, start: int, end: int) -> np.ndarray | None:
+        """The stored vector of a quote ``[start, end)`` of a document: its sentences' mean, normalised."""
+        spans = self._sentence_spans.get(doc_id)
+        if spans is None:
+            return None
+        starts, ends, rows = spans
+        covered = rows[(starts < end) & (ends > start)]
+        if not len(covered):
+            return None
+        vector = np.asarray(self.sentence_vectors[covered], dtype=np.float32).mean(axis=0)
+        return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
+    def title_vector(self, doc_id: str) -> np.ndarray | None:
+        row = self._title_rows.get(doc_id)
+        return None if row is None else np.asarray(self.title_vectors[row], dtype=np.float32)
+
+    @cached_property
+    def _sentence_spans(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per document: sentence starts, ends and their rows (chunks of a document do not overlap)."""
+        collected: dict[str, list[tuple[int, int, int]]] = {}
+        for position, chunk in enumerate(self.chunks):
+            rows = self.sentence_rows(position)
+            collected.setdefault(chunk.doc_id, []).extend(
+                (span.start, span.end, row) for span, row in zip(chunk.sentences, rows, strict=True)
+            )
+        return {
+            doc_id: tuple(np.array(column) for column in zip(*items, strict=True))
+            for doc_id, items in collected.items()
+        }
+
     @classmethod
     def build(
-        cls, documents: list[Document], chunks: list[Chunk], vectors: np.ndarray, embedding_model: str
+        cls,
+        documents: list[Document],
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        embedding_model: str,
+        sentence_vectors: np.ndarray,
+        title_vectors: np.ndarray,
     ) -> HybridIndex:
         import faiss
 
@@ -150,7 +229,7 @@ class HybridIndex:
         if len(vectors):
             dense.add(vectors)
         bm25 = {language: cls._build_bm25(chunks, language) for language in sorted({c.language for c in chunks})}
-        corpus_hash = _hash_entries(sorted(f"{d.doc_id}:{d.content_hash}" for d in documents))
+        corpus_hash = sha256_hex("\n".join(sorted(f"{d.doc_id}:{d.content_hash}" for d in documents)))
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         counts: dict[str, int] = {}
         for chunk in chunks:
@@ -170,7 +249,7 @@ class HybridIndex:
                 for d in documents
             ],
         )
-        return cls(manifest, documents, chunks, vectors, dense, bm25)
+        return cls(manifest, documents, chunks, vectors, dense, bm25, sentence_vectors, title_vectors)
 
     @staticmethod
     def _build_bm25(chunks: list[Chunk], language: str):
@@ -195,6 +274,8 @@ class HybridIndex:
             _write_jsonl(tmp / "documents.jsonl", self.documents.values())
             _write_jsonl(tmp / "chunks.jsonl", self.chunks)
             np.save(tmp / "vectors.npy", self.vectors)
+            np.save(tmp / "sentences.npy", np.asarray(self.sentence_vectors, dtype=np.float32))
+            np.save(tmp / "titles.npy", np.asarray(self.title_vectors, dtype=np.float32))
             faiss.write_index(self.dense, str(tmp / "dense.faiss"))
             for language, (retriever, rows) in self.bm25.items():
                 retriever.save(str(tmp / f"bm25-{language}"))
@@ -254,7 +335,9 @@ class HybridIndex:
         for language in manifest.languages:
             folder = path / f"bm25-{language}"
             bm25[language] = (bm25s.BM25.load(str(folder)), np.load(folder / "rows.npy"))
-        return cls(manifest, documents, chunks, vectors, dense, bm25, path=path)
+        sentence_vectors = np.load(path / "sentences.npy", mmap_mode="r")  # paged in as answers need them
+        title_vectors = np.load(path / "titles.npy")
+        return cls(manifest, documents, chunks, vectors, dense, bm25, sentence_vectors, title_vectors, path=path)
 
     # -- search --------------------------------------------------------------
     def dense_search(
@@ -306,12 +389,6 @@ def current_version_path(index_dir: Path) -> Path:
             f"assistant ingest --rebuild --index {index_dir} PATH..."
         )
     return path
-
-
-def _hash_entries(entries: list[str]) -> str:
-    import hashlib
-
-    return hashlib.sha256("\n".join(entries).encode("utf-8")).hexdigest()
 
 
 def _write_jsonl(path: Path, records) -> None:

@@ -7,7 +7,7 @@ atomic rename. Every app instance holds its answer service in an :class:`IndexHo
 * at most every ``settings.index_reload_s`` seconds a request checks ``CURRENT`` (one
   ``stat``; the file is read only when it changed);
 * when it names another version, that one request loads it and builds a new
-  ``AnswerService`` on it, then swaps the reference (one assignment: atomic in Python).
+  ``AnswerPipeline`` on it, then swaps the reference (one assignment: atomic in Python).
   Requests arriving meanwhile are not blocked: they keep getting the old service;
 * a request that already holds the old service keeps it to the end (its generator
   references the service, the service its index), so an answer never mixes versions.
@@ -22,7 +22,7 @@ versions. An instance only needs the folder of a version while it *loads* it, so
 version in use is safe unless two more ingests finish during one load (seconds); keep
 ``keep_versions`` >= 2 whenever app instances read the index folder.
 
->>> holder = IndexHolder(Path("index"), index, build=lambda ix: AnswerService(settings, ix, embedder))  # doctest: +SKIP
+>>> holder = IndexHolder(Path("index"), index, build=lambda ix: AnswerPipeline(settings, ix, emb))  # doctest: +SKIP
 >>> holder.current().answer("Wo ist das Fundbüro?").index_version  # doctest: +SKIP
 """
 

@@ -1,4 +1,4 @@
-"""The shared database: feedback log, review queue, curated answers, flagged documents.
+"""The shared database: feedback log, review queue, curated answers, flagged documents, revisions.
 
 SQLAlchemy over any URL (a SQLite file by default, PostgreSQL by setting). The
 tables are declared here once; their schema is created and changed only by
@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, event
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, event, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -91,6 +91,35 @@ class FlaggedDocumentRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     flagged_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RevisionRow(Base):
+    """A counter per kind of shared data, raised in the same transaction as every change to it.
+
+    ``review``: curated answers and flagged documents. Every instance keeps those in
+    memory and reloads them only when this number changed (one tiny SELECT).
+    """
+
+    __tablename__ = "revisions"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def bump_revision(session: Session, name: str) -> None:
+    """Raise the revision ``name`` by one, as part of the session's transaction.
+
+    ``value = value + 1`` in the database: concurrent writers (other instances)
+    serialise on the row and none of their increments is lost.
+    """
+    result = session.execute(update(RevisionRow).where(RevisionRow.name == name).values(value=RevisionRow.value + 1))
+    if result.rowcount == 0:  # a database whose row was never written (migrations insert it)
+        session.add(RevisionRow(name=name, value=1))
+
+
+def read_revision(session: Session, name: str) -> int:
+    """The revision ``name`` (0 when it was never raised)."""
+    return int(session.scalar(select(RevisionRow.value).where(RevisionRow.name == name)) or 0)
 
 
 class Store:

@@ -29,6 +29,7 @@ CHECKS: dict[str, Callable[[CaseResult], bool | None]] = {
     "conflict surfaced": lambda r: r.metrics.conflict_detected,
     "no false conflict": lambda r: None if r.metrics.false_conflict is None else not r.metrics.false_conflict,
     "language": lambda r: r.metrics.language_ok,
+    "page hit": lambda r: r.metrics.page_hit,
     "no error": lambda r: r.error is None,
 }
 SCORES: dict[str, Callable[[CaseResult], float | None]] = {
@@ -44,6 +45,10 @@ AGGREGATES: list[tuple[str, bool]] = [
     ("evidence_precision", False),
     ("evidence_recall", False),
     ("evidence_f1", False),
+    ("no_answer_precision", False),
+    ("no_answer_recall", False),
+    ("no_answer_f1", False),
+    ("page_hit", False),
     ("key_fact_accuracy", False),
     ("forbidden_fact_rate", True),
     ("grounded_number_rate", False),

@@ -7,20 +7,21 @@ the settings, so the defaults work from the root of a clone.
 >>> base = Settings()
 >>> apply_overrides(base, {"retrieval": {"mode": "bm25"}}).retrieval.mode
 'bm25'
->>> apply_overrides(base, {"answer": {"strategy": "naive"}})
+>>> apply_overrides(base, {"answer": {"tone": "casual"}})
 Traceback (most recent call last):
 ...
-assistant.evaluation.configs.ConfigError: setting 'answer.strategy' does not exist in this version of Settings
+assistant.evaluation.configs.ConfigError: setting 'answer.tone' does not exist in this version of Settings
 """
 
 from __future__ import annotations
 
-import hashlib
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from assistant.hashing import sha256_hex
 from assistant.settings import Settings
 
 DEFAULT_SETS_FILE = Path("eval/sets.toml")
@@ -33,17 +34,41 @@ class ConfigError(ValueError):
     """A set or configuration that cannot be used (the message says why)."""
 
 
+class OmosqaSource(BaseModel):
+    """A set made from the OMoS-QA dataset (``assistant/evaluation/omosqa.py``): the
+    questions of one split and language over all pages of that split in one language."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data: Path = Path("../shared/data/omosqa")  # folder with {train,dev}_{de,en}.jsonl
+    split: Literal["train", "dev"]
+    questions: Literal["de", "en"]  # language of the questions
+    pages: Literal["de", "en"]  # language of the pages indexed (en questions over de pages)
+
+    @property
+    def index_key(self) -> str:
+        """Sets over the same pages share one index (and one generated page folder)."""
+        return f"omosqa-{self.split}-{self.pages}"
+
+
 class SetSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str
-    files: list[Path]
+    files: list[Path] = Field(default_factory=list)
     corpus: list[Path] = Field(default_factory=list)
     optional: bool = False  # skipped quietly while its files do not exist (curated.jsonl)
+    run_by_default: bool = True  # false: only run when named with --set (large benchmark sets)
+    omosqa: OmosqaSource | None = None  # cases and corpus generated from OMoS-QA (no files, no corpus)
     description: str = ""
 
     def is_default_corpus(self, corpus: list[Path]) -> bool:
         return sorted(p.resolve() for p in corpus) == sorted(p.resolve() for p in self.corpus)
+
+    @property
+    def index_key(self) -> str:
+        """The name of the set's cached index (``index/eval-<key>``)."""
+        return self.omosqa.index_key if self.omosqa else self.name
 
 
 class EvalConfig(BaseModel):
@@ -159,7 +184,7 @@ def cache_dir(
     configuration that changes indexing gets a folder of its own)."""
     name = f"eval-{set_name}"
     if not spec.is_default_corpus(corpus):
-        digest = hashlib.sha256("\n".join(sorted(str(p.resolve()) for p in corpus)).encode()).hexdigest()
+        digest = sha256_hex("\n".join(sorted(str(p.resolve()) for p in corpus)))
         name += f"-{digest[:8]}"
     if config is not None and config.changes_index():
         name += f"--{config.name}"

@@ -29,6 +29,8 @@ from assistant.records import Answer
 from assistant.text import detect_language
 
 RETRIEVAL_DEPTH = 10  # hits asked from retrieval for recall@k and MRR
+# (doc_id, start, end) of a quote -> the page line numbers it covers; None: not a page of the set
+LineLookup = Callable[[str, int, int], set[int] | None]
 TOKEN_KEYS = ("prompt_tokens",)  # keys of timings_ms that are counts, not milliseconds
 
 
@@ -101,6 +103,59 @@ def score_evidence(metrics: CaseMetrics, case: GoldenCase, answer: Answer | None
         )
 
 
+def _f1(precision: float, recall: float) -> float:
+    return round(2 * precision * recall / (precision + recall), 4) if precision + recall else 0.0
+
+
+def score_lines(metrics: CaseMetrics, case: GoldenCase, answer: Answer | None, line_of: LineLookup | None) -> None:
+    """Line-level evidence, no-answer and page hit for a case with ``expected_lines`` (OMoS-QA).
+
+    The answer's prediction is the set of (document, page line) its quotes cover; an
+    answer that is not ``answered``/``referred`` (or quotes nothing) predicts "no answer",
+    i.e. no lines. A quote from a document without a line map (not a page of the set) or
+    covering no page line counts as one wrong line.
+    """
+    gold = {(doc_id, n) for doc_id, lines in case.expected_lines.items() for n in lines}
+    quotes = answer.supporting if answer is not None and answer.status in FACT_STATUSES else []
+    predicted: set[tuple[str, int]] = set()
+    matched: list[int] = []
+    for position, quote in enumerate(quotes, start=1):
+        lines = line_of(quote.doc_id, quote.start, quote.end) if line_of else None
+        covered = {(quote.doc_id, n) for n in lines} if lines else {(quote.doc_id, -position)}
+        predicted |= covered
+        if covered & gold:
+            matched.append(quote.n)
+    metrics.quoted_lines = {
+        doc_id: sorted(n for d, n in predicted if d == doc_id and n >= 0)
+        for doc_id in sorted({d for d, _ in predicted})
+    }
+    metrics.no_answer_expected = not gold
+    metrics.no_answer_predicted = not quotes
+    if not gold:
+        if quotes:
+            metrics.failures.append("no-answer: the page does not answer this, but the answer quotes it")
+        return
+    hits = predicted & gold
+    precision = len(hits) / len(predicted) if predicted else 0.0
+    recall = len(hits) / len(gold)
+    metrics.matched_quotes = matched
+    metrics.evidence_precision = round(precision, 4)
+    metrics.evidence_recall = round(recall, 4)
+    metrics.evidence_f1 = _f1(precision, recall)
+    gold_docs = {doc_id for doc_id, lines in case.expected_lines.items() if lines}
+    metrics.page_hit = any(quote.doc_id in gold_docs for quote in quotes)
+    for doc_id in sorted(gold_docs):
+        missed = sorted(n for d, n in gold - hits if d == doc_id)
+        metrics.missed_evidence += [f"{doc_id} line {n}" for n in missed]
+        if missed:
+            metrics.failures.append(f"evidence: gold lines of {doc_id} not quoted: {', '.join(map(str, missed))}")
+    wrong = predicted - gold
+    if wrong:
+        metrics.failures.append(f"evidence: {len(wrong)} of {len(predicted)} quoted lines are not gold lines")
+    if not metrics.page_hit:
+        metrics.failures.append(f"page: {', '.join(sorted(gold_docs))} is not among the supporting documents")
+
+
 def score_facts(metrics: CaseMetrics, case: GoldenCase, answer_tokens: list[str]) -> None:
     if case.key_facts:
         metrics.missing_key_facts = [f for f in case.key_facts if not fact_in_tokens(tokens(f), answer_tokens)]
@@ -161,9 +216,11 @@ def score_case(
     languages: tuple[str, ...],
     wall_ms: float | None = None,
     error: str | None = None,
+    line_of: LineLookup | None = None,
 ) -> CaseMetrics:
     """All per-case figures. ``retrieved_docs`` is ``None`` when retrieval was not measured
-    (cases without expected documents, follow-ups that need their history)."""
+    (cases without expected documents, follow-ups that need their history); ``line_of``
+    maps quotes to page lines for cases with ``expected_lines``."""
     metrics = CaseMetrics()
     if error:
         metrics.failures.append(f"error: {error}")
@@ -171,6 +228,8 @@ def score_case(
         score_retrieval(metrics, case, retrieved_docs)
     if case.expected_evidence:
         score_evidence(metrics, case, answer)
+    if case.expected_lines:
+        score_lines(metrics, case, answer, line_of)
     text = answer.answer if answer else ""
     score_facts(metrics, case, tokens(text))
     if answer is not None:
@@ -229,6 +288,17 @@ def aggregate(results: list[CaseResult]) -> Aggregate:
             n=len(values),
         )
     numbers_total = sum(m.numbers_total for m in metrics)
+    line_cases = [m for m in metrics if m.no_answer_expected is not None]
+    no_answer_expected = sum(bool(m.no_answer_expected) for m in line_cases)
+    no_answer_predicted = sum(bool(m.no_answer_predicted) for m in line_cases)
+    no_answer_true = sum(bool(m.no_answer_expected and m.no_answer_predicted) for m in line_cases)
+    no_answer_precision = _share(no_answer_true, no_answer_predicted)
+    no_answer_recall = _share(no_answer_true, no_answer_expected)
+    quote_counts = [
+        len(r.answer.supporting)
+        for r in results
+        if r.answer is not None and r.answer.status in FACT_STATUSES and r.answer.supporting
+    ]
     return Aggregate(
         cases=len(results),
         retrieval_cases=sum(m.recall_at_5 is not None for m in metrics),
@@ -239,6 +309,15 @@ def aggregate(results: list[CaseResult]) -> Aggregate:
         evidence_precision=_mean(m.evidence_precision for m in metrics),
         evidence_recall=_mean(m.evidence_recall for m in metrics),
         evidence_f1=_mean(m.evidence_f1 for m in metrics),
+        no_answer_cases=len(line_cases),
+        no_answer_precision=no_answer_precision,
+        no_answer_recall=no_answer_recall,
+        # 2PR/(P+R) = 2TP/(predicted + expected): 0, not "–", when only one side is empty
+        no_answer_f1=_share(2 * no_answer_true, no_answer_predicted + no_answer_expected),
+        page_hit_cases=sum(m.page_hit is not None for m in metrics),
+        page_hit=_mean(m.page_hit for m in metrics),
+        quoting_answers=len(quote_counts),
+        quotes_per_answer=_mean(quote_counts),
         key_fact_cases=sum(m.key_facts_ok is not None for m in metrics),
         key_fact_accuracy=_mean(m.key_facts_ok for m in metrics),
         forbidden_fact_cases=sum(m.forbidden_hit is not None for m in metrics),
@@ -275,6 +354,12 @@ CASE_FAILS: dict[str, Callable[[CaseResult], bool]] = {
     "evidence_precision": lambda r: r.metrics.evidence_precision is not None and r.metrics.evidence_precision < 1,
     "evidence_recall": lambda r: r.metrics.evidence_recall is not None and r.metrics.evidence_recall < 1,
     "evidence_f1": lambda r: r.metrics.evidence_f1 is not None and r.metrics.evidence_f1 < 1,
+    "no_answer_precision": lambda r: bool(r.metrics.no_answer_predicted and not r.metrics.no_answer_expected),
+    "no_answer_recall": lambda r: bool(r.metrics.no_answer_expected and not r.metrics.no_answer_predicted),
+    "no_answer_f1": lambda r: (
+        r.metrics.no_answer_expected is not None and r.metrics.no_answer_expected != r.metrics.no_answer_predicted
+    ),
+    "page_hit": lambda r: r.metrics.page_hit is False,
     "key_fact_accuracy": lambda r: r.metrics.key_facts_ok is False,
     "forbidden_fact_rate": lambda r: r.metrics.forbidden_hit is True,
     "grounded_number_rate": lambda r: bool(r.metrics.ungrounded_numbers),

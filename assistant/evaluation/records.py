@@ -32,6 +32,11 @@ class CaseMetrics(BaseModel):
     evidence_f1: float | None = None
     matched_quotes: list[int] = Field(default_factory=list)  # Evidence.n that match expected evidence
     missed_evidence: list[str] = Field(default_factory=list)  # expected sentences no quote matched
+    # line-level cases (GoldenCase.expected_lines, OMoS-QA): evidence_* above are computed over lines
+    quoted_lines: dict[str, list[int]] = Field(default_factory=dict)  # doc id -> page lines the quotes cover
+    no_answer_expected: bool | None = None  # the gold lines are empty (the page does not answer)
+    no_answer_predicted: bool | None = None  # the answer quotes no line (see eval/METRICS.md)
+    page_hit: bool | None = None  # answerable: the gold page is among the supporting documents
 
     key_facts_ok: bool | None = None
     missing_key_facts: list[str] = Field(default_factory=list)
@@ -79,6 +84,14 @@ class Aggregate(BaseModel):
     evidence_precision: float | None = None
     evidence_recall: float | None = None
     evidence_f1: float | None = None
+    no_answer_cases: int = 0  # cases with line-level gold (expected_lines)
+    no_answer_precision: float | None = None
+    no_answer_recall: float | None = None
+    no_answer_f1: float | None = None
+    page_hit_cases: int = 0
+    page_hit: float | None = None
+    quoting_answers: int = 0  # answers (answered / referred) with at least one quote
+    quotes_per_answer: float | None = None  # mean supporting quotes of those answers
     key_fact_cases: int = 0
     key_fact_accuracy: float | None = None
     forbidden_fact_cases: int = 0

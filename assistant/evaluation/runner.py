@@ -14,11 +14,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import BaseModel, ConfigDict
 
 from assistant.app import App
 from assistant.components.embeddings import E5Embeddings, create_embeddings
-from assistant.components.index import IndexMismatchError
+from assistant.components.index import HybridIndex, IndexMismatchError
+from assistant.components.llm import create_chat_model
 from assistant.evaluation.configs import (
     ConfigError,
     EvalConfig,
@@ -28,7 +30,8 @@ from assistant.evaluation.configs import (
     resolve_set,
 )
 from assistant.evaluation.golden import GoldenCase, load_cases, select_subset
-from assistant.evaluation.metrics import RETRIEVAL_DEPTH, aggregate, breakdown, score_case
+from assistant.evaluation.metrics import RETRIEVAL_DEPTH, LineLookup, aggregate, breakdown, score_case
+from assistant.evaluation.omosqa import LineMaps, Page, load_omosqa, write_pages
 from assistant.evaluation.records import CaseResult, Note, Report, RunResult
 from assistant.settings import Settings
 
@@ -45,6 +48,7 @@ class PlannedSet(BaseModel):
     cases: list[GoldenCase]
     corpus: list[Path]  # ingested before the run; empty = use ``index_dir`` as it is
     index_dir: Path | None = None  # None = the cache folder
+    pages: dict[str, Page] = {}  # OMoS-QA sets: doc id -> page, for mapping quotes to page lines
 
 
 class PlannedConfig(BaseModel):
@@ -76,9 +80,17 @@ def plan_sets(
                 notes.append(Note(subject=spec.name, text=note))
             specs.append(spec)
     else:
-        specs = list(sets.values())
+        specs = [spec for spec in sets.values() if spec.run_by_default]
     planned: list[PlannedSet] = []
     for spec in specs:
+        if spec.omosqa is not None:
+            try:
+                planned.append(plan_omosqa(spec, base, (limits or {}).get(spec.name, limit), index, corpus))
+            except ConfigError as exc:
+                if arguments:  # asked for by name: say why it cannot run
+                    raise
+                notes.append(Note(subject=spec.name, text=f"skipped: {exc}"))
+            continue
         files = [f for f in spec.files if f.exists()]
         if not files:
             if not spec.optional or arguments:
@@ -100,6 +112,26 @@ def plan_sets(
         cases = select_subset(cases, (limits or {}).get(spec.name, limit))
         planned.append(PlannedSet(spec=spec, cases=cases, corpus=set_corpus, index_dir=index))
     return planned
+
+
+def plan_omosqa(spec: SetSpec, base: Settings, limit: int | None, index: Path | None, corpus: list[Path]) -> PlannedSet:
+    """An OMoS-QA set: cases from the dataset, its pages written as Markdown files into
+    ``<index_dir>/omosqa-pages/omosqa-<split>-<page language>/`` (the corpus that is ingested)."""
+    source = spec.omosqa
+    if corpus:
+        raise ConfigError(
+            f"--corpus does not apply to {spec.name}: its pages come from {source.data} (or give --index)"
+        )
+    data = load_omosqa(source)  # ConfigError naming the missing file
+    folder = base.index_dir / "omosqa-pages" / source.index_key
+    set_corpus = [] if index is not None else [write_pages(data.pages, folder)]
+    return PlannedSet(
+        spec=spec.model_copy(update={"corpus": [folder]}),
+        cases=select_subset(data.cases, limit),
+        corpus=set_corpus,
+        index_dir=index,
+        pages=data.pages,
+    )
 
 
 def plan_configs(
@@ -129,8 +161,8 @@ class Runner:
         if embedder is not None:
             self.embedders[embedder.model_id] = embedder
         self.prepared: set[Path] = set()  # index folders ingested during this run
-        self.chat_models: dict[str, object] = {}  # llm settings (JSON) -> loaded chat model
-        self.indexes: dict[Path, object] = {}  # index folder -> loaded HybridIndex
+        self.chat_models: dict[str, BaseChatModel | None] = {}  # llm settings (JSON) -> loaded chat model
+        self.indexes: dict[Path, HybridIndex] = {}  # index folder -> loaded index
 
     def embedder_for(self, settings: Settings) -> E5Embeddings:
         model = settings.embedding_model
@@ -138,19 +170,22 @@ class Runner:
             self.embedders[model] = create_embeddings(model, settings.embedding_threads)
         return self.embedders[model]
 
-    def share_components(self, app: App) -> None:
-        """Give ``app`` the already loaded models (App's components are cached_property slots)."""
-        app.__dict__["embedder"] = self.embedder_for(app.settings)
-        llm = getattr(app.settings, "llm", None)
-        if llm is None or not hasattr(type(app), "chat_model"):
-            return
-        key = llm.model_dump_json()
+    def index_for(self, settings: Settings) -> HybridIndex:
+        """The index in ``settings.index_dir``, loaded once (IndexNotFoundError / IndexMismatchError end the run)."""
+        index_dir = settings.index_dir
+        if index_dir not in self.indexes:
+            self.indexes[index_dir] = HybridIndex.load(index_dir, embedding_model=self.embedder_for(settings).model_id)
+        return self.indexes[index_dir]
+
+    def chat_model_for(self, settings: Settings) -> BaseChatModel | None:
+        """The chat model these settings describe, loaded once for every configuration that shares them."""
+        key = settings.llm.model_dump_json()
         if key not in self.chat_models:
             try:
-                self.chat_models[key] = app.chat_model
+                self.chat_models[key] = create_chat_model(settings)
             except Exception as exc:  # noqa: BLE001 - ModelLoadError and whatever a backend raises
                 raise ConfigError(f"cannot load the language model: {exc}") from exc
-        app.__dict__["chat_model"] = self.chat_models[key]
+        return self.chat_models[key]
 
     def prepare_index(self, planned: PlannedSet, planned_config: PlannedConfig, notes: list[Note]) -> Path:
         """The index folder for this set and configuration, ingested when a corpus is given."""
@@ -161,7 +196,7 @@ class Runner:
             index_dir = planned.index_dir
         else:
             index_dir = cache_dir(
-                settings.index_dir, planned.spec.name, planned.spec, planned.corpus, planned_config.config
+                settings.index_dir, planned.spec.index_key, planned.spec, planned.corpus, planned_config.config
             )
         if not planned.corpus or index_dir in self.prepared:
             return index_dir
@@ -192,20 +227,17 @@ class Runner:
         from assistant.answering.retrieve import search
 
         settings = planned_config.settings.model_copy(update={"index_dir": index_dir})
-        app = App(settings)
-        app.__dict__["embedder"] = self.embedder_for(settings)  # before the index checks its model id
-        if index_dir not in self.indexes:  # IndexNotFoundError / IndexMismatchError end the run
-            self.indexes[index_dir] = app.index
-        index = app.__dict__["index"] = self.indexes[index_dir]
-        self.share_components(app)
+        index = self.index_for(settings)
+        app = App(settings, embedder=self.embedder_for(settings), index=index, chat_model=self.chat_model_for(settings))
         languages = tuple(sorted(set(settings.languages) | {c.language for c in planned.cases}))
         mode = getattr(settings.retrieval, "mode", "hybrid")
         label = f"{planned.spec.name} / {planned_config.config.name}"
+        line_of = LineMaps(planned.pages, index.documents) if planned.pages else None
         started = time.perf_counter()
         results: list[CaseResult] = []
         for done, case in enumerate(planned.cases):
             self.progress(label, done, len(planned.cases))
-            results.append(self._run_case(app, case, languages, mode, search))
+            results.append(self._run_case(app, case, languages, mode, search, line_of))
         self.progress(label, len(planned.cases), len(planned.cases))
         return RunResult(
             set_name=planned.spec.name,
@@ -221,7 +253,9 @@ class Runner:
         )
 
     @staticmethod
-    def _run_case(app: App, case: GoldenCase, languages: tuple[str, ...], mode: str, search) -> CaseResult:
+    def _run_case(
+        app: App, case: GoldenCase, languages: tuple[str, ...], mode: str, search, line_of: LineLookup | None = None
+    ) -> CaseResult:
         started = time.perf_counter()
         answer, error = None, None
         try:
@@ -234,7 +268,7 @@ class Runner:
         if case.expected_docs and not case.history:
             hits = search(app.index, app.embedder, case.question, app.settings.retrieval, k=RETRIEVAL_DEPTH, mode=mode)
             retrieved = [hit.chunk.doc_id for hit in hits]
-        metrics = score_case(case, answer, retrieved, languages, wall_ms=wall_ms, error=error)
+        metrics = score_case(case, answer, retrieved, languages, wall_ms=wall_ms, error=error, line_of=line_of)
         return CaseResult(case=case, answer=answer, error=error, metrics=metrics)
 
     def run(

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import get_args
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from assistant.evaluation.records import Aggregate, Report, RunResult
+from assistant.records import Status
 
-STATUSES = ("answered", "abstained", "referred", "clarify", "refused")
+STATUSES: tuple[Status, ...] = get_args(Status)
 LATENCY_KEYS = ("retrieval", "first_token", "total", "wall")
 
 
@@ -39,6 +41,10 @@ ROWS: list[tuple[str, str | None, Callable[[Aggregate], str]]] = [
     ("evidence precision", "evidence_cases", _metric("evidence_precision")),
     ("evidence recall", "evidence_cases", _metric("evidence_recall")),
     ("evidence F1", "evidence_cases", _metric("evidence_f1")),
+    ("no-answer precision", "no_answer_cases", _metric("no_answer_precision")),
+    ("no-answer recall", "no_answer_cases", _metric("no_answer_recall")),
+    ("no-answer F1", "no_answer_cases", _metric("no_answer_f1")),
+    ("page hit", "page_hit_cases", _metric("page_hit")),
     ("key-fact accuracy", "key_fact_cases", _metric("key_fact_accuracy")),
     ("forbidden-fact rate ↓", "forbidden_fact_cases", _metric("forbidden_fact_rate")),
     ("grounded-number rate", "numbers_total", _metric("grounded_number_rate")),
@@ -52,6 +58,11 @@ ROWS: list[tuple[str, str | None, Callable[[Aggregate], str]]] = [
     ("conflict detection", "conflict_cases", _metric("conflict_detection_rate")),
     ("false-conflict rate ↓", None, _metric("false_conflict_rate")),
     ("language match", "cases", _metric("language_match")),
+    (
+        "quotes per answer",
+        "quoting_answers",
+        lambda a: "–" if a.quotes_per_answer is None else f"{a.quotes_per_answer:.2f}",
+    ),
     *[(f"latency {key} p50/p95 ms", None, _latency(key)) for key in LATENCY_KEYS],
     ("prompt tokens (mean)", None, lambda a: "–" if a.prompt_tokens_mean is None else f"{a.prompt_tokens_mean:.0f}"),
     (
@@ -66,6 +77,10 @@ ROWS: list[tuple[str, str | None, Callable[[Aggregate], str]]] = [
 ]
 
 
+# rows left out when they apply to none of the runs (line-level figures: OMoS-QA sets only)
+HIDDEN_WHEN_EMPTY = {"no-answer precision", "no-answer recall", "no-answer F1", "page hit"}
+
+
 def summary_rows(runs: list[RunResult]) -> list[tuple[str, list[str]]]:
     """``(label, [value per run])`` for the rows that apply to at least one run."""
     rows: list[tuple[str, list[str]]] = []
@@ -75,6 +90,8 @@ def summary_rows(runs: list[RunResult]) -> list[tuple[str, list[str]]]:
             continue  # a behaviour this set does not test
         if label.startswith("latency") and all(v == "–" for v in values):
             continue  # the answer path does not report this timing
+        if label in HIDDEN_WHEN_EMPTY and all(v == "–" for v in values):
+            continue
         if denominator and runs:
             label = f"{label} (n={getattr(runs[0].metrics, denominator)})"
         rows.append((label, values))
@@ -107,5 +124,25 @@ def print_summary(report: Report, console: Console) -> None:
         for label, values in summary_rows(runs):
             table.add_row(Text(label), *values)  # Text: "[de] ..." is not console markup
         console.print(table)
+        if any(run.metrics.no_answer_cases for run in runs):
+            console.print(reference_table(runs))
     for note in report.notes:
         console.print(f"note: {note.subject}: {note.text}", highlight=False)
+
+
+def reference_table(runs: list[RunResult]) -> Table:
+    """This run's OMoS-QA figures beside the published ones (which had the page handed over)."""
+    from assistant.evaluation.omosqa import PUBLISHED, PUBLISHED_NOTE
+
+    table = Table(title=f"OMoS-QA reference: {PUBLISHED_NOTE}", title_justify="left")
+    for column in ("system", "evidence F1", "no-answer F1"):
+        table.add_column(column, justify="left" if column == "system" else "right")
+    for run in runs:
+        table.add_row(
+            Text(f"this run: {run.config} (open corpus, {run.set_name})"),
+            _rate(run.metrics.evidence_f1),
+            _rate(run.metrics.no_answer_f1),
+        )
+    for system, evidence_f1, no_answer_f1 in PUBLISHED:
+        table.add_row(Text(f"{system} (published)"), f"{evidence_f1:.2f}", f"{no_answer_f1:.2f}")
+    return table

@@ -18,17 +18,17 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import math
 import os
 import re
 import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import NamedTuple, get_args
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -37,7 +37,15 @@ from sqlalchemy.orm import Session
 
 from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import HybridIndex
-from assistant.components.store import CuratedAnswerRow, FlaggedDocumentRow, InteractionRow, RatingRow, Store
+from assistant.components.store import (
+    CuratedAnswerRow,
+    FlaggedDocumentRow,
+    InteractionRow,
+    RatingRow,
+    Store,
+    bump_revision,
+    read_revision,
+)
 from assistant.facts import extract_facts
 from assistant.records import (
     Channel,
@@ -48,15 +56,17 @@ from assistant.records import (
     FlaggedDocument,
     GoldenCase,
     Interaction,
+    Problem,
     Reason,
     ReviewState,
+    Status,
 )
 from assistant.settings import Settings
 from assistant.text import normalise_question
 
 log = logging.getLogger(__name__)
 
-STATUSES = ("answered", "abstained", "referred", "clarify", "refused")
+STATUSES: tuple[Status, ...] = get_args(Status)
 # two abstained questions whose e5 query vectors are closer than this (cosine distance,
 # average linkage) ask about the same missing topic. Measured with multilingual-e5-small:
 # paraphrases 0.05-0.075, related but different topics (boat licence / fishing licence)
@@ -68,8 +78,8 @@ MAX_KEY_FACTS = 6
 FACT_KINDS = ("amount", "number", "time", "date", "phone", "email", "room")
 CURRENCY_AFTER = re.compile(r"^\s?(?:€|Euro\b|EUR\b)", re.IGNORECASE)
 CITATION = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
-
-T = TypeVar("T")
+# the revision (table ``revisions``) raised with every change to curated answers or flagged documents
+REVIEW_REVISION = "review"
 
 
 class ReviewError(ValueError):
@@ -130,8 +140,13 @@ class ReviewService:
         self.store = store
         self.index = index
         self.embedder = embedder
-        self._cache: dict[str, tuple[float, object]] = {}
-        self._cache_lock = threading.Lock()
+        # what the answer service reads, in memory: (revision, curated answers, flagged doc ids)
+        self._known: _ReviewData | None = None
+        self._checked_at = -math.inf  # when the revision was last read (time.monotonic)
+        self._refresh_lock = threading.Lock()
+        self._state_lock = threading.Lock()  # guards _checked_at against a concurrent _invalidate
+        self._local_changes = 0  # changes made through this service (see _invalidate)
+        self._unavailable = False  # the store failed at the last check (warned once)
 
     # -- the queue ---------------------------------------------------------
     def queue(
@@ -200,6 +215,7 @@ class ReviewService:
             session.add(row)
             session.flush()
             _mark(session, interaction_id, "resolved", staff, now, curated_id=row.id)
+            bump_revision(session, REVIEW_REVISION)
             curated = _curated(row)
         self._invalidate()
         self._export_quietly()
@@ -210,25 +226,9 @@ class ReviewService:
         with self.store.session() as session:
             _mark(session, interaction_id, "dismissed", staff, datetime.now(UTC))
 
-    def reopen(self, interaction_id: str) -> None:
-        with self.store.session() as session:
-            _mark(session, interaction_id, "open", "", None)
-
-    def retire_curated(self, curated_id: int) -> None:
-        """Stop using a curated answer (it is kept, inactive, for the record)."""
-        with self.store.session() as session:
-            row = session.get(CuratedAnswerRow, curated_id)
-            if row is None:
-                raise NotFoundError(f"no curated answer with id {curated_id}")
-            row.active = False
-        self._invalidate()
-        self._export_quietly()
-
-    def flag_document(
-        self, doc_id: str, problem: Literal["outdated", "wrong"], note: str = "", staff: str = ""
-    ) -> FlaggedDocument:
+    def flag_document(self, doc_id: str, problem: Problem, note: str = "", staff: str = "") -> FlaggedDocument:
         """Mark a document outdated or wrong: it stops supporting answers and is listed for the web team."""
-        if problem not in ("outdated", "wrong"):
+        if problem not in get_args(Problem):
             raise ReviewError(f"problem must be 'outdated' or 'wrong', not {problem!r}")
         document = self._document(doc_id)
         row = FlaggedDocumentRow(
@@ -242,6 +242,7 @@ class ReviewService:
         )
         with self.store.session() as session:
             session.merge(row)  # flagging again updates problem, note and who
+            bump_revision(session, REVIEW_REVISION)
         self._invalidate()
         return _flagged(row)
 
@@ -251,6 +252,7 @@ class ReviewService:
             row = session.get(FlaggedDocumentRow, doc_id)
             if row is not None:
                 session.delete(row)
+                bump_revision(session, REVIEW_REVISION)
         self._invalidate()
         return row is not None
 
@@ -269,35 +271,78 @@ class ReviewService:
             )
         return document
 
-    # -- what the answer service reads (cached: several instances share the database) --
+    # -- what the answer service reads (in memory: several instances share the database) --
+    # Both lists are kept in memory with the ``review`` revision they belong to. At most every
+    # ``store.cache_s`` seconds one tiny SELECT reads the revision; only when it changed (staff
+    # corrected an answer or flagged a document, on any instance) are the lists read again.
+    # A change made through this service is seen by the next question at once. While the store
+    # is down the last known lists stay in use (one warning, not one per question).
     def curated_answers(self) -> list[CuratedAnswer]:
-        """Active curated answers, newest first (re-read at most every ``store.cache_s`` seconds)."""
-        return list(self._cached("curated", self._load_curated))
+        """Active curated answers, newest first.
 
-    def flagged_doc_ids(self) -> set[str]:
-        return set(self._cached("flagged", lambda: frozenset(doc.doc_id for doc in self.flagged())))
+        The same list object is returned until the data changes (callers may key
+        their own work on its identity); it is shared, so do not modify it.
+        """
+        known = self._current()
+        return known.curated if known is not None else []
 
-    def _load_curated(self) -> list[CuratedAnswer]:
-        statement = (
-            select(CuratedAnswerRow)
-            .where(CuratedAnswerRow.active.is_(True))
-            .order_by(CuratedAnswerRow.created_at.desc(), CuratedAnswerRow.id.desc())
-        )
-        with self.store.session() as session:
-            return [_curated(row) for row in session.scalars(statement)]
+    def flagged_doc_ids(self) -> frozenset[str]:
+        """Ids of the documents staff flagged (the same object until the data changes)."""
+        known = self._current()
+        return known.flagged if known is not None else frozenset()
 
-    def _cached(self, key: str, load: Callable[[], T]) -> T:
-        with self._cache_lock:
-            entry = self._cache.get(key)
-            if entry is not None and time.monotonic() - entry[0] < self.settings.store.cache_s:
-                return entry[1]  # type: ignore[return-value]
-            value = load()
-            self._cache[key] = (time.monotonic(), value)
-            return value
+    def _current(self) -> _ReviewData | None:
+        known = self._known
+        if known is not None and not self._due():
+            return known  # the common case: no lock, no database
+        # the first load and a change made here wait for the refresh; a periodic check
+        # that another thread is already doing does not hold this question up
+        if not self._refresh_lock.acquire(blocking=known is None or self._checked_at == -math.inf):
+            return known
+        try:
+            if self._due():
+                self._refresh()
+            return self._known
+        finally:
+            self._refresh_lock.release()
+
+    def _due(self) -> bool:
+        return time.monotonic() - self._checked_at >= self.settings.store.cache_s
+
+    def _refresh(self) -> None:
+        changes = self._local_changes
+        try:
+            with self.store.session() as session:
+                revision = read_revision(session, REVIEW_REVISION)
+                if self._known is None or revision != self._known.revision:
+                    # read after the revision, in the same transaction: the lists are at least this new
+                    curated = _load_curated(session)
+                    flagged = frozenset(session.scalars(select(FlaggedDocumentRow.doc_id)))
+                    self._known = _ReviewData(revision, curated, flagged)
+        except Exception as exc:  # noqa: BLE001 - a store that is down must not stop answering
+            if not self._unavailable:
+                log.warning(
+                    "curated answers and flagged documents could not be read (%s: %s); using the last known "
+                    "(%s) until the store is back",
+                    type(exc).__name__,
+                    exc,
+                    "none" if self._known is None else f"revision {self._known.revision}",
+                )
+            self._unavailable = True
+        else:
+            if self._unavailable:
+                log.info("curated answers and flagged documents readable again (revision %d)", self._known.revision)
+            self._unavailable = False
+        finally:
+            with self._state_lock:
+                if changes == self._local_changes:  # else a change made meanwhile: check again at once
+                    self._checked_at = time.monotonic()  # (a store that is down: tried again after cache_s)
 
     def _invalidate(self) -> None:
-        with self._cache_lock:
-            self._cache.clear()
+        """A change made here: the next question reads the revision (and the new lists) at once."""
+        with self._state_lock:
+            self._local_changes += 1
+            self._checked_at = -math.inf
 
     # -- dashboard -----------------------------------------------------------
     def dashboard(self, days: int = 30, today: date | None = None) -> Dashboard:
@@ -383,7 +428,8 @@ class ReviewService:
         """Write the active curated answers as golden cases (newest wins per question and
         language), atomically; returns the number of cases written."""
         target = Path(path or self.settings.staff.curated_eval_path)
-        cases = eval_cases(self._load_curated())
+        with self.store.session() as session:
+            cases = eval_cases(_load_curated(session))
         lines = "".join(case.model_dump_json(exclude_defaults=True) + "\n" for case in cases)
         write_atomically(target, lines)
         return len(cases)
@@ -401,6 +447,22 @@ class ReviewService:
 
 
 # -- queries -------------------------------------------------------------------
+class _ReviewData(NamedTuple):
+    revision: int
+    curated: list[CuratedAnswer]
+    flagged: frozenset[str]
+
+
+def _load_curated(session: Session) -> list[CuratedAnswer]:
+    """Active curated answers, newest first."""
+    statement = (
+        select(CuratedAnswerRow)
+        .where(CuratedAnswerRow.active.is_(True))
+        .order_by(CuratedAnswerRow.created_at.desc(), CuratedAnswerRow.id.desc())
+    )
+    return [_curated(row) for row in session.scalars(statement)]
+
+
 def _with_latest_rating() -> Select:
     ranked = select(
         RatingRow.interaction_id,
@@ -442,7 +504,7 @@ def _mark(
     interaction_id: str,
     state: ReviewState,
     staff: str,
-    when: datetime | None,
+    when: datetime,
     curated_id: int | None = None,
 ) -> None:
     row = session.get(InteractionRow, interaction_id)

@@ -6,13 +6,13 @@ German DLDB service export (``services_*.json`` / ``locations_*.json``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
 from datetime import date, datetime
 from pathlib import Path
 
+from assistant.hashing import sha256_hex
 from assistant.ingest.html import html_title, html_to_text
 from assistant.records import Document
 from assistant.safety.injection import neutralise
@@ -31,11 +31,8 @@ class LoadError(Exception):
 
 
 def content_hash(*parts: str) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()[:16]
+    """A document's fingerprint: each part ended by NUL, so ("ab", "c") and ("a", "bc") differ."""
+    return sha256_hex("".join(f"{part}\0" for part in parts), length=16)
 
 
 def _to_date(value: object) -> date | None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from assistant.components.embeddings import E5Embeddings
-from assistant.components.index import HybridIndex, IndexMismatchError, IndexNotFoundError
+from assistant.components.index import HybridIndex, IndexNotFoundError, sentence_contexts
 from assistant.components.locking import index_lock
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_file
@@ -75,10 +76,8 @@ def _ingest(
     if not rebuild:
         try:
             previous = HybridIndex.load(index_dir, embedding_model=embedder.model_id)
-        except IndexNotFoundError:
+        except IndexNotFoundError:  # a first ingest; IndexMismatchError reaches the caller
             previous = None
-        except IndexMismatchError:
-            raise
 
     report = IngestReport(index_dir=str(index_dir), index_version="")
     files = discover(paths)
@@ -111,22 +110,35 @@ def _ingest(
         unique[doc.doc_id] = doc
     loaded = list(unique.values())
 
-    kept_docs, kept_chunks, kept_vectors = _carry_over(previous, loaded, paths, report)
-    new_docs = [doc for doc in loaded if doc.doc_id not in {d.doc_id for d in kept_docs}]
+    kept = _carry_over(previous, loaded, paths, report)
+    kept_ids = {d.doc_id for d in kept.documents}
+    new_docs = [doc for doc in loaded if doc.doc_id not in kept_ids]
     new_chunks: list[Chunk] = []
     for doc in new_docs:
         new_chunks.extend(chunk_document(doc, settings.ingest.chunk_max_chars, settings.ingest.chunk_min_chars))
-    new_vectors = _embed(new_chunks, embedder, settings.ingest.embed_batch_size, progress)
+    new = _embed(new_docs, new_chunks, embedder, settings.ingest.embed_batch_size, progress)
     report.chunks_embedded = len(new_chunks)
-    report.words_embedded = sum(len(c.text.split()) for c in new_chunks)
+    report.words_embedded = new.words
 
-    documents = kept_docs + new_docs
-    chunks = kept_chunks + new_chunks
-    vectors = np.concatenate([kept_vectors, new_vectors]) if len(kept_vectors) else new_vectors
-    if not len(vectors):
-        vectors = np.zeros((0, embedder.dimension), dtype=np.float32)
+    documents = kept.documents + new_docs
+    chunks = kept.chunks + new_chunks
+    vectors, sentence_vectors, title_vectors = (
+        _stack(embedder, old, added)
+        for old, added in (
+            (kept.vectors, new.chunks),
+            (kept.sentence_vectors, new.sentences),
+            (kept.title_vectors, new.titles),
+        )
+    )
 
-    index = HybridIndex.build(documents, chunks, vectors, embedding_model=embedder.model_id)
+    index = HybridIndex.build(
+        documents,
+        chunks,
+        vectors,
+        embedding_model=embedder.model_id,
+        sentence_vectors=sentence_vectors,
+        title_vectors=title_vectors,
+    )
     changed = report.added or report.updated or report.removed or previous is None
     if changed or rebuild:
         index.save(index_dir, keep_versions=settings.ingest.keep_versions)
@@ -139,13 +151,33 @@ def _ingest(
     return report
 
 
+@dataclass
+class _Vectors:
+    """Documents and chunks with their chunk, sentence and title vectors (rows in the same order)."""
+
+    documents: list[Document]
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    sentence_vectors: np.ndarray
+    title_vectors: np.ndarray
+
+
+@dataclass
+class _Embedded:
+    chunks: np.ndarray
+    sentences: np.ndarray
+    titles: np.ndarray
+    words: int
+
+
 def _carry_over(
     previous: HybridIndex | None, loaded: list[Document], paths: list[Path], report: IngestReport
-) -> tuple[list[Document], list[Chunk], np.ndarray]:
-    """Unchanged and untouched documents (with chunks and vectors) from the previous index."""
+) -> _Vectors:
+    """Unchanged and untouched documents (with chunks and all their vectors) from the previous index."""
+    empty = np.zeros((0, 0), dtype=np.float32)
     if previous is None:
         report.added = [doc.doc_id for doc in loaded]
-        return [], [], np.zeros((0, 0), dtype=np.float32)
+        return _Vectors([], [], empty, empty, empty)
     roots = [Path(p).resolve() for p in paths]
     loaded_by_id = {doc.doc_id: doc for doc in loaded}
     keep_ids: set[str] = set()
@@ -163,21 +195,46 @@ def _carry_over(
             report.updated.append(doc_id)
     report.added = [doc.doc_id for doc in loaded if doc.doc_id not in previous.documents]
     rows = [i for i, chunk in enumerate(previous.chunks) if chunk.doc_id in keep_ids]
-    docs = [previous.documents[d] for d in previous.documents if d in keep_ids]
+    sentence_rows = [row for i in rows for row in previous.sentence_rows(i)]
+    doc_ids = [d for d in previous.documents if d in keep_ids]
+    docs = [previous.documents[d] for d in doc_ids]
     # an unchanged document may have moved: record where it was loaded from now
     for doc in docs:
         if doc.doc_id in loaded_by_id:
             doc.source = loaded_by_id[doc.doc_id].source
-    return docs, [previous.chunks[i] for i in rows], previous.vectors[rows]
+    return _Vectors(
+        docs,
+        [previous.chunks[i] for i in rows],
+        previous.vectors[rows],
+        np.asarray(previous.sentence_vectors[sentence_rows], dtype=np.float32),
+        np.stack([previous.title_vector(d) for d in doc_ids]) if doc_ids else empty,
+    )
 
 
-def _embed(chunks: list[Chunk], embedder: E5Embeddings, batch_size: int, progress: Progress) -> np.ndarray:
+def _embed(
+    documents: list[Document], chunks: list[Chunk], embedder: E5Embeddings, batch_size: int, progress: Progress
+) -> _Embedded:
+    """Chunks, their sentences (in context) and document titles, embedded in one pass with one progress bar."""
+    texts = [c.embedding_text() for c in chunks]
+    sentences = [context for c in chunks for context in sentence_contexts(c)]
+    titles = [doc.title for doc in documents]
+    everything = texts + sentences + titles
     batches = []
-    for start in range(0, len(chunks), batch_size):
-        progress("embed", start, len(chunks))
-        batch = chunks[start : start + batch_size]
-        batches.append(embedder.embed_passages([c.embedding_text() for c in batch]))
-    progress("embed", len(chunks), len(chunks))
-    if not batches:
-        return np.zeros((0, embedder.dimension), dtype=np.float32)
-    return np.concatenate(batches)
+    for start in range(0, len(everything), batch_size):
+        progress("embed", start, len(everything))
+        batches.append(embedder.embed_passages(everything[start : start + batch_size]))
+    progress("embed", len(everything), len(everything))
+    vectors = np.concatenate(batches) if batches else np.zeros((0, embedder.dimension), dtype=np.float32)
+    first_sentence, first_title = len(texts), len(texts) + len(sentences)
+    return _Embedded(
+        chunks=vectors[:first_sentence],
+        sentences=vectors[first_sentence:first_title],
+        titles=vectors[first_title:],
+        words=sum(len(text.split()) for text in everything),
+    )
+
+
+def _stack(embedder: E5Embeddings, kept: np.ndarray, added: np.ndarray) -> np.ndarray:
+    """Carried-over rows, then new rows (an empty index still has the model's dimension)."""
+    stacked = np.concatenate([kept, added]) if len(kept) else added
+    return stacked if len(stacked) else np.zeros((0, embedder.dimension), dtype=np.float32)

@@ -12,7 +12,7 @@ up until every request times out. The API, the stream and the kiosk share one
 ...     admission.reserve()
 Traceback (most recent call last):
 ...
-Busy: The assistant is busy right now. Please try again in a moment.
+assistant.transports.admission.Busy: The assistant is busy right now. Please try again in a moment.
 
 The rate limit is a token bucket per client address. Addresses are kept in
 memory only, as a keyed hash with a per-process random key, so neither a log

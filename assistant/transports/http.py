@@ -3,7 +3,8 @@
 Routes (documented with curl examples in ``docs/api.md``):
 
 - ``POST /api/ask``          question -> Answer JSON (logged; ``interaction_id`` set)
-- ``POST /api/ask/stream``   the same as NDJSON: ``{"type": "token", ...}`` lines, then ``{"type": "answer", ...}``
+- ``POST /api/ask/stream``   the same as NDJSON: ``{"type": "evidence", ...}`` (the verified evidence answer,
+                             when a model composes), then ``{"type": "answer", ...}`` (the checked answer)
 - ``POST /api/feedback``     a citizen's rating of a logged answer
 - ``GET  /healthz``          model, index version, documents, store status
 - ``GET  /widget.js``        the embeddable widget (``ui/widget.js``, configured inline)
@@ -21,23 +22,29 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
-from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.answering.events import Token
+from assistant.answering.events import EvidenceAnswer, Final
 from assistant.app import App
 from assistant.components.index import IndexMismatchError, IndexNotFoundError
 from assistant.records import Answer, Feedback
 from assistant.settings import WebSettings
-from assistant.transports.admission import Ticket
 from assistant.transports.openai_api import create_openai_router
-from assistant.transports.protection import AdmittedStream, check_history, check_question, install_limits, limit
+from assistant.transports.protection import (
+    admitted_stream,
+    check_history,
+    check_question,
+    install_limits,
+    limit,
+    run_admitted,
+)
 from assistant.transports.security import GradioFileGuard, SecurityHeaders
 
 log = logging.getLogger(__name__)
@@ -150,36 +157,26 @@ def _history(request: AskRequest) -> list[dict[str, str]]:
     return [turn.model_dump() for turn in request.history]
 
 
-def _log(app: App, answer: Answer, channel: str) -> Answer:
-    """Log the answer (redacted by the feedback service) and give it the id citizens rate it with."""
-    answer.interaction_id = app.feedback.log_answer(answer, channel)
-    return answer
-
-
-def _answer(app: App, request: AskRequest, question: str, ticket: Ticket) -> Answer:
-    with ticket.running():  # waits for a free answer slot (or raises Busy)
-        return _log(app, app.answers.answer(question, _history(request)), request.channel)
+def _line(kind: str, answer: Answer) -> str:
+    return json.dumps({"type": kind, "answer": answer.model_dump(mode="json")}, ensure_ascii=False) + "\n"
 
 
 def _events(app: App, request: AskRequest, question: str) -> Iterator[str]:
-    """NDJSON lines; runs in a worker thread, one ``next()`` at a time."""
+    """NDJSON lines of the logged answer's events; runs in a worker thread, one ``next()`` at a time.
+
+    The verified evidence answer goes out as soon as it exists, the checked answer replaces it;
+    the model's unchecked draft (``Token`` events) never leaves the server.
+    """
     try:
-        for event in app.answers.stream(question, _history(request)):
-            if isinstance(event, Token):
-                yield json.dumps({"type": "token", "text": event.text}, ensure_ascii=False) + "\n"
-            else:
-                answer = _log(app, event.answer, request.channel)
-                yield (
-                    json.dumps({"type": "answer", "answer": answer.model_dump(mode="json")}, ensure_ascii=False) + "\n"
-                )
+        for event in app.asking.stream(question, _history(request), request.channel):
+            match event:
+                case EvidenceAnswer(answer=answer):
+                    yield _line("evidence", answer)
+                case Final(answer=answer):
+                    yield _line("answer", answer)
     except Exception:  # the status line is already sent: report the failure in the stream
         log.exception("answering failed while streaming")
         yield json.dumps({"type": "error", "message": "The assistant could not answer. Please try again later."}) + "\n"
-
-
-async def _stream_in_threadpool(app: App, request: AskRequest, question: str) -> AsyncIterator[str]:
-    async for line in iterate_in_threadpool(_events(app, request, question)):
-        yield line
 
 
 def health(app: App) -> tuple[int, dict[str, Any]]:
@@ -223,9 +220,8 @@ def _add_api_routes(api: FastAPI, app: App) -> None:
     async def ask(request: AskRequest) -> JSONResponse:
         question = check_question(request.question, app.settings.web)
         check_history(request.history, app.settings.web)
-        ticket = app.admission.reserve()  # Busy (503) at once when the queue is full
-        try:
-            answer = await run_in_threadpool(_answer, app, request, question, ticket)
+        try:  # Busy (503) at once when the queue is full, or when no slot came free in time
+            answer = await run_admitted(app.admission, app.asking.ask, question, _history(request), request.channel)
         except SETUP_ERRORS as exc:
             raise HTTPException(503, str(exc)) from exc
         return JSONResponse(answer.model_dump(mode="json"))
@@ -234,18 +230,7 @@ def _add_api_routes(api: FastAPI, app: App) -> None:
     async def ask_stream(request: AskRequest) -> StreamingResponse:
         question = check_question(request.question, app.settings.web)
         check_history(request.history, app.settings.web)
-        ticket = app.admission.reserve()
-        await run_in_threadpool(ticket.start)  # before the 200 line, so "busy" can still be a 503
-        try:
-            return AdmittedStream(
-                _stream_in_threadpool(app, request, question),
-                media_type=NDJSON,
-                headers={"cache-control": "no-store", "x-accel-buffering": "no"},
-                ticket=ticket,
-            )
-        except BaseException:
-            ticket.release()
-            raise
+        return await admitted_stream(app.admission, _events(app, request, question), NDJSON)
 
     @api.post("/api/feedback", status_code=201, dependencies=[Depends(limit(app, "feedback"))])
     async def feedback(rating: Feedback) -> dict[str, bool]:
@@ -288,11 +273,8 @@ def _add_page_routes(api: FastAPI, app: App) -> None:
 
 
 def _mount_staff(api: FastAPI, app: App) -> None:
-    try:
-        from assistant.transports.staff import mount_staff
-    except ImportError as exc:  # staff.py is being written; the rest must still start
-        log.warning("staff review app not mounted: %s", exc)
-        return
+    from assistant.transports.staff import mount_staff  # lazily, as the kiosk: Gradio is slow to import
+
     mount_staff(api, app)
 
 

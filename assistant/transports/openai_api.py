@@ -16,9 +16,11 @@ field ``assistant`` of the completion object and of the last stream chunk (offic
 keep unknown fields: ``completion.model_extra["assistant"]`` in the Python ``openai``
 package). Every answer is logged with channel ``api``; rate it with ``POST /api/feedback``.
 
-Streaming sends the role at once, then the *checked* answer: the model's draft is not
-streamed, because the grounding gate may still drop sentences of it and a delta cannot be
-taken back. See ``docs/api.md`` ("OpenAI-compatible endpoint").
+Streaming sends the role at once, then, when a model composes, the verified evidence
+answer's text as the first content delta as soon as it exists; the model's checked answer
+follows below a short marker line only when it differs (a delta cannot be taken back), then
+the sources. The model's unchecked draft is never streamed: the grounding gate may still drop
+sentences of it. See ``docs/api.md`` ("OpenAI-compatible endpoint").
 """
 
 from __future__ import annotations
@@ -28,19 +30,18 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
+from assistant.answering.events import EvidenceAnswer, Final
 from assistant.app import App
 from assistant.components.index import IndexMismatchError, IndexNotFoundError
 from assistant.records import Answer
-from assistant.transports.admission import Ticket
-from assistant.transports.protection import AdmittedStream, check_question, limit, trim_history
+from assistant.transports.protection import admitted_stream, check_question, limit, run_admitted, trim_history
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,10 @@ SETUP_ERRORS = (IndexNotFoundError, IndexMismatchError)
 AI_NOTE = {
     "de": "KI-Assistent: Antwort aus den Unterlagen der Stadt; verbindlich ist die Auskunft der Verwaltung.",
     "en": "AI assistant: answer from the city's documents; the city administration's information is binding.",
+}
+REWORDED = {  # introduces the model's checked answer after the evidence answer already sent
+    "de": "Geprüfte Neufassung der Antwort:",
+    "en": "Checked rewording of the answer:",
 }
 STREAM_PIECE = re.compile(r"\S+\s*|\s+")  # words with their following space: deltas that join to the text
 
@@ -157,10 +162,18 @@ def error_response(status: int, message: str, kind: str = "invalid_request_error
     )
 
 
-def _answer_logged(app: App, question: str, history: list[dict[str, str]]) -> Answer:
-    answer = app.answers.answer(question, history)
-    answer.interaction_id = app.feedback.log_answer(answer, "api")
-    return answer
+def rest_of_reply(answer: Answer, shown: str | None) -> str:
+    """The reply text still to stream once ``answer`` is final, after the evidence text ``shown`` (if any).
+
+    Without an evidence answer it is the whole reply. After one, the checked answer is added
+    under a marker line only when its text differs, then the sources (of the final answer).
+    """
+    if shown is None:
+        return reply_text(answer)
+    reworded = ""
+    if answer.answer.strip() != shown.strip():
+        reworded = f"\n\n{REWORDED.get(answer.language, REWORDED['en'])}\n{answer.answer}"
+    return f"{reworded}\n\n{sources_block(answer)}"
 
 
 def _events(app: App, question: str, history: list[dict[str, str]]) -> Iterator[str]:
@@ -168,35 +181,27 @@ def _events(app: App, question: str, history: list[dict[str, str]]) -> Iterator[
     created = int(time.time())
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     yield _chunk(completion_id, created, {"role": "assistant", "content": ""})
+    shown: str | None = None  # the evidence answer's text, once sent
     try:
-        answer = _answer_logged(app, question, history)
+        for event in app.asking.stream(question, history, "api"):
+            match event:
+                case EvidenceAnswer(answer=evidence):  # verified: clients show it at once
+                    shown = evidence.answer
+                    yield _chunk(completion_id, created, {"content": shown})
+                case Final(answer=answer):
+                    rest = rest_of_reply(answer, shown)
+                    for piece in STREAM_PIECE.findall(rest):
+                        yield _chunk(completion_id, created, {"content": piece})
+                    usage = _usage(answer, (shown or "") + rest)
+                    yield _chunk(
+                        completion_id, created, {}, "stop", assistant=answer.model_dump(mode="json"), usage=usage
+                    )
+                # Token: the model's unchecked draft is never sent
     except Exception:  # the 200 line is sent: the failure goes into the stream, as OpenAI's servers do
         log.exception("answering failed while streaming (/v1/chat/completions)")
         error = {"message": "The assistant could not answer. Please try again later.", "type": "server_error"}
         yield f"data: {json.dumps({'error': error})}\n\n"
-        yield "data: [DONE]\n\n"
-        return
-    for piece in STREAM_PIECE.findall(reply_text(answer)):
-        yield _chunk(completion_id, created, {"content": piece})
-    yield _chunk(
-        completion_id,
-        created,
-        {},
-        "stop",
-        assistant=answer.model_dump(mode="json"),
-        usage=_usage(answer, reply_text(answer)),
-    )
     yield "data: [DONE]\n\n"
-
-
-async def _stream(app: App, question: str, history: list[dict[str, str]]) -> AsyncIterator[str]:
-    async for line in iterate_in_threadpool(_events(app, question, history)):
-        yield line
-
-
-def _complete(app: App, question: str, history: list[dict[str, str]], ticket: Ticket) -> Answer:
-    with ticket.running():
-        return _answer_logged(app, question, history)
 
 
 def create_openai_router(app: App) -> APIRouter:
@@ -218,21 +223,10 @@ def create_openai_router(app: App) -> APIRouter:
             question, history = question_and_history(request, app)
         except HTTPException as exc:
             return error_response(exc.status_code, str(exc.detail))
-        ticket = app.admission.reserve()  # Busy (503) at once when the queue is full
-        if request.stream:
-            await run_in_threadpool(ticket.start)  # before the 200 line, so "busy" can still be a 503
-            try:
-                return AdmittedStream(
-                    _stream(app, question, history),
-                    media_type=SSE,
-                    ticket=ticket,
-                    headers={"cache-control": "no-store", "x-accel-buffering": "no"},
-                )
-            except BaseException:
-                ticket.release()
-                raise
+        if request.stream:  # Busy (503) at once when the queue is full, or when no slot came free in time
+            return await admitted_stream(app.admission, _events(app, question, history), SSE)
         try:
-            answer = await run_in_threadpool(_complete, app, question, history, ticket)
+            answer = await run_admitted(app.admission, app.asking.ask, question, history, "api")
         except SETUP_ERRORS as exc:
             return error_response(503, str(exc), "server_error")
         created = int(time.time())

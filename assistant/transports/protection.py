@@ -1,8 +1,9 @@
 """Abuse limits for the HTTP API: per-client rate limit, busy answers, history size.
 
-``install_limits(api, app)`` registers the responses; the routes in ``http.py``
-declare ``dependencies=[Depends(limit(app, "answer"))]`` and wrap their work in
-``app.admission``. What a client sees:
+``install_limits(api, app)`` registers the responses; the routes in ``http.py`` and
+``openai_api.py`` declare ``dependencies=[Depends(limit(app, "answer"))]`` and answer
+through ``run_admitted`` (a JSON reply) or ``admitted_stream`` (a streamed one), which
+hold an answer slot of ``app.admission`` while the answer is computed. What a client sees:
 
 - ``429`` with ``Retry-After`` and ``{"detail": ..., "rate_limited": true, "retry_after_s": n}``
   when one client address sends more than ``web.rate_limit_per_minute`` questions
@@ -17,18 +18,28 @@ declare ``dependencies=[Depends(limit(app, "answer"))]`` and wrap their work in
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from assistant.app import App
 from assistant.settings import WebSettings
-from assistant.transports.admission import BUSY_MESSAGE, RATE_LIMITED_MESSAGE, Busy, Ticket, retry_after_header
+from assistant.transports.admission import (
+    BUSY_MESSAGE,
+    RATE_LIMITED_MESSAGE,
+    Admission,
+    Busy,
+    Ticket,
+    retry_after_header,
+)
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+STREAM_HEADERS = {"cache-control": "no-store", "x-accel-buffering": "no"}
 
 
 class RateLimited(Exception):
@@ -144,3 +155,36 @@ class AdmittedStream(StreamingResponse):
             await super().__call__(scope, receive, send)
         finally:
             self.ticket.release()
+
+
+async def run_admitted(admission: Admission, work: Callable[..., T], *args: Any) -> T:
+    """``work(*args)`` in a worker thread holding an answer slot; ``Busy`` (503) when none is to be had.
+
+    The place in the queue is reserved at once (``Busy`` without waiting when the queue is
+    full); the worker thread then waits for a free slot and releases it when ``work`` returns.
+    """
+    ticket = admission.reserve()
+    return await run_in_threadpool(_holding_slot, ticket, work, *args)
+
+
+def _holding_slot(ticket: Ticket, work: Callable[..., T], *args: Any) -> T:
+    with ticket.running():  # waits for a free answer slot (or raises Busy)
+        return work(*args)
+
+
+async def admitted_stream(admission: Admission, lines: Iterator[str], media_type: str) -> AdmittedStream:
+    """A response streaming ``lines`` (computed in a worker thread) while it holds an answer slot.
+
+    The slot is taken before the 200 line is sent, so "busy" can still be a 503; the response
+    releases it when the stream ends, fails or the client goes away.
+    """
+    ticket = admission.reserve()  # Busy (503) at once when the queue is full
+    await run_in_threadpool(ticket.start)  # before the 200 line, so "busy" can still be a 503
+    try:
+        # ``lines`` runs in a worker thread, one ``next()`` at a time: the event loop stays free
+        return AdmittedStream(
+            iterate_in_threadpool(lines), media_type=media_type, headers=dict(STREAM_HEADERS), ticket=ticket
+        )
+    except BaseException:
+        ticket.release()
+        raise

@@ -58,7 +58,6 @@ COMMON_HEADERS = {
 }
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_COOKIE = "assistant_staff_csrf"
-CSRF_FIELD = "csrf"
 
 
 def content_security_policy(path: str) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import logging
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 from urllib.parse import urlencode
 
 import gradio as gr
@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.app import App
 from assistant.feedback.auth import HOW_TO_CONFIGURE, StaffAuth
-from assistant.records import Interaction
+from assistant.records import Channel, Interaction, Reason, ReviewState
 from assistant.transports.security import (
     CSRF_COOKIE,
     GradioFileGuard,
@@ -53,9 +53,9 @@ SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
 ]
 ANY = "alle / all"
-CHANNELS = ["kiosk", "widget", "api", "cli"]
-REASONS = ["wrong", "outdated", "incomplete", "not_understood", "other"]
-STATES = ["open", "resolved", "dismissed"]
+CHANNELS: list[str] = list(get_args(Channel))
+REASONS: list[str] = list(get_args(Reason))
+STATES: list[str] = list(get_args(ReviewState))
 QUEUE_HEADERS = [
     "Zeit / Time",
     "Kanal / Channel",

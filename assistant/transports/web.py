@@ -1,8 +1,10 @@
 """The city-hall kiosk: a Gradio app mounted at /kiosk on the one FastAPI process.
 
 Rendering lives in pure functions (``render_answer``, ``render_contact``,
-``render_intro``) that tests call directly; the Gradio callbacks only fetch an
-Answer from the answer service, log it, and render. Everything that comes from
+``render_intro``) that tests call directly; the Gradio callbacks only ask
+(``app.asking``: the answer, logged for the kiosk) and render. When a model composes, the
+verified evidence answer is shown at once with a notice that the wording is being improved;
+the model's checked answer replaces it. The model's unchecked draft never reaches the screen. Everything that comes from
 documents or the model is HTML-escaped, and links are shown only for the city's
 own domains.
 """
@@ -14,7 +16,7 @@ import os
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlparse
 
-from assistant.answering.events import Token
+from assistant.answering.events import EvidenceAnswer, Final
 from assistant.app import App
 from assistant.records import Answer, Contact, Document, Evidence, Feedback
 from assistant.transports.admission import BUSY_MESSAGE, RATE_LIMITED_MESSAGE, Busy
@@ -30,6 +32,7 @@ for _name, _value in (
 
 LANGUAGES = [("Deutsch", "de"), ("English", "en")]
 CONTEXT_CHARS = 160  # document text shown around a quoted sentence
+PENDING_MAX_S = 300  # an answer in progress keeps the idle reset away for at most this long
 TEXT: dict[str, dict[str, str]] = {
     "de": {
         "disclosure_title": "Sie sprechen mit einem KI-Assistenten.",
@@ -66,6 +69,7 @@ TEXT: dict[str, dict[str, str]] = {
         "hours": "Öffnungszeiten",
         "from": "Quelle",
         "thinking": "Einen Moment, ich suche in den Unterlagen der Stadt …",
+        "improving": "Das sind die geprüften Stellen aus den Unterlagen. Die Formulierung wird noch verbessert …",
         "you": "Ihre Frage",
     },
     "en": {
@@ -103,6 +107,7 @@ TEXT: dict[str, dict[str, str]] = {
         "hours": "Opening hours",
         "from": "Source",
         "thinking": "One moment, searching the city's documents …",
+        "improving": "These are the verified passages from the documents. The wording is still being improved …",
         "you": "Your question",
     },
 }
@@ -227,6 +232,15 @@ def render_contact(contact: Contact | None, language: str, link_domains: Iterabl
     )
 
 
+def asked_line(question: str, language: str) -> str:
+    return f'<p class="asked"><strong>{_esc(t(language, "you"))}:</strong> {_esc(question)}</p>'
+
+
+def improving_notice(language: str) -> str:
+    """Shown above the evidence answer while the model rewords it (the draft itself is never shown)."""
+    return f'<p class="improving" role="status">{_esc(t(language, "improving"))}</p>'
+
+
 def busy_notice(language: str) -> str:
     text = BUSY_MESSAGE.get(language, BUSY_MESSAGE["en"])
     return f'<p class="busy" role="status">{_esc(text)}</p>'
@@ -244,11 +258,17 @@ def admission_refusal(app: App, request, language: str) -> str | None:
 
 def idle_reset_script(seconds: int) -> str:
     """Client side: after ``seconds`` without input and without anything changing on screen,
-    press "start over" (which also cancels an answer still being written)."""
+    press "start over" (which also cancels an answer still being written).
+
+    An answer in progress counts as activity: the screen does not change while the model
+    writes (its draft is never shown), so the "searching" or "wording is being improved"
+    notice keeps the kiosk awake, for at most ``PENDING_MAX_S`` (a stuck answer still resets)."""
     return f"""<script>
 (() => {{
   const limit = {int(seconds) * 1000};
+  const pendingMax = {PENDING_MAX_S * 1000};
   let last = Date.now();
+  let pendingSince = null;
   for (const kind of ["pointerdown", "keydown", "touchstart", "wheel", "input"]) {{
     window.addEventListener(kind, () => {{ last = Date.now(); }}, {{capture: true, passive: true}});
   }}
@@ -256,6 +276,9 @@ def idle_reset_script(seconds: int) -> str:
   new MutationObserver(() => {{ last = Date.now(); }}).observe(document.body,
     {{subtree: true, childList: true, characterData: true}});
   setInterval(() => {{
+    const pending = document.querySelector("#answer .thinking, #answer .improving");
+    pendingSince = pending ? (pendingSince ?? Date.now()) : null;
+    if (pending && Date.now() - pendingSince < pendingMax) last = Date.now();
     if (Date.now() - last < limit) return;
     last = Date.now();
     const button = document.querySelector("#reset button, button#reset");
@@ -299,7 +322,6 @@ def build_blocks(app: App):
     on_ask.__annotations__["request"] = gr.Request
 
     def _answering(question: str, language: str, history: list[dict[str, str]], ticket):
-        draft = ""
         yield (
             f'<p class="thinking">{_esc(t(language, "thinking"))}</p>',
             history,
@@ -313,26 +335,30 @@ def build_blocks(app: App):
         except Busy:
             yield busy_notice(language), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
-        for event in app.answers.stream(question, history[-2 * settings.answer.history_turns :]):
-            if isinstance(event, Token):
-                draft += event.text
-                yield _esc(draft) + " …", gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-                continue
-            answer: Answer = event.answer
-            answer.interaction_id = app.feedback.log_answer(answer, "kiosk")
-            turns = trim_history(
-                [*history, {"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}],
-                settings.web,
-            )
-            asked = f'<p class="asked"><strong>{_esc(t(language, "you"))}:</strong> {_esc(question)}</p>'
-            yield (
-                asked + render_answer(answer, language, documents(), domains),
-                turns,
-                answer.model_dump(mode="json"),
-                gr.update(visible=True),
-                "",
-                render_contact(answer.contact, language, domains),
-            )
+        for event in app.asking.stream(question, history[-2 * settings.answer.history_turns :], "kiosk"):
+            match event:
+                case EvidenceAnswer(answer=answer):  # verified quotes: on screen at once, no rating yet
+                    shown = asked_line(question, language) + improving_notice(language)
+                    shown += render_answer(answer, language, documents(), domains)
+                    yield shown, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                case Final(answer=answer):  # replaces the evidence answer
+                    yield _answered(question, language, history, answer)
+                # Token: the model's unchecked draft is never put on screen
+
+    def _answered(question: str, language: str, history: list[dict[str, str]], answer: Answer):
+        """The outputs once the logged answer is there: rendered answer, new history, rating and contact."""
+        turns = trim_history(
+            [*history, {"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}],
+            settings.web,
+        )
+        return (
+            asked_line(question, language) + render_answer(answer, language, documents(), domains),
+            turns,
+            answer.model_dump(mode="json"),
+            gr.update(visible=True),
+            "",
+            render_contact(answer.contact, language, domains),
+        )
 
     def on_rate(rating: str, reason: str | None, comment: str, answer: dict | None, language: str):
         if not answer or not answer.get("interaction_id"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from assistant.answering.events import Final, Token
+from assistant.answering.events import EvidenceAnswer, Final, Token
 from assistant.answering.pipeline import AnswerPipeline
 from assistant.components.embeddings import E5Embeddings
 
@@ -45,11 +45,21 @@ def test_an_abstained_question_is_not_composed(corpus_app):
     assert events[0].answer.status == "abstained"
 
 
-def test_tokens_stream_before_the_checked_answer_and_the_gate_drops_invented_facts(corpus_app):
+def test_an_extractive_answer_embeds_only_the_question(corpus_app):
+    embedder = CountingEmbedder(corpus_app.embedder)
+    answer = pipeline(corpus_app, embedder).answer("How much is the dog tax?")
+    assert answer.status == "answered" and answer.disagreeing  # evidence, conflicts and probes ran
+    assert embedder.calls == [1]  # sentences, titles and probes use the vectors stored at ingest
+
+
+def test_the_evidence_answer_comes_first_then_the_draft_then_the_checked_answer(corpus_app):
     draft = "Der Personalausweis kostet 37,00 Euro. [1] Er kostet für Senioren 5,00 Euro. [1]"
     model = GenericFakeChatModel(messages=iter([AIMessage(content=draft)]))
     events = list(pipeline(corpus_app, chat_model=model).stream("Was kostet ein Personalausweis?"))
-    *tokens, final = events
+    first, *tokens, final = events
+    assert isinstance(first, EvidenceAnswer) and first.answer.status == "answered"
+    assert any("37,00 Euro" in e.quote for e in first.answer.supporting)  # verified quotes, before the model
+    assert first.answer.timings_ms["first_text"] <= final.answer.timings_ms["total"]
     assert tokens and all(isinstance(t, Token) for t in tokens) and isinstance(final, Final)
     assert "".join(t.text for t in tokens) == draft  # the draft streamed as the model wrote it
     answer = final.answer

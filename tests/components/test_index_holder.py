@@ -33,9 +33,7 @@ def site(tmp_path, embedder):
     settings.llm.mode = "extractive"
     settings.index_reload_s = 0.05
     ingest([corpus], settings, embedder)
-    app = App(settings)
-    app.__dict__["embedder"] = embedder
-    return corpus, settings, app
+    return corpus, settings, App(settings, embedder=embedder)
 
 
 def reingest(corpus, settings, embedder, room: str) -> str:
@@ -58,12 +56,14 @@ def test_new_version_is_used_by_the_next_answer_and_the_old_service_keeps_answer
     before = app.answers.answer(QUESTION)
     assert before.status == "answered" and "Zimmer 12" in before.answer
     held = app.answers  # what a request that started before the ingest holds
+    review = app.review  # built on the first version
 
     new_version = reingest(corpus, settings, embedder, "Zimmer 14")
     after = wait_for_version(app, new_version)
 
     assert "Zimmer 14" in after.answer and "Zimmer 12" not in after.answer
     assert app.index.version == new_version  # health and review see it too
+    assert review.index.version == new_version
     # two more ingests prune the first version's folder (keep_versions=2): the held service lives in memory
     reingest(corpus, settings, embedder, "Zimmer 16")
     reingest(corpus, settings, embedder, "Zimmer 18")
@@ -79,7 +79,7 @@ def test_a_stream_started_before_the_switch_finishes_on_its_version(site, embedd
     wait_for_version(app, new_version)
 
     events = list(stream)
-    answer = events[-1][1]
+    answer = events[-1].answer  # the Final event
     assert answer.index_version != new_version and "Zimmer 12" in answer.answer
 
 
@@ -130,6 +130,5 @@ def test_reload_off_keeps_the_version_until_restart(site, embedder):
     reingest(corpus, settings, embedder, "Zimmer 14")
     time.sleep(0.06)
     assert app.answers.answer(QUESTION).index_version == version
-    restarted = App(settings)
-    restarted.__dict__["embedder"] = embedder
+    restarted = App(settings, embedder=embedder)
     assert "Zimmer 14" in restarted.answers.answer(QUESTION).answer

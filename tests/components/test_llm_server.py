@@ -72,8 +72,7 @@ def test_answer_path_through_the_server_is_the_same_gate(server_url, corpus_app)
     settings = corpus_app.settings.model_copy(deep=True)
     settings.llm.mode = "openai"
     settings.llm.base_url = server_url
-    app = App(settings)
-    app.__dict__.update(embedder=corpus_app.embedder, index=corpus_app.index)
+    app = App(settings, embedder=corpus_app.embedder, index=corpus_app.index)
     answer = app.answers.answer("Was kostet ein Personalausweis?")
     assert answer.status == "answered" and answer.model != "extractive"
     assert "28,80" not in answer.answer
@@ -87,8 +86,7 @@ def test_server_down_degrades_to_the_evidence(corpus_app):
     settings.llm.mode = "openai"
     settings.llm.base_url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
     settings.llm.timeout_s = 2
-    app = App(settings)
-    app.__dict__.update(embedder=corpus_app.embedder, index=corpus_app.index)
+    app = App(settings, embedder=corpus_app.embedder, index=corpus_app.index)
     answer = app.answers.answer("Wo ist das Fundbüro?")
     assert answer.status == "answered" and answer.supporting
     assert answer.answer.startswith("Das steht dazu in den Unterlagen der Stadt")

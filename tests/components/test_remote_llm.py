@@ -70,9 +70,7 @@ def openai_app(corpus_app, base_url: str, **llm) -> App:
     settings.llm.base_url = base_url
     for key, value in llm.items():
         setattr(settings.llm, key, value)
-    app = App(settings)
-    app.__dict__.update(embedder=corpus_app.embedder, index=corpus_app.index)
-    return app
+    return App(settings, embedder=corpus_app.embedder, index=corpus_app.index)
 
 
 def test_settings_reach_the_client(tmp_path):

@@ -6,15 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
 
 from assistant.components import migrations
-from assistant.components.store import Base, InteractionRow, Store
+from assistant.components.store import Base, InteractionRow, RevisionRow, Store, bump_revision, read_revision
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = {"interactions", "ratings", "curated_answers", "flagged_documents"}
+TABLES = {"interactions", "ratings", "curated_answers", "flagged_documents", "revisions"}
 
 
 def _version(store: Store) -> str | None:
@@ -75,6 +76,27 @@ def test_rows_work_after_migration(tmp_path):
     with store.session() as session:
         row = session.get(InteractionRow, "a" * 32)
         assert row.review_state == "open" and row.created_at is not None
+
+
+def test_a_database_at_the_first_revision_gets_the_review_counter(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'assistant.sqlite3'}")
+    with store.engine.begin() as connection:  # a database migrated before the counter existed
+        config = migrations.config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    with store.session() as session:
+        session.add(_interaction())
+
+    store.migrate()
+
+    with store.session() as session:
+        assert session.scalars(select(RevisionRow.name)).all() == ["review"]
+        assert read_revision(session, "review") == 0 and session.get(InteractionRow, "a" * 32) is not None
+    for _ in range(2):
+        with store.session() as session:
+            bump_revision(session, "review")
+    with store.session() as session:
+        assert read_revision(session, "review") == 2 and read_revision(session, "never-raised") == 0
 
 
 def test_database_from_the_create_all_placeholder_is_adopted(tmp_path):

@@ -23,8 +23,8 @@ from assistant.feedback.log import FeedbackService, StoreUnavailable, UnknownInt
 from assistant.feedback.review import ReviewService
 from assistant.records import Feedback
 from assistant.settings import StoreSettings
+from tests.feedback.test_log import REDACTOR, make_answer
 from tests.postgres import server_url, temporary_database
-from tests.services.test_feedback import REDACTOR, make_answer
 
 pytestmark = pytest.mark.postgres
 

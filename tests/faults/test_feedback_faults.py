@@ -33,8 +33,7 @@ def test_api_answers_and_takes_ratings_while_the_store_is_down(corpus_app, tmp_p
     settings = corpus_app.settings.model_copy(deep=True)
     settings.store.url = f"sqlite:///{database}"
     settings.store.spool_path = tmp_path / "spool.jsonl"
-    app = App(settings)
-    app.__dict__.update(embedder=corpus_app.embedder, index=corpus_app.index, chat_model=None)
+    app = App(settings, embedder=corpus_app.embedder, index=corpus_app.index, chat_model=None)
 
     with TestClient(create_http_app(app)) as client:
         asked = client.post("/api/ask", json={"question": "Was kostet ein Personalausweis?"})

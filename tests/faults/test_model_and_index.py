@@ -71,8 +71,7 @@ def test_missing_index_names_the_ingest_command_in_cli_and_api(tmp_path, corpus_
     settings = corpus_app.settings.model_copy(deep=True)
     settings.index_dir = tmp_path / "no-index"
     settings.store.url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-    app = App(settings)
-    app.__dict__.update(embedder=corpus_app.embedder, chat_model=None)
+    app = App(settings, embedder=corpus_app.embedder, chat_model=None)
     with TestClient(create_http_app(app)) as client:
         asked = client.post("/api/ask", json={"question": "Wo ist das Fundbüro?"})
         assert asked.status_code == 503 and "assistant ingest --index" in asked.json()["detail"]

@@ -94,9 +94,7 @@ def poisoned_app(tmp_path_factory, embedder) -> App:
     settings = make_settings(root / "index")
     settings.llm.mode = "extractive"
     ingest([corpus], settings, embedder)
-    app = App(settings)
-    app.__dict__["embedder"] = embedder
-    return app
+    return App(settings, embedder=embedder)
 
 
 @pytest.mark.parametrize(

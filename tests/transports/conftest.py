@@ -84,9 +84,7 @@ def server_app(base: App, tmp: Path, widget_origins: list[str]) -> App:
     settings.web.widget_origins = widget_origins
     settings.web.rate_limit_per_minute = 0  # every test asks from 127.0.0.1; test_security turns it on
     settings.ui_dir = ROOT / "ui"
-    app = App(settings)
-    app.__dict__.update(embedder=base.embedder, index=base.index, chat_model=base.chat_model)
-    return app
+    return App(settings, embedder=base.embedder, index=base.index, chat_model=base.chat_model)
 
 
 @dataclass

@@ -117,7 +117,6 @@ def test_the_kiosk_takes_no_uploads(http):
 @pytest.fixture
 def staff(corpus_app, tmp_path):
     app = staff_app(corpus_app, tmp_path)
-    app.__dict__["chat_model"] = None
     with TestClient(create_http_app(app), follow_redirects=False) as client:
         yield client
 
@@ -174,8 +173,7 @@ def limited(corpus_app, tmp_path):
     settings.store.spool_path = tmp_path / "spool.jsonl"
     settings.web.rate_limit_per_minute = 6
     settings.web.rate_limit_burst = 2
-    app = App(settings)
-    app.__dict__.update(embedder=corpus_app.embedder, index=corpus_app.index, chat_model=None)
+    app = App(settings, embedder=corpus_app.embedder, index=corpus_app.index, chat_model=None)
     with TestClient(create_http_app(app)) as client:
         yield client
 

@@ -30,9 +30,7 @@ def staff_app(corpus_app, tmp_path, **staff) -> App:
     settings.staff.users = staff.pop("users", {"anna": hash_password(PASSWORD)})
     for key, value in staff.items():
         setattr(settings.staff, key, value)
-    app = App(settings)
-    app.__dict__.update(embedder=corpus_app.embedder, index=corpus_app.index)
-    return app
+    return App(settings, embedder=corpus_app.embedder, index=corpus_app.index, chat_model=corpus_app.chat_model)
 
 
 def client_for(app: App, base_url: str = "http://testserver") -> TestClient:

@@ -112,8 +112,7 @@ def hostile_server(corpus_app, static_site, tmp_path_factory):
     settings.index_dir = tmp / "index"
     report = ingest([Path(tmp / "corpus")], settings, corpus_app.embedder)
     assert report.documents_total == 1, report
-    base = App(settings)
-    base.__dict__.update(embedder=corpus_app.embedder, chat_model=None)
+    base = App(settings, embedder=corpus_app.embedder, chat_model=None)
     server = start_server(server_app(base, tmp, [static_site.origin]), loopback_socket())
     server.page_url = static_site.add_widget_page("hostile.html", f"{server.url}/widget.js")
     yield server

@@ -8,7 +8,6 @@ from assistant.answering.citations import cite, renumber
 from assistant.answering.conflicts import find_conflicts
 from assistant.answering.context import AnswerContext, Resources
 from assistant.records import Disagreement, Evidence, SearchHit
-from assistant.text import strip_markup
 
 PROBE_K = 4  # chunks per evidence sentence searched for disagreeing sources
 
@@ -19,7 +18,7 @@ def find_disagreeing(ctx: AnswerContext, res: Resources) -> None:
         ctx.hits + probe(ctx.evidence, ctx.flagged, res),
         today=date.today(),
         language=ctx.language,
-        embedder=res.embedder,
+        vectors=res.index,
     )
     evidence, disagreeing = drop_superseded(evidence, disagreeing, res)
     ctx.evidence, ctx.disagreeing = renumber(evidence, disagreeing)
@@ -31,8 +30,7 @@ def probe(evidence: list[Evidence], exclude: set[str], res: Resources) -> list[S
     The question may not retrieve the page that contradicts the evidence (an English
     question finds the English page, not the newer German one); the evidence itself does.
     """
-    texts = [f"{e.title}: {strip_markup(e.quote)}" for e in evidence]
-    vectors = res.embedder.embed_passages(texts)
+    vectors = res.quote_vectors(evidence)  # stored at ingest: nothing is embedded here
     probes: dict[str, SearchHit] = {}
     for item, vector in zip(evidence, vectors, strict=True):
         for position, score in res.index.dense_search(vector, PROBE_K):

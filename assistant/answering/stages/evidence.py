@@ -8,6 +8,6 @@ from assistant.answering.evidence import select_evidence
 
 def select(ctx: AnswerContext, res: Resources) -> Ending | None:
     ctx.evidence = select_evidence(
-        ctx.search_text, ctx.question_vector, ctx.hits, res.embedder, res.settings.evidence, ctx.language
+        ctx.search_text, ctx.question_vector, ctx.hits, res.index, res.settings.evidence, ctx.language
     )
     return None if ctx.evidence else ctx.abstain()

@@ -16,7 +16,7 @@ def abstain_if_irrelevant(ctx: AnswerContext, res: Resources) -> Ending | None:
 
 def best_cosine(ctx: AnswerContext, res: Resources) -> float:
     """Cosine of the question and the best retrieved chunk (for every retrieval mode)."""
-    positions = [res.positions[h.chunk.chunk_id] for h in ctx.hits if h.chunk.chunk_id in res.positions]
+    positions = [res.index.positions[h.chunk.chunk_id] for h in ctx.hits if h.chunk.chunk_id in res.index.positions]
     if not positions:
         return 0.0
     return float(np.max(res.index.vectors[positions] @ ctx.question_vector))

@@ -12,7 +12,13 @@ def keep_supported(ctx: AnswerContext, res: Resources) -> None:
     if res.chat_model is None:
         return
     sentences, _dropped = verify(
-        ctx.draft, ctx.evidence, res.embedder, ctx.language, res.settings.answer.min_support, ctx.question
+        ctx.draft,
+        ctx.evidence,
+        res.quote_vectors(ctx.evidence),
+        res.embedder,
+        ctx.language,
+        res.settings.answer.min_support,
+        ctx.question,
     )
     ctx.sentences = useful(ctx.question, sentences, ctx.evidence)
 
