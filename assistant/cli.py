@@ -13,12 +13,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from assistant.app import create_app
 from assistant.components.embeddings import EmbeddingModelError
 from assistant.components.index import IndexMismatchError, IndexNotFoundError
 from assistant.components.llm import ModelLoadError
+from assistant.progress import progress_bar
 from assistant.records import Answer
 from assistant.settings import Settings
 
@@ -58,21 +58,11 @@ def ingest(
 
     settings = _settings(index)
     app = create_app(settings)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
-        tasks: dict[str, int] = {}
+    stages = {"load": "Loading", "embed": "Embedding"}
+    with progress_bar(err) as bar:
 
         def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task({"load": "Loading", "embed": "Embedding"}[stage], total=total)
-            bar.update(tasks[stage], completed=done, total=total)
+            bar(stages[stage], done, total)
 
         try:
             report = run_ingest(paths, settings, app.embedder, rebuild=rebuild, progress=progress)

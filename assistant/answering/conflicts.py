@@ -274,54 +274,61 @@ def find_conflicts(
                 continue
             seen.add((other.doc_id, other.start))
             other_notice = _is_notice(chunk.title, chunk.valid_until)
-            other_wins = (other_notice and not _is_notice(item.title, None)) or _newer(chunk.updated, item.updated)
-            if other_wins:
-                winner = Evidence(
-                    n=item.n,
-                    doc_id=other.doc_id,
-                    title=chunk.title,
-                    url=chunk.url,
-                    source=chunk.source,
-                    updated=chunk.updated,
-                    quote=other.text,
-                    start=other.start,
-                    end=other.end,
-                    score=item.score,
-                )
-                result[position] = winner
-                why = "newer notice" if other_notice else "newer source"
-                disagreements.append(
-                    Disagreement(
-                        doc_id=item.doc_id,
-                        title=item.title,
-                        url=item.url,
-                        updated=item.updated,
-                        quote=item.quote,
-                        start=item.start,
-                        end=item.end,
-                        conflicts_with=item.n,
-                        reason=f"{reason}; the answer follows the {why} ({_d(chunk.updated)} over {_d(item.updated)})",
-                    )
-                )
+            if (other_notice and not _is_notice(item.title, None)) or _newer(chunk.updated, item.updated):
+                result[position], lost = _swap(item, other, reason, other_notice)
+                disagreements.append(lost)
                 break  # this evidence is replaced; its other conflicts are the winner's now
-            disagreements.append(
-                Disagreement(
-                    doc_id=other.doc_id,
-                    title=chunk.title,
-                    url=chunk.url,
-                    updated=chunk.updated,
-                    quote=other.text,
-                    start=other.start,
-                    end=other.end,
-                    conflicts_with=item.n,
-                    reason=f"{reason}; the answer follows the newer source "
-                    f"({_d(item.updated)} over {_d(chunk.updated)})",
-                )
-            )
+            disagreements.append(_older(item, other, reason))
     kept, renamed = _dedupe(result)
     return kept, [
         d.model_copy(update={"conflicts_with": renamed.get(d.conflicts_with, d.conflicts_with)}) for d in disagreements
     ]
+
+
+def _swap(item: Evidence, other: _Sentence, reason: str, notice: bool) -> tuple[Evidence, Disagreement]:
+    """The newer sentence (or the notice) answers in the evidence's place; the evidence becomes the disagreeing one."""
+    chunk = other.hit.chunk
+    winner = Evidence(
+        n=item.n,
+        doc_id=other.doc_id,
+        title=chunk.title,
+        url=chunk.url,
+        source=chunk.source,
+        updated=chunk.updated,
+        quote=other.text,
+        start=other.start,
+        end=other.end,
+        score=item.score,
+    )
+    why = "newer notice" if notice else "newer source"
+    lost = Disagreement(
+        doc_id=item.doc_id,
+        title=item.title,
+        url=item.url,
+        updated=item.updated,
+        quote=item.quote,
+        start=item.start,
+        end=item.end,
+        conflicts_with=item.n,
+        reason=f"{reason}; the answer follows the {why} ({_d(chunk.updated)} over {_d(item.updated)})",
+    )
+    return winner, lost
+
+
+def _older(item: Evidence, other: _Sentence, reason: str) -> Disagreement:
+    """The other (older) sentence, shown as disagreeing with the evidence."""
+    chunk = other.hit.chunk
+    return Disagreement(
+        doc_id=other.doc_id,
+        title=chunk.title,
+        url=chunk.url,
+        updated=chunk.updated,
+        quote=other.text,
+        start=other.start,
+        end=other.end,
+        conflicts_with=item.n,
+        reason=f"{reason}; the answer follows the newer source ({_d(item.updated)} over {_d(chunk.updated)})",
+    )
 
 
 def _d(value: date | None) -> str:

@@ -105,11 +105,26 @@ def select_evidence(
     if not candidates:
         return []
     texts = [strip_markup(h.chunk.text[s.start - h.chunk.start : s.end - h.chunk.start]) for h, _, s in candidates]
+    wanted = [answer for cue, answer in ANSWER_TYPES if cue.search(question)]
+    scores = _scores(question, question_vector, candidates, texts, index, wanted, language)
+    order = _typed_first(list(np.argsort(scores)[::-1]), scores, texts, wanted, settings)
+    return _quotes(order, scores, candidates, settings)
+
+
+def _scores(
+    question: str,
+    question_vector: np.ndarray,
+    candidates: list[tuple[SearchHit, int, Span]],
+    texts: list[str],
+    index: HybridIndex,
+    wanted: list[re.Pattern[str]],
+    language: str,
+) -> list[float]:
+    """Cosine of question and sentence, plus small bonuses for shared words, rank and the wanted answer type."""
     # stored at ingest with the page title and heading path (see components.index.sentence_contexts)
     rows = [index.sentence_rows(index.positions[h.chunk.chunk_id])[position] for h, position, _ in candidates]
     similarity = np.asarray(index.sentence_vectors[rows], dtype=np.float32) @ question_vector
     question_terms = set(bm25_tokens(question, language))
-    wanted = [answer for cue, answer in ANSWER_TYPES if cue.search(question)]
     scores = []
     for (hit, _, _), text, sim in zip(candidates, texts, similarity, strict=True):
         overlap = len(question_terms & set(bm25_tokens(text, hit.chunk.language)))
@@ -117,9 +132,14 @@ def select_evidence(
         if any(answer.search(text) for answer in wanted):
             bonus += ANSWER_TYPE_BONUS
         scores.append(float(sim) + bonus)
-    order = list(np.argsort(scores)[::-1])
-    # a question that wants an amount (or a time) gets the best sentence that has one,
-    # even if other sentences are a little closer in meaning
+    return scores
+
+
+def _typed_first(
+    order: list[int], scores: list[float], texts: list[str], wanted: list[re.Pattern[str]], settings: EvidenceSettings
+) -> list[int]:
+    """A question that wants an amount (or a time) gets the best sentence that has one,
+    even if other sentences are a little closer in meaning."""
     for answer_type in wanted:
         typed = [i for i in order if answer_type.search(texts[i])]
         if (
@@ -129,6 +149,13 @@ def select_evidence(
         ):
             order.remove(typed[0])
             order.insert(0, typed[0])
+    return order
+
+
+def _quotes(
+    order: list[int], scores: list[float], candidates: list[tuple[SearchHit, int, Span]], settings: EvidenceSettings
+) -> list[Evidence]:
+    """The best sentences above the threshold as quotes (a list intro with its items; nothing quoted twice)."""
     evidence: list[Evidence] = []
     covered: list[tuple[str, Span]] = []
     for i in order:

@@ -56,7 +56,21 @@ def _role(message: BaseMessage) -> str:
     return {"human": "user", "ai": "assistant", "system": "system"}.get(message.type, "user")
 
 
-class LlamaCppChatModel(BaseChatModel):
+class StreamingChatModel(BaseChatModel):
+    """A chat model that implements ``_stream``; a whole answer is its streamed pieces joined."""
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        text = "".join(chunk.text for chunk in self._stream(messages, stop, run_manager, **kwargs))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+
+class LlamaCppChatModel(StreamingChatModel):
     """llama.cpp in process; streaming; the GGUF's own chat template.
 
     >>> model = LlamaCppChatModel.load(bundled_model_path(), n_ctx=1024)  # doctest: +SKIP
@@ -126,16 +140,6 @@ class LlamaCppChatModel(BaseChatModel):
 
     def _messages(self, messages: list[BaseMessage]) -> list[dict[str, str]]:
         return [{"role": _role(m), "content": str(m.content)} for m in messages]
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        text = "".join(chunk.text for chunk in self._stream(messages, stop, run_manager, **kwargs))
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
     def _stream(
         self,

@@ -27,9 +27,11 @@ from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatGenerationChunk
 from pydantic import ConfigDict, PrivateAttr
+
+from assistant.components.llm import StreamingChatModel
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,7 @@ class ModelServerDown(RuntimeError):
     """The model server failed recently; the answer uses the evidence without asking it."""
 
 
-class ServerChatModel(BaseChatModel):
+class ServerChatModel(StreamingChatModel):
     """A chat model on a server, skipped for ``down_for_s`` seconds after a failed request."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -61,16 +63,6 @@ class ServerChatModel(BaseChatModel):
     @property
     def is_down(self) -> bool:
         return time.monotonic() < self._down_until
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        text = "".join(chunk.text for chunk in self._stream(messages, stop, run_manager, **kwargs))
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
     def _stream(
         self,

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from assistant.components.embeddings import E5Embeddings
 from assistant.evaluation.compare import compare_reports, print_comparison
@@ -26,6 +25,7 @@ from assistant.evaluation.html_report import write_html
 from assistant.evaluation.records import Note, Report, load_report, save_report
 from assistant.evaluation.runner import Runner, plan_configs, plan_sets
 from assistant.evaluation.summary import print_summary
+from assistant.progress import progress_bar
 from assistant.settings import Settings
 
 DEFAULT_REPORTS = Path("eval/reports")
@@ -85,26 +85,7 @@ def run_evaluation(
         err.print(f"note: {note.subject}: {note.text}", highlight=False)
     shown = len(notes)
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
-        tasks: dict[str, int] = {}
-
-        def progress(label: str, done: int, total: int) -> None:
-            if not err.is_terminal:  # logs (CI): a line now and then instead of a bar
-                if done and done % 25 == 0 and done < total:
-                    err.print(f"{label}: {done}/{total}", highlight=False)
-                return
-            if label not in tasks:
-                tasks[label] = bar.add_task(label, total=total)
-            bar.update(tasks[label], completed=done, total=total)
-
+    with progress_bar(err) as progress:
         runner = Runner(log=lambda line: err.print(line, highlight=False), progress=progress, embedder=embedder)
         report = runner.run(planned_sets, planned_configs, notes, limit=options.limit, limits=limits)
     for note in report.notes[shown:]:
