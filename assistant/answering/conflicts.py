@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from assistant.components.index import HybridIndex, bm25_tokens, stemmer
 from assistant.facts import extract_facts
@@ -108,6 +109,7 @@ SAME_NOTICE_ACROSS_LANGUAGES = 0.87  # e5 cosine of an evidence sentence and a n
 SAME_SLOT_ACROSS_LANGUAGES = 0.90  # e5 cosine of two stored sentence vectors (in context), best match only
 
 
+@lru_cache(maxsize=8192)
 def _masked(text: str) -> str:
     masked = text
     checked = [f for f in extract_facts(text) if f.kind in CHECKED_KINDS]
@@ -116,15 +118,22 @@ def _masked(text: str) -> str:
     return strip_markup(masked)
 
 
-def _qualifiers(text: str, language: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def _qualifiers(text: str, language: str) -> frozenset[str]:
     """Stemmed qualifier words of ``text`` ("ersten" and "erster" are the same row)."""
     stem = stemmer(language).stemWords
     qualifiers = set(stem(sorted(QUALIFIERS)))
-    return set(stem(re.findall(r"\w+", _masked(text).lower()))) & qualifiers
+    return frozenset(stem(re.findall(r"\w+", _masked(text).lower()))) & qualifiers
 
 
-def _masked_terms(text: str, language: str) -> set[str]:
-    return set(bm25_tokens(_masked(text), language))
+@lru_cache(maxsize=8192)
+def _masked_terms(text: str, language: str) -> frozenset[str]:
+    return frozenset(bm25_tokens(_masked(text), language))
+
+
+@lru_cache(maxsize=4096)
+def _title_terms(title: str, language: str) -> tuple[str, ...]:
+    return tuple(bm25_tokens(title, language))
 
 
 class _Similarity:
@@ -147,6 +156,7 @@ class _Similarity:
         return 0.0 if va is None or vb is None else float(va @ vb)
 
 
+@lru_cache(maxsize=8192)  # the same sentences are compared with every evidence sentence
 def _values(text: str) -> dict[str, set[str]]:
     values: dict[str, set[str]] = {}
     for fact in extract_facts(text):
@@ -193,8 +203,8 @@ def _newer(a: date | None, b: date | None) -> bool:
 def _same_topic(item: Evidence, item_language: str, chunk, similarity: _Similarity) -> bool:
     """Two documents about the same thing: shared title words, or similar titles across languages."""
     if chunk.language == item_language:
-        words = bm25_tokens(item.title, item_language)
-        others = bm25_tokens(chunk.title, chunk.language)
+        words = _title_terms(item.title, item_language)
+        others = _title_terms(chunk.title, chunk.language)
         # prefix match: the stemmer leaves "bürgerbüros" and "bürgerbüro" apart
         return any(
             a == b or (min(len(a), len(b)) >= 6 and (a.startswith(b) or b.startswith(a))) for a in words for b in others

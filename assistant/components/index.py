@@ -193,6 +193,14 @@ class HybridIndex:
         vector = np.asarray(self.sentence_vectors[covered], dtype=np.float32).mean(axis=0)
         return vector / max(float(np.linalg.norm(vector)), 1e-12)
 
+    def sentence_spans(self, doc_id: str) -> list[tuple[int, int]]:
+        """The (start, end) offsets of a document's sentences as chunking found them, in text order."""
+        spans = self._sentence_spans.get(doc_id)
+        if spans is None:
+            return []
+        starts, ends, _rows = spans
+        return sorted(zip(starts.tolist(), ends.tolist(), strict=True))
+
     def title_vector(self, doc_id: str) -> np.ndarray | None:
         row = self._title_rows.get(doc_id)
         return None if row is None else np.asarray(self.title_vectors[row], dtype=np.float32)

@@ -8,7 +8,7 @@ from assistant.answering.citations import cite, join, renumber
 from assistant.answering.context import AnswerContext, Ending, Resources
 from assistant.messages import message
 from assistant.records import AnswerSentence
-from assistant.text import split_sentences, strip_markup
+from assistant.text import strip_markup
 
 REFERRAL = re.compile(
     r"nicht zuständig|ist nicht die stadt|not responsible|is not in charge|"
@@ -24,11 +24,12 @@ def find_referral(ctx: AnswerContext, res: Resources) -> None:
     doc = res.index.documents.get(ctx.evidence[0].doc_id)
     if doc is None:
         return
-    head = doc.text[:REFERRAL_HEAD_CHARS]
-    for span in split_sentences(head, 0, len(head), doc.language):
-        sentence = doc.text[span.start : span.end]
+    for start, end in res.index.sentence_spans(doc.doc_id):  # as chunking split them at ingest
+        if start >= REFERRAL_HEAD_CHARS:
+            return
+        sentence = doc.text[start:end]
         if REFERRAL.search(sentence):
-            ctx.referral = cite(doc, sentence, span.start, ctx.evidence[0].score)
+            ctx.referral = cite(doc, sentence, start, ctx.evidence[0].score)
             return
 
 
