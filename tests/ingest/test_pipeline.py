@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.components.index import HybridIndex, IndexMismatchError, current_version_path
+from assistant.components.index import HybridIndex, IndexMismatchError, current_version_path, sentence_contexts
 from assistant.ingest.pipeline import ingest
 from tests.conftest import ROOT, make_settings, markdown, write
 
@@ -49,6 +49,35 @@ def test_reingest_embeds_only_changed_documents_and_removes_deleted(tmp_path, em
     # carried-over vectors are still the right ones: each chunk is its own nearest neighbour
     fresh = embedder.embed_passages([c.embedding_text() for c in index.chunks])
     assert np.allclose(fresh, index.vectors, atol=1e-4)
+
+
+def test_stored_sentence_and_title_vectors_line_up_after_reingest_and_deletions(tmp_path, embedder):
+    corpus = make_corpus(tmp_path / "corpus")
+    write(
+        corpus / "kita.md", markdown("Kita-Platz", "Einen Kita-Platz beantragen Sie online. Die Zusage kommt per Post.")
+    )
+    settings = make_settings(tmp_path / "index")
+    ingest([corpus], settings, embedder)
+    write(corpus / "hund.md", markdown("Hundesteuer", "Der erste Hund kostet 132,00 Euro. Jeder weitere 180,00 Euro."))
+    (corpus / "pass.md").unlink()
+    ingest([corpus], settings, embedder)
+
+    index = HybridIndex.load(settings.index_dir, embedding_model=embedder.model_id)
+    assert sorted(index.documents) == ["hund", "kita", "muell"]
+    contexts = [text for chunk in index.chunks for text in sentence_contexts(chunk)]
+    assert len(index.sentence_vectors) == len(contexts) == sum(len(c.sentences) for c in index.chunks)
+    # each stored row is the vector of its own sentence (in context), carried over or new
+    assert np.allclose(embedder.embed_passages(contexts), index.sentence_vectors, atol=1e-4)
+    titles = embedder.embed_passages([doc.title for doc in index.documents.values()])
+    assert np.allclose(titles, index.title_vectors, atol=1e-4)
+    # a quote's vector is found by its offsets: the changed fee sentence of the new version
+    hund = index.documents["hund"]
+    start = hund.text.index("Der erste Hund")
+    end = hund.text.index("132,00 Euro.") + len("132,00 Euro.")
+    vector = index.span_vector("hund", start, end)
+    row = next(i for i, text in enumerate(contexts) if text.endswith("Der erste Hund kostet 132,00 Euro."))
+    assert np.allclose(vector, index.sentence_vectors[row], atol=1e-4)
+    assert index.span_vector("pass", 0, 10) is None  # the deleted document is gone
 
 
 def test_documents_from_other_paths_are_kept(tmp_path, embedder):
