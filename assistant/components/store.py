@@ -20,6 +20,8 @@ from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text,
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from assistant.records import Disagreement, Evidence, Interaction
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -163,3 +165,33 @@ def _sqlite_pragmas(connection, _record, busy_timeout_ms: int = 5000) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
     cursor.close()
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
+
+
+def interaction_record(
+    row: InteractionRow, rating: str | None = None, reason: str | None = None, comment: str | None = None
+) -> Interaction:
+    """The logged interaction of a row, with its latest rating (if any)."""
+    return Interaction(
+        id=row.id,
+        created_at=aware(row.created_at),
+        channel=row.channel,
+        language=row.language,
+        question=row.question,
+        answer=row.answer,
+        status=row.status,
+        supporting=[Evidence.model_validate(item) for item in row.supporting or []],
+        disagreeing=[Disagreement.model_validate(item) for item in row.disagreeing or []],
+        model=row.model,
+        index_version=row.index_version,
+        latency_ms=row.latency_ms,
+        curated_id=row.curated_id,
+        rating=rating,
+        reason=reason,
+        comment=comment or "",
+        review_state=row.review_state,
+    )

@@ -30,7 +30,7 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from assistant.components.store import InteractionRow, RatingRow, Store
+from assistant.components.store import InteractionRow, RatingRow, Store, aware, interaction_record
 from assistant.records import Answer, Channel, Feedback, Interaction
 from assistant.safety.redact import Redactor
 from assistant.settings import StoreSettings
@@ -67,7 +67,7 @@ class SpoolRecord(BaseModel):
     row: dict[str, Any]  # column -> JSON value; created_at as ISO text
 
     def created_at(self) -> datetime:
-        return _aware(datetime.fromisoformat(self.row["created_at"]))
+        return aware(datetime.fromisoformat(self.row["created_at"]))
 
 
 class FeedbackService:
@@ -321,25 +321,9 @@ class FeedbackService:
                 .order_by(RatingRow.created_at.desc())
                 .limit(1)
             ).first()
-        return Interaction(
-            id=row.id,
-            created_at=_aware(row.created_at),
-            channel=row.channel,
-            language=row.language,
-            question=row.question,
-            answer=row.answer,
-            status=row.status,
-            supporting=row.supporting or [],
-            disagreeing=row.disagreeing or [],
-            model=row.model,
-            index_version=row.index_version,
-            latency_ms=row.latency_ms,
-            curated_id=row.curated_id,
-            review_state=row.review_state,
-            rating=latest.rating if latest else None,
-            reason=latest.reason if latest else None,
-            comment=latest.comment if latest else "",
-        )
+        if latest is None:
+            return interaction_record(row)
+        return interaction_record(row, latest.rating, latest.reason, latest.comment)
 
     def purge(self, older_than_days: int | None = None) -> int:
         """Delete interactions (and their ratings) older than the retention; returns how many interactions."""
@@ -383,7 +367,7 @@ class FeedbackService:
 
 def _insert(session: Session, record: SpoolRecord) -> bool:
     """Insert-if-absent by id. False: a rating whose interaction is not (yet) in the store."""
-    row = dict(record.row, created_at=_aware(datetime.fromisoformat(record.row["created_at"])))
+    row = dict(record.row, created_at=aware(datetime.fromisoformat(record.row["created_at"])))
     if record.kind == "rating":
         exists = session.scalar(
             select(func.count()).select_from(InteractionRow).where(InteractionRow.id == row["interaction_id"])
@@ -402,8 +386,3 @@ def _insert(session: Session, record: SpoolRecord) -> bool:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything here is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -43,16 +43,16 @@ from assistant.components.store import (
     InteractionRow,
     RatingRow,
     Store,
+    aware,
     bump_revision,
+    interaction_record,
     read_revision,
 )
 from assistant.facts import extract_facts
 from assistant.records import (
     Channel,
     CuratedAnswer,
-    Disagreement,
     Document,
-    Evidence,
     FlaggedDocument,
     GoldenCase,
     Interaction,
@@ -168,7 +168,7 @@ class ReviewService:
             row = session.execute(_with_latest_rating().where(InteractionRow.id == interaction_id)).first()
         if row is None:
             raise NotFoundError(f"no interaction with id {interaction_id!r}")
-        return _interaction(*row)
+        return interaction_record(*row)
 
     def _interactions(self, where: QueueFilter, queue_only: bool, limit: int | None) -> list[Interaction]:
         statement = _filtered(_with_latest_rating(), where, queue_only)
@@ -176,7 +176,7 @@ class ReviewService:
         if limit is not None:
             statement = statement.limit(limit)
         with self.store.session() as session:
-            return [_interaction(*row) for row in session.execute(statement)]
+            return [interaction_record(*row) for row in session.execute(statement)]
 
     def _count(self, where: QueueFilter, queue_only: bool) -> int:
         matching = _filtered(_with_latest_rating(), where, queue_only).subquery()
@@ -352,7 +352,7 @@ class ReviewService:
         statement = _filtered(_with_latest_rating(), QueueFilter(since=since, until=until, state=None), False)
         with self.store.session() as session:
             rows = [
-                (_aware(row.created_at), row, rating) for row, rating, _reason, _comment in session.execute(statement)
+                (aware(row.created_at), row, rating) for row, rating, _reason, _comment in session.execute(statement)
             ]
         board = Dashboard(days=days, since=since, until=until, questions=len(rows))
         per_day = {since + timedelta(days=n): DayCount(day=since + timedelta(days=n)) for n in range(days)}
@@ -527,32 +527,6 @@ def _retire_same_question(session: Session, question: str, language: str) -> Non
 
 
 # -- rows to records --------------------------------------------------------------
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
-
-
-def _interaction(row: InteractionRow, rating: str | None, reason: str | None, comment: str | None) -> Interaction:
-    return Interaction(
-        id=row.id,
-        created_at=_aware(row.created_at),
-        channel=row.channel,
-        language=row.language,
-        question=row.question,
-        answer=row.answer,
-        status=row.status,
-        supporting=[Evidence.model_validate(item) for item in row.supporting or []],
-        disagreeing=[Disagreement.model_validate(item) for item in row.disagreeing or []],
-        model=row.model,
-        index_version=row.index_version,
-        latency_ms=row.latency_ms,
-        curated_id=row.curated_id,
-        rating=rating,
-        reason=reason,
-        comment=comment or "",
-        review_state=row.review_state,
-    )
-
-
 def _curated(row: CuratedAnswerRow) -> CuratedAnswer:
     return CuratedAnswer(
         id=row.id,
@@ -564,7 +538,7 @@ def _curated(row: CuratedAnswerRow) -> CuratedAnswer:
         url=row.url,
         quote=row.quote,
         created_by=row.created_by,
-        created_at=_aware(row.created_at),
+        created_at=aware(row.created_at),
         interaction_id=row.interaction_id,
     )
 
@@ -577,7 +551,7 @@ def _flagged(row: FlaggedDocumentRow) -> FlaggedDocument:
         problem=row.problem,
         note=row.note,
         flagged_by=row.flagged_by,
-        created_at=_aware(row.created_at),
+        created_at=aware(row.created_at),
     )
 
 
