@@ -4,6 +4,10 @@
  * Embed with one tag (the API is the server this file is loaded from):
  *   <script src="https://assistant.example/widget.js" data-lang="de" defer></script>
  *
+ * Answers: the verified evidence answer (cited quotes) is shown as soon as the server sends it,
+ * with a note that the wording is being improved; the checked answer replaces it. The model's
+ * unchecked draft never reaches the browser.
+ *
  * Safety: every text that comes from documents or the model is put into the page with
  * textContent / createElement, never as HTML. Links are made only for URLs whose host is
  * one of the configured link domains; other URLs are shown as plain text.
@@ -31,6 +35,7 @@
     de: {
       title: "Bürgerassistent", close: "Schließen", question: "Ihre Frage", send: "Senden",
       placeholder: "Ihre Frage an die Stadt …", thinking: "Einen Moment, ich suche in den Unterlagen …",
+      improving: "Geprüfte Stellen aus den Unterlagen – die Formulierung wird noch verbessert …",
       sources: "Quellen", asOf: "Stand", noDate: "ohne Datum", conflictsWith: "weicht ab von Quelle",
       reason: "Grund", verified: "Von der Stadtverwaltung geprüft",
       person: "Mit einem Menschen sprechen", office: "Stelle", room: "Raum", phone: "Telefon",
@@ -47,6 +52,7 @@
     en: {
       title: "Citizen assistant", close: "Close", question: "Your question", send: "Send",
       placeholder: "Your question to the city …", thinking: "One moment, searching the city's documents …",
+      improving: "Verified passages from the documents – the wording is still being improved …",
       sources: "Sources", asOf: "as of", noDate: "no date", conflictsWith: "differs from source",
       reason: "Reason", verified: "Verified by city staff",
       person: "Talk to a person", office: "Office", room: "Room", phone: "Phone", email: "Email",
@@ -228,11 +234,9 @@
     conversation.appendChild(el("div", "bsa-msg bsa-user", question));
     var bubble = el("div", "bsa-msg bsa-assistant");
     bubble.setAttribute("aria-busy", "true");
-    var draft = el("p", "bsa-draft", T.thinking);
-    bubble.appendChild(draft);
+    bubble.appendChild(el("p", "bsa-draft", T.thinking));
     conversation.appendChild(bubble);
     scrollDown();
-    var started = false;
 
     fetch(BASE + "api/ask/stream", {
       method: "POST",
@@ -241,9 +245,8 @@
     }).then(function (response) {
       if (!response.ok) return failedResponse(response);
       return readLines(response, function (event) {
-        if (event.type === "token") {
-          if (!started) { draft.textContent = ""; started = true; }
-          draft.textContent += event.text;
+        if (event.type === "evidence") {
+          renderAnswer(bubble, event.answer, true); // verified quotes at once; not rated, not in the history
           scrollDown();
         } else if (event.type === "answer") {
           renderAnswer(bubble, event.answer);
@@ -295,10 +298,16 @@
 
   // -- rendering an Answer -----------------------------------------------------------------------------
 
-  function renderAnswer(bubble, answer) {
+  // provisional: the evidence answer shown while the model rewords it (a status note, no contact, no rating)
+  function renderAnswer(bubble, answer, provisional) {
     bubble.textContent = "";
-    if (answer.interaction_id) bubble.setAttribute("data-interaction-id", answer.interaction_id);
+    if (answer.interaction_id && !provisional) bubble.setAttribute("data-interaction-id", answer.interaction_id);
     bubble.setAttribute("data-status", answer.status || "");
+    if (provisional) {
+      var note = el("p", "bsa-improving", T.improving);
+      note.setAttribute("role", "status");
+      bubble.appendChild(note);
+    }
     if (answer.verified_by_staff) bubble.appendChild(el("p", "bsa-badge", "✓ " + T.verified));
     var text = el("div", "bsa-answer");
     String(answer.answer || "").split("\n").forEach(function (line) {
@@ -307,6 +316,7 @@
     bubble.appendChild(text);
     if (answer.supporting && answer.supporting.length) bubble.appendChild(supportingSection(answer.supporting));
     if (answer.disagreeing && answer.disagreeing.length) bubble.appendChild(disagreeingSection(answer.disagreeing));
+    if (provisional) return;
     if (answer.contact) bubble.appendChild(contactSection(answer.contact));
     if (answer.interaction_id) bubble.appendChild(feedbackSection(answer.interaction_id));
   }
@@ -510,6 +520,7 @@
       ".bsa-assistant { background: #f4f4f4; margin-right: 10px; }",
       ".bsa-assistant p { margin: 0 0 6px; }",
       ".bsa-draft { color: #444; white-space: pre-wrap; }",
+      ".bsa-improving { color: #444; font-size: 13px; font-style: italic; }",
       ".bsa-badge { display: inline-block; background: #1d7a35; color: #fff; border-radius: 4px; padding: 1px 8px;",
       "  font-size: 13px; }",
       "h3 { font-size: 14px; margin: 10px 0 4px; color: #1a1a1a; }",

@@ -3,11 +3,14 @@
 ``live_server`` runs the real app (``create_http_app``) under uvicorn in a background
 thread, over the session's index of the sample corpus, with a temp SQLite store.
 ``static_site`` is a plain web server on another port (another origin, allowed to embed
-the widget); ``foreign_site`` is one more origin that is not allowed.
+the widget); ``foreign_site`` is one more origin that is not allowed. ``drafting_app`` is an
+App whose "language model" writes a fixed draft with an invented fee in it, so tests can
+check that the unchecked draft never reaches a client.
 """
 
 from __future__ import annotations
 
+import itertools
 import socket
 import threading
 import time
@@ -19,6 +22,8 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
 
 from assistant.app import App
 from assistant.transports.http import create_http_app
@@ -85,6 +90,36 @@ def server_app(base: App, tmp: Path, widget_origins: list[str]) -> App:
     settings.web.rate_limit_per_minute = 0  # every test asks from 127.0.0.1; test_security turns it on
     settings.ui_dir = ROOT / "ui"
     return App(settings, embedder=base.embedder, index=base.index, chat_model=base.chat_model)
+
+
+# The draft of the fake model: one sentence the evidence supports (the gate keeps it: the final
+# answer differs from the evidence answer), one invented (99,00 Euro is in no document, so the
+# grounding gate drops it: it must never reach a citizen's screen).
+KEPT = "Für Antragsteller ab 24 Jahren kostet der Personalausweis 37,00 Euro, unter 24 Jahren 22,80 Euro."
+INVENTED = "Der Ausweis kostet 99,00 Euro."
+DRAFT = (
+    "Für Antragsteller ab 24 Jahren kostet der Personalausweis 37,00 Euro [1], unter 24 Jahren 22,80 Euro [2]. "
+    f"{INVENTED} [1]"
+)
+
+
+class DraftingChatModel(GenericFakeChatModel):
+    """LangChain's fake chat model, writing ``DRAFT`` for every question, ``delay_s`` per streamed piece."""
+
+    delay_s: float = 0.0
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        for chunk in super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs):
+            time.sleep(self.delay_s)
+            yield chunk
+
+
+def drafting_app(base: App, tmp: Path, delay_s: float = 0.0, widget_origins: list[str] | None = None) -> App:
+    """``server_app`` with :class:`DraftingChatModel` composing the answers."""
+    settings = server_app(base, tmp, widget_origins or []).settings
+    settings.llm.mode = "llamacpp"  # a model composes (the fake one passed in)
+    model = DraftingChatModel(messages=itertools.repeat(AIMessage(content=DRAFT)), delay_s=delay_s)
+    return App(settings, embedder=base.embedder, index=base.index, chat_model=model)
 
 
 @dataclass

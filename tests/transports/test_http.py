@@ -9,9 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.app import App
+from assistant.messages import message
 from assistant.settings import Settings
 from assistant.transports.http import create_http_app
-from tests.transports.conftest import loopback_socket, server_app, start_server
+from tests.transports.conftest import INVENTED, drafting_app, loopback_socket, start_server
 
 CONFLICT_QUESTION = "Was kostet ein Personalausweis?"
 FOREIGN_ORIGIN = "http://evil.example"
@@ -69,8 +70,7 @@ def test_stream_sends_one_json_object_per_line_ending_with_the_answer(client):
         assert response.headers["content-type"].startswith("application/x-ndjson")
         events = stream_lines(response)
 
-    assert events[-1]["type"] == "answer"
-    assert all(event["type"] == "token" for event in events[:-1])
+    assert [event["type"] for event in events] == ["answer"]  # extractive: the evidence is the answer
     answer = events[-1]["answer"]
     assert answer["interaction_id"] and answer["disagreeing"]
 
@@ -197,22 +197,31 @@ def test_root_redirects_to_the_kiosk_and_the_widget_is_served(client):
 
 
 @pytest.fixture(scope="module")
-def llm_server(llm_app, tmp_path_factory):
-    server = start_server(server_app(llm_app, tmp_path_factory.mktemp("llm-server"), []), loopback_socket())
+def drafting_server(corpus_app, tmp_path_factory):
+    """A model composes: it writes a draft with an invented fee (conftest.DRAFT)."""
+    server = start_server(drafting_app(corpus_app, tmp_path_factory.mktemp("drafting-server")), loopback_socket())
     yield server
     server.stop()
 
 
-@pytest.mark.slow
-def test_stream_sends_the_models_tokens_before_the_answer(llm_server):
+def test_stream_sends_the_evidence_answer_first_and_never_the_draft(drafting_server):
     with (
-        httpx.Client(base_url=llm_server.url, timeout=180) as http,
-        http.stream("POST", "/api/ask/stream", json={"question": "How do I register my address?"}) as response,
+        httpx.Client(base_url=drafting_server.url, timeout=180) as http,
+        http.stream("POST", "/api/ask/stream", json={"question": CONFLICT_QUESTION}) as response,
     ):
-        events = stream_lines(response)
+        raw = "".join(response.iter_text())
+    events = [json.loads(line) for line in raw.splitlines() if line.strip()]
 
-    tokens = [event for event in events if event["type"] == "token"]
-    assert tokens, events
-    assert events[-1]["type"] == "answer"
-    assert events.index(tokens[0]) < len(events) - 1
-    assert events[-1]["answer"]["model"] != "extractive"
+    assert [event["type"] for event in events] == ["evidence", "answer"], events
+    evidence, final = events[0]["answer"], events[1]["answer"]
+    assert evidence["answer"].startswith(message("evidence_intro", "de"))  # the verified quotes
+    assert any("37,00 Euro" in quote["quote"] for quote in evidence["supporting"])
+    assert evidence["disagreeing"] and evidence["interaction_id"] is None  # shown, not logged
+    assert "first_text" in evidence["timings_ms"]
+    assert final["interaction_id"] and final["model"] != "extractive"
+    assert "37,00 Euro" in final["answer"]
+    # the invented sentence of the draft: dropped by the grounding gate, so in no line at all
+    assert "99,00" not in final["answer"]
+    assert INVENTED not in raw and "99,00" not in raw
+    logged = drafting_server.app.feedback.interaction(final["interaction_id"])
+    assert logged.status == "answered"  # only the final answer is logged

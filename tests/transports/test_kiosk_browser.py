@@ -1,4 +1,5 @@
-"""The city-hall kiosk in headless Chromium: a citizen's whole session, then the next citizen."""
+"""The city-hall kiosk in headless Chromium: a citizen's whole session, then the next citizen;
+the evidence answer first, and the model's unchecked draft never on screen."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from assistant.components.store import RatingRow
-from tests.transports.conftest import loopback_socket, server_app, start_server
+from assistant.messages import message
+from tests.transports.conftest import INVENTED, KEPT, drafting_app, loopback_socket, server_app, start_server
 
 pytestmark = pytest.mark.browser
 IDLE_SECONDS = 6
+WRITE_DELAY_S = 0.3  # per streamed piece of the fake model's draft: it writes for about 7 s
+IMPROVING = "Die Formulierung wird noch verbessert"
 
 # every text the answer area showed, so the test can see the answer arrive in pieces
 RECORD_ANSWER_STATES = """() => {
@@ -44,7 +48,9 @@ def test_a_citizen_session_from_question_to_rating_and_then_the_idle_reset(page,
 
     ask(page, "Was kostet ein Personalausweis?")
     answer = page.locator("#answer")
-    expect(answer.locator("section.sources")).to_be_visible(timeout=120_000)
+    expect(page.locator("#thumbs-down")).to_be_visible(timeout=120_000)  # the final, logged answer is there
+    expect(answer.locator(".improving")).to_have_count(0)  # it replaced the evidence answer
+    expect(answer.locator("section.sources")).to_be_visible()
     expect(answer.locator(".answer-text")).to_contain_text("37,00 Euro")
     expect(answer.locator("section.sources mark").first).not_to_be_empty()  # the quote, highlighted in context
     disagreeing = answer.locator("section.disagreeing")
@@ -52,8 +58,8 @@ def test_a_citizen_session_from_question_to_rating_and_then_the_idle_reset(page,
     expect(disagreeing).to_contain_text("Stand 2021-05-01")
     expect(disagreeing).to_contain_text("28,80")
     states = page.evaluate("window.__answerStates")
-    assert any(state.rstrip().endswith("…") and "Einen Moment" not in state for state in states), (
-        "the model's answer was not shown while it was being written"
+    assert any(IMPROVING in state and "37,00 Euro" in state for state in states), (
+        "the evidence answer was not shown while the model wrote"
     )
 
     page.locator("#thumbs-down").click()
@@ -115,3 +121,50 @@ def test_the_kiosk_with_an_answer_passes_the_wcag_aa_checks_of_axe(page, live_se
         for v in results.response["violations"]
     ]
     assert not problems, "\n".join(problems)
+
+
+# set before asking: notes whether any text of the page ever contained the needle
+WATCH_FOR = """(needle) => {
+  window.__sawNeedle = false;
+  const check = () => { if (document.body.textContent.includes(needle)) window.__sawNeedle = true; };
+  new MutationObserver(check).observe(document.body,
+    {subtree: true, childList: true, characterData: true, attributes: true});
+}"""
+
+
+@pytest.fixture(scope="module")
+def drafting_kiosk(corpus_app, tmp_path_factory):
+    """A fake model that writes slowly a draft with an invented fee (conftest.DRAFT)."""
+    app = drafting_app(corpus_app, tmp_path_factory.mktemp("drafting-kiosk"), delay_s=WRITE_DELAY_S)
+    server = start_server(app, loopback_socket())
+    yield server
+    server.stop()
+
+
+def test_the_evidence_answer_is_shown_at_once_and_the_draft_never_reaches_the_screen(page, drafting_kiosk):
+    page.goto(f"{drafting_kiosk.url}/kiosk/")
+    page.evaluate(WATCH_FOR, "99,00")
+    ask(page, "Was kostet ein Personalausweis?")
+
+    answer = page.locator("#answer")
+    notice = answer.locator(".improving[role=status]")
+    expect(notice).to_contain_text(IMPROVING, timeout=120_000)  # while the model still writes
+    expect(answer.locator(".answer-text")).to_contain_text(message("evidence_intro", "de"))
+    expect(answer.locator("section.sources mark").first).to_contain_text("37,00 Euro")
+    expect(answer.locator("section.disagreeing")).to_contain_text("28,80")
+    expect(page.locator("#thumbs-up")).to_be_hidden()  # only the logged final answer is rated
+
+    polls = 0
+    while notice.count():  # poll the screen while the model writes
+        assert "99,00" not in page.locator("body").inner_text()
+        polls += 1
+        page.wait_for_timeout(250)
+    assert polls >= 3, "the evidence answer was not on screen while the model wrote"
+
+    expect(page.locator("#thumbs-up")).to_be_visible()
+    text = answer.locator(".answer-text")
+    expect(text).to_contain_text(KEPT)  # the model's checked sentence
+    expect(text).not_to_contain_text(message("evidence_intro", "de"))  # replaced the evidence answer
+    expect(answer.locator("section.sources")).to_be_visible()
+    assert not page.evaluate("window.__sawNeedle"), f"the invented sentence {INVENTED!r} reached the page"
+    assert "99,00" not in page.content()

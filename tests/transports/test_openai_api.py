@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from assistant.components.store import InteractionRow
-from assistant.transports.openai_api import MODEL_ID
+from assistant.messages import message
+from assistant.transports.openai_api import MODEL_ID, REWORDED
+from tests.transports.conftest import INVENTED, KEPT, drafting_app, loopback_socket, start_server
 
 QUESTION = "Was kostet ein Personalausweis?"
 
@@ -106,3 +108,30 @@ def test_bad_requests_are_refused_with_a_reason(client):
         client.chat.completions.create(model=MODEL_ID, messages=[{"role": "assistant", "content": "Hallo"}])
     with pytest.raises(openai.UnprocessableEntityError, match="too long"):
         client.chat.completions.create(model=MODEL_ID, messages=[{"role": "user", "content": "Warum? " * 200}])
+
+
+@pytest.fixture(scope="module")
+def drafting_server(corpus_app, tmp_path_factory):
+    """A model composes: it writes a draft with an invented fee (conftest.DRAFT)."""
+    server = start_server(drafting_app(corpus_app, tmp_path_factory.mktemp("openai-drafting")), loopback_socket())
+    yield server
+    server.stop()
+
+
+def test_streaming_sends_the_evidence_answer_first_and_never_the_draft(drafting_server):
+    client = openai.OpenAI(base_url=f"{drafting_server.url}/v1", api_key="none", max_retries=0, timeout=180)
+    chunks = list(
+        client.chat.completions.create(model=MODEL_ID, stream=True, messages=[{"role": "user", "content": QUESTION}])
+    )
+
+    deltas = [chunk.choices[0].delta.content for chunk in chunks if chunk.choices[0].delta.content]
+    evidence = deltas[0]
+    assert evidence.startswith(message("evidence_intro", "de")) and "37,00 Euro" in evidence
+    assert "Quellen / Sources:" not in evidence  # the evidence answer alone, sent as soon as it existed
+    text = "".join(deltas)
+    final = chunks[-1].model_extra["assistant"]
+    assert final["status"] == "answered" and final["interaction_id"] and final["model"] != "extractive"
+    assert KEPT in final["answer"]  # the gate kept the model's grounded sentence: the text differs
+    # so the checked answer follows under its marker line (a delta cannot be taken back), then the sources
+    assert text.startswith(f"{evidence}\n\n{REWORDED['de']}\n{final['answer']}\n\nQuellen / Sources:")
+    assert INVENTED not in text and "99,00" not in text  # the gate dropped it; the draft is never streamed

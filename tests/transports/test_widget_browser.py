@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from assistant.app import App
 from assistant.ingest.pipeline import ingest
 from tests.conftest import write
-from tests.transports.conftest import loopback_socket, server_app, start_server
+from tests.transports.conftest import KEPT, drafting_app, loopback_socket, server_app, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -133,3 +133,40 @@ def test_markup_in_documents_is_shown_as_text_and_never_runs(page, hostile_serve
     # a source outside the configured link domains is shown as text, not as a link
     expect(answer.locator(".bsa-sources")).to_contain_text("https://evil.example/hundemarke")
     assert answer.locator(".bsa-sources a").count() == 0
+
+
+# set before asking: notes whether the widget's shadow DOM ever contained the needle
+WATCH_WIDGET_FOR = """(needle) => {
+  window.__sawNeedle = false;
+  const root = document.getElementById("buergerassistent-widget").shadowRoot;
+  const check = () => { if (root.textContent.includes(needle)) window.__sawNeedle = true; };
+  new MutationObserver(check).observe(root, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+@pytest.fixture(scope="module")
+def drafting_server(corpus_app, static_site, tmp_path_factory):
+    """A fake model that writes slowly a draft with an invented fee (conftest.DRAFT)."""
+    app = drafting_app(corpus_app, tmp_path_factory.mktemp("widget-drafting"), 0.2, [static_site.origin])
+    server = start_server(app, loopback_socket())
+    server.page_url = static_site.add_widget_page("drafting.html", f"{server.url}/widget.js")
+    yield server
+    server.stop()
+
+
+def test_the_evidence_answer_shows_first_and_the_checked_answer_replaces_it(page, drafting_server):
+    dialog = open_widget(page, drafting_server.page_url)
+    page.evaluate(WATCH_WIDGET_FOR, "99,00")
+
+    ask(dialog, "Was kostet ein Personalausweis?")
+
+    bubble = dialog.locator(".bsa-assistant")
+    expect(bubble.get_by_role("status")).to_contain_text("Formulierung wird noch verbessert", timeout=ANSWER_TIMEOUT_MS)
+    expect(bubble.locator(".bsa-sources blockquote").first).to_contain_text("37,00 Euro")
+    expect(bubble.get_by_role("button", name="Hilfreich", exact=True)).to_have_count(0)  # not rated yet
+    final = dialog.locator(".bsa-assistant[data-interaction-id]")
+    expect(final.locator(".bsa-answer")).to_contain_text(KEPT, timeout=ANSWER_TIMEOUT_MS)
+    expect(final.locator(".bsa-improving")).to_have_count(0)
+    expect(final.get_by_role("button", name="Hilfreich", exact=True)).to_be_visible()
+    expect(dialog.locator(".bsa-assistant")).to_have_count(1)  # replaced, not added
+    assert not page.evaluate("window.__sawNeedle"), "the model's invented sentence reached the widget"
