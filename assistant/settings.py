@@ -26,7 +26,9 @@ class IngestSettings(BaseModel):
     max_file_bytes: int = 25_000_000  # larger files are skipped as "oversized"
     chunk_max_chars: int = 900  # soft limit; a chunk never cuts a sentence
     chunk_min_chars: int = 200  # short sections are merged with their neighbour
-    embed_batch_size: int = 32
+    # texts per embedding call; measured on the sample corpus (2 cores, busy): 32 -> 218 s, 128 -> 185 s,
+    # 512 -> 159 s for the same 1,500 sentences (fewer OpenMP fork/joins); the progress bar ticks per batch
+    embed_batch_size: int = 256
     keep_versions: int = 2  # older index versions are pruned after a successful write
     # another `assistant ingest` on the same index holds its lock: wait this long, then stop with a message
     lock_wait_s: float = 0.0
@@ -50,6 +52,10 @@ class EvidenceSettings(BaseModel):
     # relevant and the assistant abstains (calibrated on eval/sets, see README)
     min_dense_score: float = 0.83
     min_sentence_score: float = 0.78
+    # reader: the trained line scorer with its calibrated thresholds (assistant/answering/reader.py,
+    # `assistant train-reader`); scorer: the hand-tuned cosine + bonuses (assistant/answering/evidence.py)
+    selector: Literal["reader", "scorer"] = "scorer"
+    reader_model: Path | None = None  # None: the artifact bundled with the package (reader_model.json)
 
 
 class LLMSettings(BaseModel):
@@ -82,6 +88,10 @@ class AnswerSettings(BaseModel):
     prompt_budget_tokens: int = 1200  # evidence + history + question must fit
     history_turns: int = 2  # earlier question/answer pairs kept for follow-ups
     min_support: float = 0.86  # cosine of an answer sentence to its evidence to keep it
+    # disagreeing sources: "facts" compares fee and opening-hour rows slot by slot (service, item,
+    # qualifier) and picks the fee row that fits the question; "sentences" is the older sentence
+    # comparison, kept as the evaluation's baseline (eval/configs.toml, sentence-conflicts)
+    conflicts: Literal["facts", "sentences"] = "facts"
 
 
 class StoreSettings(BaseModel):
@@ -144,6 +154,8 @@ class GuardSettings(BaseModel):
     # benchmark baseline only (eval/bench_attacks.py): False switches off the guard and the output
     # checks so that their effect can be measured. Never switch it off in production.
     safety: bool = True
+    # the question router's artifact (`assistant train-router`); None: the one bundled with the package
+    router_model: Path | None = None
 
 
 class Settings(BaseSettings):

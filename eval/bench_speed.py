@@ -132,17 +132,18 @@ def ingest_figures(paths: list[Path], embedder: E5Embeddings, settings: Settings
 
 
 def _embedded_texts(folder: Path, settings: Settings) -> list[str]:
-    """What ingest embeds for these documents: chunk texts, sentences in context, titles."""
+    """What ingest embeds for these documents: distinct chunk texts, sentences in context, titles."""
     documents = []
     for file, doc_id, _root in discover([folder]):
         documents.extend(load_file(file, doc_id, settings.ingest.max_file_bytes))
     limits = settings.ingest.chunk_max_chars, settings.ingest.chunk_min_chars
     chunks = [c for d in documents for c in chunk_document(d, *limits)]
-    return (
+    everything = (
         [c.embedding_text() for c in chunks]
         + [s for c in chunks for s in sentence_contexts(c)]
         + [d.title for d in documents]
     )
+    return list(dict.fromkeys(everything))  # ingest embeds each distinct text once
 
 
 def main() -> None:

@@ -59,8 +59,9 @@ def nlist_for(count: int) -> int:
     return int(min(65536, max(256, 2 ** round(math.log2(4 * math.sqrt(max(count, 1)))))))
 
 
-def build(vectors: np.ndarray, threshold: int = ANN_THRESHOLD, kind: str | None = None, seed: int = 0):
-    """A FAISS inner-product index over ``vectors`` (rows = ids): flat below ``threshold`` rows.
+def build(vectors: np.ndarray, threshold: int | None = None, kind: str | None = None, seed: int = 0):
+    """A FAISS inner-product index over ``vectors`` (rows = ids): flat below ``threshold`` rows
+    (default :data:`ANN_THRESHOLD`).
 
     ``kind`` forces a type ("flat", "ivf", "ivfsq", "hnsw"); ``None`` chooses by size.
     """
@@ -69,6 +70,7 @@ def build(vectors: np.ndarray, threshold: int = ANN_THRESHOLD, kind: str | None 
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     count = len(vectors)
     dimension = int(vectors.shape[1]) if vectors.ndim == 2 and vectors.shape[1] else 1
+    threshold = ANN_THRESHOLD if threshold is None else threshold
     kind = kind or ("flat" if count < threshold else ANN_KIND)
     if kind == "flat":
         index = faiss.IndexFlatIP(dimension)

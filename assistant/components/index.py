@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
+from assistant.components import dense as dense_index
 from assistant.hashing import sha256_hex
 from assistant.records import Chunk, Document
 from assistant.text import strip_markup
@@ -229,13 +230,9 @@ class HybridIndex:
         sentence_vectors: np.ndarray,
         title_vectors: np.ndarray,
     ) -> HybridIndex:
-        import faiss
-
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         dimension = int(vectors.shape[1]) if vectors.size else 0
-        dense = faiss.IndexFlatIP(dimension or 1)
-        if len(vectors):
-            dense.add(vectors)
+        dense = dense_index.build(vectors if dimension else np.zeros((0, 1), dtype=np.float32))
         bm25 = {language: cls._build_bm25(chunks, language) for language in sorted({c.language for c in chunks})}
         corpus_hash = sha256_hex("\n".join(sorted(f"{d.doc_id}:{d.content_hash}" for d in documents)))
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
@@ -352,19 +349,9 @@ class HybridIndex:
         self, query_vector: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
         """(chunk position, cosine) pairs, best first; ``allowed`` is a bool mask."""
-        import faiss
-
         if not self.chunks:
             return []
-        params = None
-        if allowed is not None:
-            ids = np.flatnonzero(allowed).astype(np.int64)
-            if not len(ids):
-                return []
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
-        k = min(k, len(self.chunks))
-        scores, ids = self.dense.search(query_vector.reshape(1, -1).astype(np.float32), k, params=params)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        return dense_index.search(self.dense, self.vectors, query_vector, k, allowed)
 
     def bm25_search(
         self, query: str, language: str, k: int, allowed: np.ndarray | None = None

@@ -219,18 +219,23 @@ def _embed(
     sentences = [context for c in chunks for context in sentence_contexts(c)]
     titles = [doc.title for doc in documents]
     everything = texts + sentences + titles
+    # Real pages repeat themselves (contact lines, "Weitere Informationen", the same title twice):
+    # each distinct text is embedded once.
+    distinct = list(dict.fromkeys(everything))
     batches = []
-    for start in range(0, len(everything), batch_size):
-        progress("embed", start, len(everything))
-        batches.append(embedder.embed_passages(everything[start : start + batch_size]))
-    progress("embed", len(everything), len(everything))
-    vectors = np.concatenate(batches) if batches else np.zeros((0, embedder.dimension), dtype=np.float32)
+    for start in range(0, len(distinct), batch_size):
+        progress("embed", start, len(distinct))
+        batches.append(embedder.embed_passages(distinct[start : start + batch_size]))
+    progress("embed", len(distinct), len(distinct))
+    unique = np.concatenate(batches) if batches else np.zeros((0, embedder.dimension), dtype=np.float32)
+    row = {text: i for i, text in enumerate(distinct)}
+    vectors = unique[[row[text] for text in everything]] if everything else unique
     first_sentence, first_title = len(texts), len(texts) + len(sentences)
     return _Embedded(
         chunks=vectors[:first_sentence],
         sentences=vectors[first_sentence:first_title],
         titles=vectors[first_title:],
-        words=sum(len(text.split()) for text in everything),
+        words=sum(len(text.split()) for text in distinct),
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import HybridIndex, IndexMismatchError, current_version_path, sentence_contexts
 from assistant.ingest.pipeline import ingest
 from tests.conftest import ROOT, make_settings, markdown, write
@@ -78,6 +79,34 @@ def test_stored_sentence_and_title_vectors_line_up_after_reingest_and_deletions(
     row = next(i for i, text in enumerate(contexts) if text.endswith("Der erste Hund kostet 132,00 Euro."))
     assert np.allclose(vector, index.sentence_vectors[row], atol=1e-4)
     assert index.span_vector("pass", 0, 10) is None  # the deleted document is gone
+
+
+class RecordingEmbedder(E5Embeddings):
+    """The real embedding model, recording every text it is asked to embed."""
+
+    def __init__(self, inner: E5Embeddings) -> None:
+        self.__dict__.update(inner.__dict__)
+        self.texts: list[str] = []
+
+    def embed_passages(self, texts):
+        self.texts.extend(texts)
+        return super().embed_passages(texts)
+
+
+def test_a_sentence_repeated_across_pages_is_embedded_once_and_stored_for_each(tmp_path, embedder):
+    corpus = tmp_path / "corpus"
+    contact = "Telefon: 0621 293-0."
+    # the same title, hence the same sentence in context, on two pages
+    write(corpus / "a.md", markdown("Bürgerbüro", f"Termine gibt es online. {contact}"))
+    write(corpus / "b.md", markdown("Bürgerbüro", f"Anträge stellen Sie vor Ort. {contact}"))
+    recording = RecordingEmbedder(embedder)
+    ingest([corpus], make_settings(tmp_path / "index"), recording)
+
+    assert len(recording.texts) == len(set(recording.texts))  # nothing embedded twice
+    index = HybridIndex.load(tmp_path / "index", embedding_model=embedder.model_id)
+    contexts = [text for chunk in index.chunks for text in sentence_contexts(chunk)]
+    assert sum(text.endswith(contact) for text in contexts) == 2  # but stored for both pages
+    assert np.allclose(embedder.embed_passages(contexts), index.sentence_vectors, atol=1e-4)
 
 
 def test_documents_from_other_paths_are_kept(tmp_path, embedder):
