@@ -260,6 +260,57 @@ def evaluate(
     raise typer.Exit(code)
 
 
+@cli.command("train-reader")
+def train_reader(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Artifact to write (default: the one bundled with the package).")
+    ] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", help="logistic and/or trees (default both; the better one is kept).")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same data and seed: same artifact).")] = 0,
+) -> None:
+    """Train the evidence reader on OMoS-QA train and calibrate its thresholds on dev."""
+    from assistant.answering.reader import DEFAULT_MODEL
+    from assistant.evaluation.configs import ConfigError
+    from assistant.evaluation.train_reader import train_reader as train
+
+    try:
+        train(Settings(), out or DEFAULT_MODEL, tuple(kind or ("logistic", "trees")), seed, log=err.print)
+    except (ConfigError, IndexMismatchError, EmbeddingModelError, ImportError, ValueError) as exc:
+        _fail(str(exc).replace("\n", "; "))
+
+
+@cli.command("train-router")
+def train_router(
+    out: Annotated[Path | None, typer.Option("--out", help="Artifact (default: the bundled one).")] = None,
+    examples: Annotated[
+        Path | None, typer.Option("--examples", help="Examples TSV (default: the bundled one).")
+    ] = None,
+    omosqa: Annotated[
+        Path | None, typer.Option("--omosqa", help="OMoS-QA folder: its train questions join 'answer'.")
+    ] = Path("../shared/data/omosqa"),
+    no_omosqa: Annotated[bool, typer.Option("--no-omosqa", help="Train on the examples only.")] = False,
+) -> None:
+    """Train the question router (routes before retrieval) and write its JSON artifact."""
+    from assistant.components.embeddings import create_embeddings
+    from assistant.safety.router import EXAMPLES_PATH, MODEL_PATH
+    from assistant.safety.router_train import train_and_save
+
+    settings = Settings()
+    folder = None if no_omosqa else omosqa
+    if folder is not None and not (folder / "train_de.jsonl").is_file():
+        _fail(f"no OMoS-QA train split in {folder} (pass --omosqa DIR or --no-omosqa)")
+    cache = settings.index_dir / "router-cache" / "vectors.npz"  # vectors of the examples, reused next time
+    try:
+        embedder = create_embeddings(settings.embedding_model, settings.embedding_threads)
+        artifact = train_and_save(embedder, examples or EXAMPLES_PATH, folder, out or MODEL_PATH, cache)
+    except (EmbeddingModelError, ImportError, ValueError) as exc:
+        _fail(str(exc))
+    summary = ("data_hash", "examples", "sources", "out_of_fold_accuracy", "thresholds")
+    print(json.dumps({key: artifact[key] for key in summary}))
+
+
 feedback_cli = typer.Typer(no_args_is_help=True, help="Feedback log: retention and the spool of unwritten records.")
 cli.add_typer(feedback_cli, name="feedback")
 

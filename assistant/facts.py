@@ -102,6 +102,8 @@ def extract_facts(text: str) -> list[Fact]:
         if free(*match.span()) and len(digits) >= 7:
             add("phone", digits.replace("49", "0", 1) if match.group(0).startswith("+49") else digits, *match.span())
     for match in TIME.finditer(text):
+        if AMOUNT_BEFORE.search(text[max(0, match.start() - 5) : match.start()]):
+            continue  # "EUR 10.00" is an amount, not ten o'clock
         if free(*match.span()):
             add("time", f"{int(match.group(1))}:{match.group(2)}", *match.span())
     for match in ROOM.finditer(text):

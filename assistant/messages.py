@@ -67,3 +67,259 @@ def message(key: str, language: str) -> str:
         if key in MESSAGES.get(lang, {}):
             return MESSAGES[lang][key]
     raise KeyError(key)
+
+
+# -- the question router's replies (assistant/answering/stages/route.py), in the kiosk's 10 languages --
+# Refusals name no party, person or outside tool; the crisis text follows the city's own emergency
+# sentences and repeats only the nationwide numbers (112, 110, TelefonSeelsorge).
+ROUTE_MESSAGES: dict[str, dict[str, str]] = {
+    "de": {
+        "refused_personal_advice": (
+            "Eine persönliche rechtliche, medizinische oder steuerliche Beratung zu Ihrem Fall kann ich nicht "
+            "geben. Bitte wenden Sie sich an eine Beratungsstelle, eine Ärztin oder einen Arzt, eine "
+            "Rechtsanwältin oder einen Rechtsanwalt oder die Steuerberatung. Welche Beratungsangebote die Stadt "
+            "hat, beantworte ich gern."
+        ),
+        "refused_abuse": (
+            "Ich helfe gern bei Fragen zu Leistungen der Stadt. Beleidigungen, Drohungen und Hetze beantworte ich "
+            "nicht."
+        ),
+        "crisis": (
+            "Wenn Sie oder jemand anderes in Gefahr sind: Notruf 112 (Rettungsdienst, Feuerwehr), Polizei 110. "
+            "Die TelefonSeelsorge ist rund um die Uhr kostenlos erreichbar: 0800 111 0 111 oder 0800 111 0 222. "
+            "Sie sind nicht allein."
+        ),
+        "routed_other_authority": (
+            "Dafür ist wahrscheinlich nicht die Stadt zuständig, sondern eine andere Behörde (zum Beispiel "
+            "Finanzamt, Familienkasse, Agentur für Arbeit, Rentenversicherung oder Krankenkasse). In den "
+            "Unterlagen der Stadt habe ich dazu nichts gefunden. Die Behördennummer 115 nennt Ihnen die "
+            "zuständige Stelle."
+        ),
+    },
+    "en": {
+        "refused_personal_advice": (
+            "I cannot give personal legal, medical or tax advice on your own case. Please contact an advice "
+            "centre, a doctor, a lawyer or a tax adviser. I am happy to tell you which advice services the city "
+            "offers."
+        ),
+        "refused_abuse": (
+            "I am happy to help with questions about the city's services. I do not respond to insults, threats or hate."
+        ),
+        "crisis": (
+            "If you or someone else is in danger: call 112 (ambulance, fire brigade) or the police on 110. "
+            "The TelefonSeelsorge crisis line is free, day and night: 0800 111 0 111 or 0800 111 0 222. "
+            "You are not alone."
+        ),
+        "routed_other_authority": (
+            "This is probably not a matter for the city but for another authority (for example the tax office, "
+            "the family benefits office, the employment agency, the pension insurance or your health insurer). "
+            "The city's documents say nothing about it. The public service number 115 can tell you who is "
+            "responsible."
+        ),
+    },
+    "fr": {
+        "refused_political": (
+            "En tant que service de l'administration municipale, je reste politiquement neutre et je ne donne "
+            "ni recommandation de vote ni avis sur les partis ou les candidats. Je réponds volontiers aux "
+            "questions pratiques sur les élections (dates, bureaux de vote, vote par correspondance)."
+        ),
+        "refused_out_of_remit": (
+            "Je ne peux pas vous aider pour cela : je réponds aux questions sur les services de la ville."
+        ),
+        "refused_injection": (
+            "Je peux seulement répondre aux questions sur les services de la ville. Posez votre question à "
+            "nouveau, s'il vous plaît."
+        ),
+        "refused_personal_advice": (
+            "Je ne peux pas donner de conseil juridique, médical ou fiscal personnel sur votre cas. Adressez-vous "
+            "à un service de conseil, à un médecin ou à un avocat."
+        ),
+        "refused_abuse": (
+            "Je réponds volontiers aux questions sur les services de la ville, mais pas aux insultes, menaces ou "
+            "propos haineux."
+        ),
+        "crisis": (
+            "Si vous ou quelqu'un d'autre êtes en danger : appelez le 112 (secours) ou la police au 110. "
+            "Ligne d'écoute TelefonSeelsorge, gratuite jour et nuit : 0800 111 0 111. Vous n'êtes pas seul(e)."
+        ),
+        "routed_other_authority": (
+            "Ce n'est probablement pas la ville qui est compétente, mais une autre administration. Le numéro 115 "
+            "vous indique le service compétent."
+        ),
+    },
+    "tr": {
+        "refused_political": (
+            "Belediye yönetiminin bir hizmeti olarak siyasi açıdan tarafsızım; partiler veya adaylar hakkında oy "
+            "tavsiyesi ya da görüş vermem. Seçimle ilgili pratik bilgileri (tarihler, sandık yerleri, posta ile "
+            "oy) memnuniyetle veririm."
+        ),
+        "refused_out_of_remit": "Bu konuda yardımcı olamam: Belediyenin hizmetleriyle ilgili soruları yanıtlıyorum.",
+        "refused_injection": (
+            "Yalnızca belediye hizmetleriyle ilgili soruları yanıtlayabilirim. Lütfen sorunuzu tekrar sorun."
+        ),
+        "refused_personal_advice": (
+            "Kendi durumunuz hakkında kişisel hukuki, tıbbi veya vergi danışmanlığı veremem. Lütfen bir danışma "
+            "merkezine, doktora veya avukata başvurun."
+        ),
+        "refused_abuse": (
+            "Belediye hizmetleriyle ilgili sorularınıza memnuniyetle yardımcı olurum; hakaret, tehdit ve nefret "
+            "söylemine yanıt vermem."
+        ),
+        "crisis": (
+            "Siz veya başka biri tehlikedeyse: 112'yi (ambulans, itfaiye) veya polisi 110'u arayın. TelefonSeelsorge "
+            "kriz hattı gece gündüz ücretsizdir: 0800 111 0 111. Yalnız değilsiniz."
+        ),
+        "routed_other_authority": (
+            "Bu konuda muhtemelen belediye değil, başka bir kurum yetkilidir. 115 numarası size yetkili birimi söyler."
+        ),
+    },
+    "uk": {
+        "refused_political": (
+            "Як служба міської адміністрації я політично нейтральний і не даю рекомендацій щодо голосування чи "
+            "оцінок партій і кандидатів. Охоче надам фактичну інформацію про вибори (дати, виборчі дільниці, "
+            "голосування поштою)."
+        ),
+        "refused_out_of_remit": "На жаль, з цим я не можу допомогти: я відповідаю на запитання про послуги міста.",
+        "refused_injection": (
+            "Я можу відповідати лише на запитання про послуги міста. Будь ласка, поставте запитання ще раз."
+        ),
+        "refused_personal_advice": (
+            "Я не можу надати особисту юридичну, медичну чи податкову консультацію щодо вашої ситуації. Зверніться, "
+            "будь ласка, до консультаційного центру, лікаря або адвоката."
+        ),
+        "refused_abuse": (
+            "Я охоче допоможу з питаннями про послуги міста, але не відповідаю на образи, погрози чи ворожнечу."
+        ),
+        "crisis": (
+            "Якщо вам або комусь іншому загрожує небезпека: телефонуйте 112 (швидка, пожежна) або в поліцію 110. "
+            "Кризова лінія TelefonSeelsorge безкоштовна цілодобово: 0800 111 0 111. Ви не самі."
+        ),
+        "routed_other_authority": (
+            "Найімовірніше, за це відповідає не місто, а інший орган влади. Номер 115 підкаже, хто відповідальний."
+        ),
+    },
+    "ru": {
+        "refused_political": (
+            "Как служба городской администрации я политически нейтрален и не даю рекомендаций по голосованию "
+            "или оценок партий и кандидатов. Охотно дам фактическую информацию о выборах (даты, избирательные "
+            "участки, голосование по почте)."
+        ),
+        "refused_out_of_remit": "К сожалению, с этим я помочь не могу: я отвечаю на вопросы об услугах города.",
+        "refused_injection": "Я могу отвечать только на вопросы об услугах города. Пожалуйста, задайте вопрос ещё раз.",
+        "refused_personal_advice": (
+            "Я не могу дать личную юридическую, медицинскую или налоговую консультацию по вашему случаю. "
+            "Обратитесь, пожалуйста, в консультационный центр, к врачу или адвокату."
+        ),
+        "refused_abuse": (
+            "Я охотно помогу с вопросами об услугах города, но не отвечаю на оскорбления, угрозы и ненависть."
+        ),
+        "crisis": (
+            "Если вам или кому-то другому грозит опасность: звоните 112 (скорая, пожарные) или в полицию 110. "
+            "Кризисная линия TelefonSeelsorge бесплатна круглосуточно: 0800 111 0 111. Вы не одни."
+        ),
+        "routed_other_authority": (
+            "Скорее всего, за это отвечает не город, а другое ведомство. По номеру 115 вам подскажут, кто ответственен."
+        ),
+    },
+    "ar": {
+        "refused_political": (
+            "بصفتي خدمة تابعة لإدارة المدينة، أبقى محايدًا سياسيًا ولا أقدم توصيات انتخابية أو آراء حول الأحزاب "
+            "أو المرشحين. يسعدني تقديم معلومات عملية عن الانتخابات (المواعيد، مراكز الاقتراع، التصويت بالبريد)."
+        ),
+        "refused_out_of_remit": "عذرًا، لا أستطيع المساعدة في ذلك: أجيب عن الأسئلة المتعلقة بخدمات المدينة.",
+        "refused_injection": "أستطيع الإجابة فقط عن الأسئلة المتعلقة بخدمات المدينة. يرجى طرح سؤالك مرة أخرى.",
+        "refused_personal_advice": (
+            "لا أستطيع تقديم استشارة قانونية أو طبية أو ضريبية شخصية بشأن حالتك. يرجى التوجه إلى مركز استشارات "
+            "أو طبيب أو محامٍ."
+        ),
+        "refused_abuse": (
+            "يسعدني المساعدة في الأسئلة المتعلقة بخدمات المدينة، لكنني لا أرد على الإهانات أو التهديدات أو الكراهية."
+        ),
+        "crisis": (
+            "إذا كنت أنت أو شخص آخر في خطر: اتصل بالرقم 112 (الإسعاف، الإطفاء) أو بالشرطة 110. خط الأزمات "
+            "TelefonSeelsorge مجاني على مدار الساعة: 0800 111 0 111. لست وحدك."
+        ),
+        "routed_other_authority": (
+            "على الأرجح ليست المدينة هي المسؤولة عن ذلك بل جهة أخرى. الرقم 115 يخبرك بالجهة المختصة."
+        ),
+    },
+    "pl": {
+        "refused_political": (
+            "Jako usługa administracji miejskiej zachowuję neutralność polityczną i nie udzielam rekomendacji "
+            "wyborczych ani opinii o partiach i kandydatach. Chętnie podam informacje praktyczne o wyborach "
+            "(terminy, lokale wyborcze, głosowanie korespondencyjne)."
+        ),
+        "refused_out_of_remit": "Niestety nie mogę w tym pomóc: odpowiadam na pytania o usługi miasta.",
+        "refused_injection": "Mogę odpowiadać tylko na pytania o usługi miasta. Proszę zadać pytanie jeszcze raz.",
+        "refused_personal_advice": (
+            "Nie mogę udzielić osobistej porady prawnej, medycznej ani podatkowej w Pana/Pani sprawie. Proszę "
+            "zwrócić się do poradni, lekarza lub adwokata."
+        ),
+        "refused_abuse": (
+            "Chętnie pomogę w sprawach usług miasta, ale nie odpowiadam na obelgi, groźby ani mowę nienawiści."
+        ),
+        "crisis": (
+            "Jeśli Ty lub ktoś inny jest w niebezpieczeństwie: dzwoń pod 112 (pogotowie, straż pożarna) lub na "
+            "policję 110. Telefon zaufania TelefonSeelsorge jest bezpłatny całą dobę: 0800 111 0 111. "
+            "Nie jesteś sam(a)."
+        ),
+        "routed_other_authority": (
+            "Za tę sprawę prawdopodobnie odpowiada nie miasto, lecz inny urząd. Numer 115 wskaże właściwy urząd."
+        ),
+    },
+    "es": {
+        "refused_political": (
+            "Como servicio de la administración municipal soy políticamente neutral y no doy recomendaciones de "
+            "voto ni opiniones sobre partidos o candidatos. Con gusto doy información práctica sobre las "
+            "elecciones (fechas, colegios electorales, voto por correo)."
+        ),
+        "refused_out_of_remit": (
+            "Lo siento, no puedo ayudar con eso: respondo preguntas sobre los servicios de la ciudad."
+        ),
+        "refused_injection": (
+            "Solo puedo responder preguntas sobre los servicios de la ciudad. Por favor, formule su pregunta de nuevo."
+        ),
+        "refused_personal_advice": (
+            "No puedo dar asesoramiento jurídico, médico o fiscal personal sobre su caso. Diríjase a un servicio "
+            "de asesoramiento, a un médico o a un abogado."
+        ),
+        "refused_abuse": (
+            "Con gusto ayudo con preguntas sobre los servicios de la ciudad, pero no respondo a insultos, amenazas ni "
+            "odio."
+        ),
+        "crisis": (
+            "Si usted u otra persona está en peligro: llame al 112 (ambulancia, bomberos) o a la policía, 110. "
+            "La línea de crisis TelefonSeelsorge es gratuita día y noche: 0800 111 0 111. No está solo/a."
+        ),
+        "routed_other_authority": (
+            "Probablemente no es competencia de la ciudad, sino de otra autoridad. El número 115 le indica la "
+            "oficina competente."
+        ),
+    },
+    "it": {
+        "refused_political": (
+            "Come servizio dell'amministrazione comunale resto politicamente neutrale e non do indicazioni di voto "
+            "né opinioni su partiti o candidati. Fornisco volentieri informazioni pratiche sulle elezioni (date, "
+            "seggi, voto per corrispondenza)."
+        ),
+        "refused_out_of_remit": "Mi dispiace, non posso aiutare in questo: rispondo a domande sui servizi della città.",
+        "refused_injection": "Posso rispondere solo a domande sui servizi della città. Per favore, ripeta la domanda.",
+        "refused_personal_advice": (
+            "Non posso dare consulenza legale, medica o fiscale personale sul suo caso. Si rivolga a un centro di "
+            "consulenza, a un medico o a un avvocato."
+        ),
+        "refused_abuse": (
+            "Aiuto volentieri con domande sui servizi della città, ma non rispondo a insulti, minacce o odio."
+        ),
+        "crisis": (
+            "Se lei o un'altra persona è in pericolo: chiami il 112 (ambulanza, vigili del fuoco) o la polizia al "
+            "110. La linea di crisi TelefonSeelsorge è gratuita giorno e notte: 0800 111 0 111. Non è solo/a."
+        ),
+        "routed_other_authority": (
+            "Probabilmente non è competenza del comune ma di un'altra autorità. Il numero 115 le indica l'ufficio "
+            "competente."
+        ),
+    },
+}
+for _language, _texts in ROUTE_MESSAGES.items():
+    MESSAGES.setdefault(_language, {}).update(_texts)

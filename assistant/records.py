@@ -10,10 +10,14 @@ import re
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 # in the order the dashboard and the evaluation report list them (typing.get_args(Status))
 Status = Literal["answered", "abstained", "referred", "clarify", "refused"]
+# the question router's routes (assistant/safety/router.py), in the order the dashboard lists them
+Route = Literal[
+    "answer", "other_authority", "political_opinion", "personal_advice", "crisis", "abuse", "out_of_scope", "injection"
+]
 
 
 class Span(BaseModel):
@@ -93,6 +97,22 @@ class Evidence(BaseModel):
     end: int
     score: float
 
+    @classmethod
+    def quoted(cls, chunk: Chunk, start: int, end: int, n: int, score: float) -> Evidence:
+        """The verbatim text ``[start, end)`` of ``chunk``'s document, cited as ``[n]``."""
+        return cls(
+            n=n,
+            doc_id=chunk.doc_id,
+            title=chunk.title,
+            url=chunk.url,
+            source=chunk.source,
+            updated=chunk.updated,
+            quote=chunk.text[start - chunk.start : end - chunk.start],
+            start=start,
+            end=end,
+            score=round(score, 4),
+        )
+
 
 class Disagreement(BaseModel):
     """A source that states something different about the same thing."""
@@ -106,6 +126,36 @@ class Disagreement(BaseModel):
     end: int = 0
     conflicts_with: int  # the Evidence.n it disagrees with
     reason: str
+
+
+class SourceQuote(BaseModel):
+    """One highlighted line of a source: the citation number and where it stands."""
+
+    n: int
+    quote: str
+    start: int
+    end: int
+
+
+class Source(BaseModel):
+    """One supporting document with all the lines the answer quotes from it (for display)."""
+
+    doc_id: str
+    title: str
+    url: str = ""
+    updated: date | None = None
+    quotes: list[SourceQuote] = Field(default_factory=list)
+
+
+def group_by_document(supporting: list[Evidence]) -> list[Source]:
+    """The supporting quotes grouped by document, in order of first citation."""
+    groups: dict[str, Source] = {}
+    for item in supporting:
+        group = groups.setdefault(
+            item.doc_id, Source(doc_id=item.doc_id, title=item.title, url=item.url, updated=item.updated)
+        )
+        group.quotes.append(SourceQuote(n=item.n, quote=item.quote, start=item.start, end=item.end))
+    return list(groups.values())
 
 
 class AnswerSentence(BaseModel):
@@ -147,6 +197,12 @@ class Answer(BaseModel):
     curated_id: int | None = None
     contact: Contact | None = None  # "talk to a person"
     interaction_id: str | None = None  # set when the answer was logged; rate it with this id
+    route: Route = "answer"  # where the question router sent the question (before retrieval)
+
+    @computed_field  # display: one entry per document, several highlighted lines (derived from supporting)
+    @property
+    def sources(self) -> list[Source]:
+        return group_by_document(self.supporting)
 
 
 class SkippedFile(BaseModel):
@@ -211,6 +267,7 @@ class Interaction(BaseModel):
     reason: Reason | None = None
     comment: str = ""
     review_state: ReviewState = "open"
+    route: Route = "answer"
 
 
 class CuratedAnswer(BaseModel):

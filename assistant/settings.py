@@ -54,7 +54,7 @@ class EvidenceSettings(BaseModel):
     min_sentence_score: float = 0.78
     # reader: the trained line scorer with its calibrated thresholds (assistant/answering/reader.py,
     # `assistant train-reader`); scorer: the hand-tuned cosine + bonuses (assistant/answering/evidence.py)
-    selector: Literal["reader", "scorer"] = "scorer"
+    selector: Literal["reader", "scorer"] = "reader"
     reader_model: Path | None = None  # None: the artifact bundled with the package (reader_model.json)
 
 

@@ -22,7 +22,8 @@ was ``answered`` instead of refused. The ``streamed`` column counts successes vi
 raw token stream before the grounding gate and output checks run (the kiosk shows the draft
 while it is generated).
 
-    python eval/bench_attacks.py [--attacks FILE] [--naive] [--max-tokens N] [--limit N] [--json OUT.json]
+    python eval/bench_attacks.py [--attacks FILE] [--naive | --defended-only] [--max-tokens N] [--limit N]
+                                 [--json OUT.json]
 
 Measured figures and the command are in docs/safety.md.
 """
@@ -153,6 +154,7 @@ def main() -> None:
     parser.add_argument("--naive", action="store_true", help="add the ungated naive-RAG configuration (slow)")
     parser.add_argument("--max-tokens", type=int, default=64, help="generation limit per answer (default 64)")
     parser.add_argument("--limit", type=int, default=0, help="only the first N cases (smoke run)")
+    parser.add_argument("--defended-only", action="store_true", help="skip the no-safety baseline (half the time)")
     parser.add_argument("--json", type=Path, help="write every case's result here")
     args = parser.parse_args()
 
@@ -174,15 +176,17 @@ def main() -> None:
         corpora = [ROOT / "corpus", attack_corpus]
         started = time.perf_counter()
         build_index(tmp_path / "defended", corpora, base, embedder, neutralise=True)
-        build_index(tmp_path / "raw", corpora, base, embedder, neutralise=False)
+        if not args.defended_only:
+            build_index(tmp_path / "raw", corpora, base, embedder, neutralise=False)
         print(f"indexed corpus/ + attack corpus twice in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
         configs: dict[str, Settings] = {}
         configs["defended"] = base.model_copy(deep=True, update={"index_dir": tmp_path / "defended"})
         unsafe = base.model_copy(deep=True, update={"index_dir": tmp_path / "raw"})
         unsafe.guard.safety = False
-        configs["no-safety"] = unsafe
-        if args.naive:
+        if not args.defended_only:
+            configs["no-safety"] = unsafe
+        if args.naive and not args.defended_only:
             naive = unsafe.model_copy(deep=True)
             naive.answer.strategy = "naive"
             configs["no-safety-naive"] = naive

@@ -326,16 +326,32 @@
     section.setAttribute("aria-label", T.sources);
     section.appendChild(el("h3", null, T.sources));
     var list = el("ol");
-    supporting.forEach(function (evidence) {
+    // one entry per document, with every line the answer quotes from it
+    groupByDocument(supporting).forEach(function (source) {
       var item = el("li");
-      item.appendChild(el("span", "bsa-n", "[" + evidence.n + "] "));
-      item.appendChild(titleNode(evidence.title, evidence.url));
-      item.appendChild(el("span", "bsa-date", " (" + dateText(evidence.updated) + ")"));
-      item.appendChild(el("blockquote", "bsa-quote", evidence.quote));
+      source.quotes.forEach(function (quote) { item.appendChild(el("span", "bsa-n", "[" + quote.n + "] ")); });
+      item.appendChild(titleNode(source.title, source.url));
+      item.appendChild(el("span", "bsa-date", " (" + dateText(source.updated) + ")"));
+      source.quotes.forEach(function (quote) { item.appendChild(el("blockquote", "bsa-quote", quote.quote)); });
       list.appendChild(item);
     });
     section.appendChild(list);
     return section;
+  }
+
+  function groupByDocument(supporting) {
+    var groups = [];
+    var byDoc = {};
+    supporting.forEach(function (evidence) {
+      var group = byDoc[evidence.doc_id];
+      if (!group) {
+        group = { title: evidence.title, url: evidence.url, updated: evidence.updated, quotes: [] };
+        byDoc[evidence.doc_id] = group;
+        groups.push(group);
+      }
+      group.quotes.push({ n: evidence.n, quote: evidence.quote });
+    });
+    return groups;
   }
 
   function disagreeingSection(disagreeing) {

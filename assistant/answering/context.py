@@ -7,15 +7,18 @@ answer with an :class:`Ending` (a status and the text shown). ``ctx`` lives for 
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.answering.contact import ContactBook
 from assistant.answering.curated import CuratedMatcher
+from assistant.answering.fact_answers import FactBook
 from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import HybridIndex
 from assistant.messages import message
@@ -25,6 +28,8 @@ from assistant.settings import Settings
 from assistant.text import strip_markup
 
 History = list[dict[str, str]]
+
+WORD = re.compile(r"\w+")
 
 
 @dataclass
@@ -47,6 +52,26 @@ class Resources:
         embedded = iter(self.embedder.embed_passages([strip_markup(q) for q in missing]) if missing else [])
         rows = [vector if vector is not None else next(embedded) for vector in stored]
         return np.stack(rows) if rows else np.zeros((0, self.embedder.dimension), dtype=np.float32)
+
+    @cached_property
+    def facts(self) -> FactBook:
+        """Fee and opening-hour rows of the documents, read when a question first needs them."""
+        return FactBook(self.index.documents)
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word (lowercased) of the documents' titles, texts and keywords."""
+        words: set[str] = set()
+        for doc in self.index.documents.values():
+            words.update(WORD.findall(f"{doc.title} {doc.text} {doc.metadata.get('keywords', '')}".lower()))
+        return frozenset(words)
+
+    @cached_property
+    def crisis_lines(self) -> list[Evidence]:
+        """The pages' emergency and crisis numbers (the crisis route shows them first)."""
+        from assistant.answering.crisis import emergency_lines
+
+        return emergency_lines(self.index)
 
     @property
     def model_name(self) -> str:
@@ -89,10 +114,13 @@ class AnswerContext:
     prompt_tokens: int = 0
     draft: str = ""  # what the model wrote, before the grounding gate
     sentences: list[AnswerSentence] = field(default_factory=list)  # the checked answer sentences
+    route: str = "answer"  # the question router's route (assistant/safety/router.py)
 
     def elapsed_ms(self) -> float:
         return round((time.perf_counter() - self.started) * 1000, 1)
 
     def abstain(self) -> Ending:
         """The documents do not answer it: said in the citizen's language, with who can help."""
+        if self.route == "other_authority":  # the router saw another authority: say so, not "nothing found"
+            return Ending("referred", message("routed_other_authority", self.language))
         return Ending("abstained", message("abstained", self.language))

@@ -166,19 +166,5 @@ def _quotes(
         if any(doc == hit.chunk.doc_id and s.start <= span.start and span.end <= s.end for doc, s in covered):
             continue
         covered.append((hit.chunk.doc_id, span))
-        chunk = hit.chunk
-        evidence.append(
-            Evidence(
-                n=len(evidence) + 1,
-                doc_id=chunk.doc_id,
-                title=chunk.title,
-                url=chunk.url,
-                source=chunk.source,
-                updated=chunk.updated,
-                quote=chunk.text[span.start - chunk.start : span.end - chunk.start],
-                start=span.start,
-                end=span.end,
-                score=round(scores[i], 4),
-            )
-        )
+        evidence.append(Evidence.quoted(hit.chunk, span.start, span.end, len(evidence) + 1, scores[i]))
     return evidence

@@ -23,7 +23,6 @@ from assistant.answering.stages import (
     conflicts,
     curated,
     evidence,
-    guard,
     links,
     naive,
     output,
@@ -32,8 +31,10 @@ from assistant.answering.stages import (
     relevance,
     respond,
     retrieve,
+    route,
     verify,
 )
+from assistant.answering.stages.fee_table import unless_a_fee_table_answers
 from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import HybridIndex
 from assistant.records import Answer, AnswerSentence, Contact, Evidence
@@ -46,13 +47,14 @@ Composer = Callable[[AnswerContext, Resources], Iterator[Token]]
 
 # -- the path, in order ----------------------------------------------------------------------------------
 BEFORE_MODEL: tuple[Stage, ...] = (
-    guard.refuse_if_guarded,  # refused: voting advice, opinions, out of remit
     question.embed_question,  # the searched text (follow-ups with the last question) and its vector
+    route.route_question,  # one route per question; refused / crisis numbers first (reuses the vector)
     curated.answer_if_verified,  # answered: a staff-verified answer
     retrieve.retrieve,  # hybrid search, flagged documents removed
-    relevance.abstain_if_irrelevant,  # abstained: nothing close enough
-    evidence.select,  # the answering sentences (abstained: none)
-    answerable.abstain_if_unanswerable,  # abstained: no amount for "what does it cost", subject missing
+    # the three gates give way when a cost question names a service whose fee table has fitting rows
+    unless_a_fee_table_answers(relevance.abstain_if_irrelevant),  # abstained: nothing close enough
+    unless_a_fee_table_answers(evidence.select),  # the answering sentences (abstained: none)
+    unless_a_fee_table_answers(answerable.abstain_if_unanswerable),  # abstained: no amount, subject missing
     clarify.ask_back_if_ambiguous,  # clarify: two different topics fit equally well
     referral.find_referral,  # the best page says another authority is responsible
     conflicts.find_disagreeing,  # disagreeing sources; the newer side answers
@@ -155,6 +157,7 @@ class AnswerPipeline:
             contact=self._contact(ending.supporting),
             verified_by_staff=ending.verified_by_staff,
             curated_id=ending.curated_id,
+            route=ctx.route,
         )
 
     def _contact(self, supporting: list[Evidence]) -> Contact | None:

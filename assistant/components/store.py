@@ -53,6 +53,7 @@ class InteractionRow(Base):
     review_state: Mapped[str] = mapped_column(String(16), default="open", index=True)
     reviewed_by: Mapped[str] = mapped_column(String(100), default="")
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    route: Mapped[str] = mapped_column(String(24), default="answer", server_default="answer", index=True)
 
 
 class RatingRow(Base):
@@ -194,4 +195,5 @@ def interaction_record(
         reason=reason,
         comment=comment or "",
         review_state=row.review_state,
+        route=row.route or "answer",
     )

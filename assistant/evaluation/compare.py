@@ -57,6 +57,8 @@ AGGREGATES: list[tuple[str, bool]] = [
     ("abstention_recall", False),
     ("conflict_detection_rate", False),
     ("false_conflict_rate", True),
+    ("stray_conflict_rate", True),
+    ("both_values_unnoted_rate", True),
     ("language_match", False),
 ]
 

@@ -201,12 +201,27 @@ def score_conflict(metrics: CaseMetrics, case: GoldenCase, answer: Answer | None
                 f"conflict not surfaced: no disagreeing source from "
                 f"{', '.join(case.conflict_docs) or 'any document'} (listed: {listed})"
             )
+        if sides:
+            stray = sorted({d.doc_id for d in disagreeing} - sides - set(case.expected_docs))
+            metrics.stray_conflict = bool(stray)
+            if stray:
+                metrics.failures.append("disagreeing source that is neither side: " + ", ".join(stray))
     else:
         metrics.false_conflict = bool(disagreeing)
         if disagreeing:
             metrics.failures.append(
                 "false conflict: lists disagreeing " + ", ".join(sorted({d.doc_id for d in disagreeing}))
             )
+
+
+def score_both_values(metrics: CaseMetrics, case: GoldenCase, answer: Answer | None) -> None:
+    """Two values for one slot stated side by side with no disagreeing source to say which applies."""
+    if not (case.key_facts and case.forbidden_facts) or answer is None or answer.status not in FACT_STATUSES:
+        return
+    stated_both = metrics.key_facts_ok is True and metrics.forbidden_hit is True
+    metrics.both_values_unnoted = stated_both and not answer.disagreeing
+    if metrics.both_values_unnoted:
+        metrics.failures.append("the current and an outdated value are both stated without a note")
 
 
 def score_case(
@@ -239,6 +254,7 @@ def score_case(
     if not metrics.behaviour_ok:
         metrics.failures.insert(0, f"behaviour: expected {case.expected_status}, got {status}")
     score_conflict(metrics, case, answer)
+    score_both_values(metrics, case, answer)
     metrics.answer_language = detect_language(clean(text), languages, default="") if text.strip() else ""
     metrics.language_ok = metrics.answer_language == case.language
     if not metrics.language_ok:
@@ -331,6 +347,8 @@ def aggregate(results: list[CaseResult]) -> Aggregate:
         conflict_cases=sum(m.conflict_detected is not None for m in metrics),
         conflict_detection_rate=_mean(m.conflict_detected for m in metrics),
         false_conflict_rate=_mean(m.false_conflict for m in metrics),
+        stray_conflict_rate=_mean(m.stray_conflict for m in metrics),
+        both_values_unnoted_rate=_mean(m.both_values_unnoted for m in metrics),
         language_match=_mean(m.language_ok for m in metrics),
         latency_ms=latency,
         prompt_tokens_mean=_mean(m.prompt_tokens for m in metrics),
@@ -370,6 +388,8 @@ CASE_FAILS: dict[str, Callable[[CaseResult], bool]] = {
     "abstention_recall": lambda r: r.case.expected_status == "abstained" and not r.metrics.behaviour_ok,
     "conflict_detection_rate": lambda r: r.metrics.conflict_detected is False,
     "false_conflict_rate": lambda r: r.metrics.false_conflict is True,
+    "stray_conflict_rate": lambda r: r.metrics.stray_conflict is True,
+    "both_values_unnoted_rate": lambda r: r.metrics.both_values_unnoted is True,
     "language_match": lambda r: not r.metrics.language_ok,
 }
 

@@ -51,6 +51,11 @@ class CaseMetrics(BaseModel):
     behaviour_ok: bool = False
     conflict_detected: bool | None = None  # only for cases with conflict: true
     false_conflict: bool | None = None  # only for cases without a conflict
+    # conflict cases with conflict_docs: a disagreeing source from a page that is neither side
+    # (another service, another fact)
+    stray_conflict: bool | None = None
+    # cases with key and forbidden facts: both stated and no disagreeing source names the difference
+    both_values_unnoted: bool | None = None
     answer_language: str = ""
     language_ok: bool = False
 
@@ -105,6 +110,8 @@ class Aggregate(BaseModel):
     conflict_cases: int = 0
     conflict_detection_rate: float | None = None
     false_conflict_rate: float | None = None
+    stray_conflict_rate: float | None = None
+    both_values_unnoted_rate: float | None = None
     language_match: float | None = None
     latency_ms: dict[str, Latency] = Field(default_factory=dict)  # retrieval, first_token, total, wall
     prompt_tokens_mean: float | None = None

@@ -57,6 +57,8 @@ ROWS: list[tuple[str, str | None, Callable[[Aggregate], str]]] = [
     ("abstention recall", None, _metric("abstention_recall")),
     ("conflict detection", "conflict_cases", _metric("conflict_detection_rate")),
     ("false-conflict rate ↓", None, _metric("false_conflict_rate")),
+    ("stray disagreeing source ↓", None, _metric("stray_conflict_rate")),
+    ("both values, no note ↓", None, _metric("both_values_unnoted_rate")),
     ("language match", "cases", _metric("language_match")),
     (
         "quotes per answer",

@@ -116,6 +116,7 @@ class FeedbackService:
             "index_version": answer.index_version,
             "latency_ms": float(answer.timings_ms.get("total", 0.0)),
             "curated_id": answer.curated_id,
+            "route": answer.route,
         }
         self._write(SpoolRecord(kind="interaction", id=interaction_id, row=row))
         return interaction_id

@@ -27,6 +27,7 @@ import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple, get_args
 
@@ -59,8 +60,10 @@ from assistant.records import (
     Problem,
     Reason,
     ReviewState,
+    Route,
     Status,
 )
+from assistant.safety.redact import Redactor
 from assistant.settings import Settings
 from assistant.text import normalise_question
 
@@ -132,6 +135,7 @@ class QueueFilter(BaseModel):
     since: date | None = None
     until: date | None = None  # inclusive
     state: ReviewState | None = "open"
+    route: Route | None = None  # the question router's route (staff correct routes from here)
 
 
 class ReviewService:
@@ -158,9 +162,12 @@ class ReviewService:
         until: date | None = None,
         state: ReviewState | None = "open",
         limit: int = 200,
+        route: Route | None = None,
     ) -> list[Interaction]:
         """Thumbs-down and unanswered (abstained) items, newest first."""
-        where = QueueFilter(channel=channel, language=language, reason=reason, since=since, until=until, state=state)
+        where = QueueFilter(
+            channel=channel, language=language, reason=reason, since=since, until=until, state=state, route=route
+        )
         return self._interactions(where, queue_only=True, limit=limit)
 
     def item(self, interaction_id: str) -> Interaction:
@@ -226,6 +233,10 @@ class ReviewService:
         with self.store.session() as session:
             _mark(session, interaction_id, "dismissed", staff, datetime.now(UTC))
 
+    @cached_property
+    def redactor(self) -> Redactor:
+        return Redactor()
+
     def flag_document(self, doc_id: str, problem: Problem, note: str = "", staff: str = "") -> FlaggedDocument:
         """Mark a document outdated or wrong: it stops supporting answers and is listed for the web team."""
         if problem not in get_args(Problem):
@@ -236,7 +247,7 @@ class ReviewService:
             title=document.title,
             url=document.url,
             problem=problem,
-            note=note.strip(),
+            note=self.redactor.redact(note.strip()),  # staff may paste a citizen's message with personal data
             flagged_by=staff,
             created_at=datetime.now(UTC),
         )
@@ -496,6 +507,8 @@ def _filtered(statement: Select, where: QueueFilter, queue_only: bool) -> Select
         statement = statement.where(InteractionRow.created_at < end)
     if where.state:
         statement = statement.where(InteractionRow.review_state == where.state)
+    if where.route:
+        statement = statement.where(InteractionRow.route == where.route)
     return statement
 
 

@@ -44,8 +44,12 @@ POLITICAL_PATTERNS: dict[str, list[str]] = {
         r"\s*(?:die\s+|der\s+|am\s+)?(?:beste\w*|besser\w*|empfehl\w*|wählbar\w*|gut\w*|schlecht\w*|sinnvoll\w*|"
         r"vernünftig\w*|kompetent\w*|\w+sten\b)",
         r"\b(?:beste|bessere|schlechteste)\s+(?:partei|kandidat\w*|bürgermeister\w*)",
+        # a ranking of the people standing: "den fähigsten Bewerber für das Bürgermeisteramt"
+        r"\b(?:fähigst|kompetentest|geeignetst|best|stärkst|klügst|vertrauenswürdigst)\w*\s+"
+        r"(?:(?:ober)?bürgermeisterkandidat\w*|(?:bewerber\w*|kandidat\w*)\b.{0,40}\b(?:\w*bürgermeister\w*|"
+        r"stadtrat\w*|gemeinderat\w*|\w*wahl\b|\w*wahl\w*|rathaus))",
         rf"\b(?:partei|kandidat\w*)\s+(?:empfehlen|{_VOTE}en\s+sollte)",
-        rf"\bwelche[rns]?\s+(?:partei\w*|kandidat\w*|liste|wählergruppe)\b.{{0,50}}\b(?:{_VOTE}en|{_VOTE}e|stimme|ankreuzen)",
+        rf"\bwelche[rns]?\s+(?:partei\w*|kandidat\w*|liste|wählergruppe)\b.{{0,50}}\b(?:{_VOTE}en|{_VOTE}e|stimme|ankreuzen)\b",
         r"\b(?:meinung|halten\s+sie|hältst\s+du|findest\s+du|finden\s+sie|denkst\s+du|denken\s+sie)\b.{0,40}\b"
         r"(?:bürgermeister\w*|oberbürgermeister\w*|partei\w*|kandidat\w*|stadtrat|politiker\w*|afd|cdu|csu|spd|"
         r"grüne\w*|fdp|linke\w*|bsw|freie\s+wähler|volt|regierung)",
@@ -64,6 +68,7 @@ POLITICAL_PATTERNS: dict[str, list[str]] = {
         r"your\s+(?:opinion|view)\s+(?:on|of|about))\b.{0,40}\b(?:mayor|part(?:y|ies)|candidate|politician|"
         rf"council\w*|government|{_PARTY_NAMES})",
         r"\bshould\s+i\s+vote\s+(?:for|against)\b",
+        r"\bmost\s+(?:competent|capable|qualified|suitable|trustworthy)\s+(?:candidate|applicant|contender)",
         r"\bis\s+(?:the\s+)?(?:mayor|party|candidate)\b.{0,20}\b(?:good|bad|corrupt|competent|trustworthy)",
     ],
     "fr": [
@@ -176,6 +181,14 @@ OUT_OF_REMIT_PATTERNS = [
 ]
 
 
+# Families precise enough for the question router to decide on alone (no OMoS-QA or Munich question
+# matches them: test_router.py); medicine, law and "Rezept" (a recipe, but also a prescription) are only
+# signals for the router's model, because real questions about the city's services use those words.
+# ("Hausaufgaben" is no family of its own: parents ask whether the all-day school sets homework)
+DECISIVE_OUT_OF_SCOPE = [*OUT_OF_REMIT_PATTERNS[1:3], *OUT_OF_REMIT_PATTERNS[4:7], OUT_OF_REMIT_PATTERNS[13]]
+DECISIVE_TAX_ADVICE = OUT_OF_REMIT_PATTERNS[16:18]
+
+
 @dataclass(frozen=True)
 class Refusal:
     reason: str  # "injection", "political" or "out_of_remit"
@@ -212,6 +225,20 @@ def political(question: str, pre_election: bool = False, candidates: tuple[str, 
             if PARTIES.search(view) or PROGRAMMES.search(view) or (names and names.search(view)):
                 return True
     return False
+
+
+@cache
+def _decisive() -> dict[str, re.Pattern[str]]:
+    return {
+        route: re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+        for route, patterns in (("out_of_scope", DECISIVE_OUT_OF_SCOPE), ("personal_advice", DECISIVE_TAX_ADVICE))
+    }
+
+
+def decisive_remit(question: str) -> str | None:
+    """``out_of_scope`` or ``personal_advice`` when a precise out-of-remit family matches, else None."""
+    text = injection.normalise(question)
+    return next((route for route, pattern in _decisive().items() if pattern.search(text)), None)
 
 
 def out_of_remit(question: str) -> bool:

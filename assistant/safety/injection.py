@@ -111,7 +111,11 @@ _PATTERNS: dict[str, list[str]] = {
     ],
     # "you are now DAN", developer mode, "pretend you are my grandmother who ..."
     "role_play": [
-        r"\b(?:you\s+are|you're)\s+(?:now|no\s+longer|from\s+now\s+on)\b",
+        # not a condition on a page or in a question ("If you are now in a position to claim a pension, ...")
+        r"(?<!\bif\s)(?<!\bwhen\s)(?<!\bonce\s)(?<!\bsince\s)(?<!\bas\s)(?<!\bwhether\s)"
+        r"\b(?:you\s+are|you're)\s+(?:now|no\s+longer|from\s+now\s+on)\b"
+        r"(?!\s+(?:in\s+a\s+position|able|eligible|entitled|allowed|registered|required|obliged|insured|"
+        r"resident|living|staying|working|unemployed|retired|married|divorced|pregnant|over|under|older|\d))",
         r"\bfrom\s+now\s+on\b[^.!?\n]{0,40}\b(?:you|act|respond|answer)\b",
         r"\b(?:act|behave|respond)\s+as\s+(?:if\s+you|though\s+you|my\s+(?:late|dead|deceased|grand\w*)|"
         r"an?\s+(?:ai|assistant|chatbot|bot)\s+(?:without|with\s+no|that))",

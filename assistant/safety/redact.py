@@ -15,10 +15,22 @@ placeholder what                                                         how
 <PHONE>    German, UK, US, FR, AT, CH numbers (0761 555-1234, +49 ...)  python-phonenumbers (valid numbers);
                                                                         other digit runs after "Tel."/"call"
 <IBAN>     IBANs of every country, spaced or not                        Presidio regex + checksum
-<ID-CARD>  Personalausweis numbers (9 characters, C F G H J K ... 0-9)  with a context word, or a valid
-                                                                        ICAO check digit
-<TAX-ID>   Steuer-ID (11 digits, also grouped 12 345 678 901)           with a context word, or a valid
-                                                                        check digit
+<ID-CARD>  ID card, passport and residence-permit serials: 9 characters with a context word, or a valid
+           of the ICAO alphabet (C F G H J K L M N P R T V W X Y Z 0-9), ICAO check digit (7-3-1 weights)
+           with or without their check digit (L01X00T471), spaced or not; the old T + 8 digits
+<TAX-ID>   Steuer-ID (11 digits, any grouping: 12 345 678 901)          with a context word, or a valid
+                                                                        check digit (ISO 7064)
+<SOCIAL-   Sozialversicherungs-/Rentenversicherungsnummer               with a context word, or a valid
+SECURITY-  (12 characters: 65 170839 J 00 3)                            check digit and birth date
+NO>
+<HEALTH-   Krankenversichertennummer (A123456780)                       with a context word, or a valid
+INSURANCE-                                                              check digit
+NO>
+<LICENCE-  licence plates (M-AB 1234, B XY 123E)                        hyphenated form, or a vehicle word
+PLATE>                                                                  before a spaced one
+<BIRTH-    dates of birth (12.03.1985, 12. März 1985, 12 March 1985)    after "geb.", "geboren", "born",
+DATE>                                                                   "DOB" ...; or right after a name
+                                                                        (the name is redacted too)
 <ADDRESS>  street and house number: Hauptstraße 12, Am Markt 5,         street-word regex
            Karl-Marx-Str. 7, 12 Baker Street
 <NAME>     names after cues: "Mein Name ist", "ich heiße", Herr/Frau,   cue + capitalised words
@@ -46,7 +58,10 @@ import regex
 import tldextract
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.predefined_recognizers import (
+    DeHealthInsuranceRecognizer,
     DeIdCardRecognizer,
+    DePassportRecognizer,
+    DeSocialSecurityRecognizer,
     DeTaxIdRecognizer,
     EmailRecognizer,
     IbanRecognizer,
@@ -62,6 +77,10 @@ PLACEHOLDERS = {
     "IBAN_CODE": "<IBAN>",
     "DE_ID_CARD": "<ID-CARD>",
     "DE_TAX_ID": "<TAX-ID>",
+    "DE_SOCIAL_SECURITY": "<SOCIAL-SECURITY-NO>",
+    "DE_HEALTH_INSURANCE": "<HEALTH-INSURANCE-NO>",
+    "DE_LICENSE_PLATE": "<LICENCE-PLATE>",
+    "DATE_OF_BIRTH": "<BIRTH-DATE>",
     "ADDRESS": "<ADDRESS>",
     "PERSON": "<NAME>",
     "IP_ADDRESS": "<IP>",
@@ -107,6 +126,7 @@ class ContextRecognizer(PatternRecognizer):
     """
 
     base: PatternRecognizer | None = None  # its checksum decides without context; None: context needed
+    context_after = False  # also look for a context word in the characters after a match
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None) -> list[RecognizerResult]:
         results = []
@@ -115,9 +135,11 @@ class ContextRecognizer(PatternRecognizer):
                 found = match.group()
                 if not self.plausible(found):
                     continue
-                if _has_context(text, match.start(), self.context):
+                if _has_context(text, match.start(), self.context) or (
+                    self.context_after and _has_context_after(text, match.end(), self.context)
+                ):
                     score = 0.9
-                elif self.base is not None and self.base.validate_result(_digits_and_letters(found)):
+                elif self.proven(found):
                     score = pattern.score
                 else:
                     continue
@@ -127,30 +149,76 @@ class ContextRecognizer(PatternRecognizer):
     def plausible(self, found: str) -> bool:
         return True
 
+    def proven(self, found: str) -> bool:
+        """Certain without a context word: the base recognizer's checksum holds."""
+        return self.base is not None and bool(self.base.validate_result(_digits_and_letters(found)))
+
+
+ICAO_ALPHABET = "CFGHJKLMNPRTVWXYZ0-9"  # letters that cannot be mistaken for digits (ICAO Doc 9303)
+_SEP = r"[ -]?"  # citizens type document numbers spaced or hyphenated as well
+
+
+def icao_check_digit(serial: str) -> int:
+    """ICAO Doc 9303 check digit: weights 7, 3, 1; digits as they are, letters A=10 ... Z=35.
+
+    >>> icao_check_digit("L01X00T47")
+    1
+    """
+    values = [int(char) if char.isdigit() else ord(char) - ord("A") + 10 for char in serial.upper()]
+    return sum(value * (7, 3, 1)[i % 3] for i, value in enumerate(values)) % 10
+
+
+class IcaoSerial:
+    """Validates a German ID card, passport or residence-permit number.
+
+    Ten characters: the 9-character serial and its check digit (as in the machine-readable
+    zone, and as citizens copy it: L01X00T471). Nine characters: Presidio's check (the ninth
+    character as check digit of the first eight), or the old ID card's T + 8 digits.
+    """
+
+    def validate_result(self, text: str) -> bool:
+        if len(text) == 10:
+            return text[-1].isdigit() and icao_check_digit(text[:9]) == int(text[-1])
+        return bool(DeIdCardRecognizer().validate_result(text))
+
 
 class IdCardRecognizer(ContextRecognizer):
-    base = DeIdCardRecognizer()
+    base = IcaoSerial()
 
     def __init__(self) -> None:
+        first, rest = "[CFGHJKLMNPRTVWXYZ]", f"[{ICAO_ALPHABET}]"
         super().__init__(
             supported_entity="DE_ID_CARD",
             supported_language="de",
             patterns=[
-                Pattern("Personalausweis", r"\b[CFGHJKLMNPRTVWXYZ][CFGHJKLMNPRTVWXYZ0-9]{7}[0-9]\b", 0.6),
+                # serial and check digit; the serial alone (9); old ID cards: T + 8 digits
+                Pattern("serial + check digit", rf"(?<![\w-]){first}(?:{_SEP}{rest}){{8}}{_SEP}\d(?![\w-])", 0.6),
+                Pattern("serial", rf"(?<![\w-]){first}(?:{_SEP}{rest}){{8}}(?![\w-])", 0.5),
                 Pattern("Personalausweis alt", r"\bT\d{8}\b", 0.5),
             ],
             context=[
                 *DeIdCardRecognizer.CONTEXT,
+                *DePassportRecognizer.CONTEXT,
                 "ausweis-nr",
                 "ausweis nr",
                 "id card",
                 "id-card",
                 "id number",
-                "passport",
-                "reisepass",
+                "document number",
+                "aufenthaltstitel",
+                "aufenthaltserlaubnis",
+                "aufenthaltskarte",
+                "niederlassungserlaubnis",
+                "eat",
+                "residence permit",
+                "residence card",
             ],
             global_regex_flags=CASE_SENSITIVE,
         )
+
+    def plausible(self, found: str) -> bool:
+        # a serial has digits; an upper-case word from the same letters ("CHRYZ") has none
+        return sum(char.isdigit() for char in found) >= 2
 
 
 class TaxIdRecognizer(ContextRecognizer):
@@ -161,7 +229,7 @@ class TaxIdRecognizer(ContextRecognizer):
             supported_entity="DE_TAX_ID",
             supported_language="de",
             # 11 digits, also grouped as on tax letters: 12 345 678 901 or 12/345/678/901
-            patterns=[Pattern("Steuer-ID", r"(?<![\d.,/-])[1-9]\d(?:[ ./]?\d{3}){3}(?![\d.,/-]?\d)", 0.6)],
+            patterns=[Pattern("Steuer-ID", r"(?<![\d.,/+-])[1-9](?:[ ./]?\d){10}(?![\d.,/-]?\d)", 0.6)],
             context=[*DeTaxIdRecognizer.CONTEXT, "steuer id", "tax id", "tax identification", "identifikationsnummer"],
             global_regex_flags=CASE_SENSITIVE,
         )
@@ -198,10 +266,166 @@ class PhoneContextRecognizer(ContextRecognizer):
         return 7 <= sum(char.isdigit() for char in found) <= 15
 
 
+class SocialSecurityRecognizer(ContextRecognizer):
+    """Sozialversicherungsnummer: area, birth date, surname initial, serial, check digit (65 170839 J 00 3)."""
+
+    base = DeSocialSecurityRecognizer()
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="DE_SOCIAL_SECURITY",
+            supported_language="de",
+            patterns=[
+                Pattern(
+                    "Versicherungsnummer",
+                    r"(?<![\w-])\d{2}[ ]?\d{2}[ .]?\d{2}[ .]?\d{2}[ ]?[A-Z][ ]?\d{2}[ ]?\d(?![\w-])",
+                    0.6,
+                )
+            ],
+            context=[*DeSocialSecurityRecognizer.CONTEXT, "social security", "social insurance", "pension insurance"],
+            global_regex_flags=CASE_SENSITIVE,
+        )
+
+
+class HealthInsuranceRecognizer(ContextRecognizer):
+    """Krankenversichertennummer: the birth surname's initial, 8 digits, check digit (A123456780)."""
+
+    base = DeHealthInsuranceRecognizer()
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="DE_HEALTH_INSURANCE",
+            supported_language="de",
+            # 0.65: a letter and nine digits with a valid KVNR check is this, not an ID card serial
+            patterns=[Pattern("KVNR", r"(?<![\w-])[A-Z](?:[ ]?\d){9}(?![\w-])", 0.65)],
+            context=[*DeHealthInsuranceRecognizer.CONTEXT, "health insurance", "insurance number", "insurance card"],
+            global_regex_flags=CASE_SENSITIVE,
+        )
+
+
+class LicensePlateRecognizer(ContextRecognizer):
+    """German licence plates: hyphenated (M-AB 1234) on their own, spaced (M AB 1234) next to a vehicle word."""
+
+    context_after = True
+
+    # standards and statutes look alike: "DIN EN 71", "EU VO 2016"
+    _NOT_A_PLATE = r"(?!(?:DIN|ISO|EN|EU|EG|VO|GG|BGB|SGB|NR|ID|PDF|ICE|IC|RE|RB)\b)"
+    _CONTEXT = [
+        "kennzeichen",
+        "nummernschild",
+        "kfz",
+        "auto",
+        "wagen",
+        "fahrzeug",
+        "pkw",
+        "lkw",
+        "motorrad",
+        "anhänger",
+        "abgeschleppt",
+        "parkt",
+        "geparkt",
+        "parken",
+        "falschpark",
+        "parkausweis",
+        "bewohnerparkausweis",
+        "halteverbot",
+        "parkverbot",
+        "zugelassen",
+        "zulassung",
+        "blitzer",
+        "strafzettel",
+        "plate",
+        "registration",
+        "car",
+        "vehicle",
+        "towed",
+    ]
+
+    def __init__(self) -> None:
+        plate = rf"(?<![\w-]){self._NOT_A_PLATE}[A-ZÄÖÜ]{{1,3}}"
+        super().__init__(
+            supported_entity="DE_LICENSE_PLATE",
+            supported_language="de",
+            patterns=[
+                Pattern("hyphenated", rf"{plate}-[A-Z]{{1,2}}[ -]?\d{{1,4}}[EH]?(?![\w-])", 0.6),
+                Pattern("spaced", rf"{plate} [A-Z]{{1,2}} \d{{1,4}}[EH]?(?![\w-])", 0.4),
+            ],
+            context=self._CONTEXT,
+            global_regex_flags=CASE_SENSITIVE,
+        )
+
+    def proven(self, found: str) -> bool:
+        return "-" in found  # without a vehicle word only the hyphenated form: spaced capitals are common in prose
+
+
+_MONTHS = (
+    r"(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|"
+    r"January|February|March|May|June|July|October|December|Jan\.|Feb\.|Mär\.|Apr\.|Aug\.|Sep\.|Sept\.|"
+    r"Okt\.|Oct\.|Nov\.|Dez\.|Dec\.)"
+)
+_YEAR = r"(?:19|20)\d{2}"
+DATE = (
+    rf"(?:\d{{1,2}}\.\s?\d{{1,2}}\.\s?(?:{_YEAR}|\d{{2}})(?!\d)"  # 12.03.1985, 1.3.85
+    rf"|\d{{1,2}}/\d{{1,2}}/{_YEAR}"  # 12/03/1985
+    rf"|{_YEAR}-\d{{2}}-\d{{2}}"  # 1985-03-12
+    rf"|\d{{1,2}}(?:\.|st|nd|rd|th)?\s{_MONTHS}\s{_YEAR}"  # 12. März 1985, 12 March 1985
+    rf"|{_MONTHS}\s\d{{1,2}}(?:st|nd|rd|th)?,?\s{_YEAR})"  # March 12, 1985
+)
+_BIRTH_AFTER = regex.compile(r"\s{0,3}(?i:geboren|born\b)")
+_BIRTH_WORDS = regex.compile(
+    r"(?i:\bgeb\.|\bgeboren|\bgeburtsdatum|\bgeburtstag|\bgeb\.?-?datum|\bborn\b|\bbirth|\bdob\b|"
+    r"\bd\.o\.b|\bbirthday)[^\n.!?]{0,25}$|\*\s?$"
+)
+
+
+_DATE_ONLY = regex.compile(DATE)
+
+
+class BirthDateRecognizer(EntityRecognizer):
+    """Dates of birth: a date after a birth word, or right after a name (then the name goes too)."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["DATE_OF_BIRTH", "PERSON"], supported_language="de")
+        self._date = regex.compile(rf"(?<![\w.]){DATE}(?![\w])", CASE_SENSITIVE)
+        # "Max Mustermann, 12.03.1985", "Max Mustermann (12.03.1985)": a name right before the date
+        self._name_before = regex.compile(rf"({_FULL_NAME})\s?[,(]\s?$", CASE_SENSITIVE)
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text, entities, nlp_artifacts=None) -> list[RecognizerResult]:
+        results = []
+        for match in self._date.finditer(text):
+            before = text[max(0, match.start() - CONTEXT_WINDOW) : match.start()]
+            if _BIRTH_WORDS.search(before):
+                results.append(RecognizerResult("DATE_OF_BIRTH", match.start(), match.end(), 0.8))
+                continue
+            if _BIRTH_AFTER.match(text, match.end()):  # "am 12.03.1985 geboren"
+                results.append(RecognizerResult("DATE_OF_BIRTH", match.start(), match.end(), 0.8))
+                continue
+            name = self._name_before.search(before)
+            year = regex.search(r"(?:19|20)\d{2}", match.group())  # "Mittwoch, 12.07.23": a two-digit year is no birth
+            if name and year and _birth_year(year.group()):
+                results.append(RecognizerResult("DATE_OF_BIRTH", match.start(), match.end(), 0.6))
+                offset = match.start() - len(before)
+                results.append(RecognizerResult("PERSON", offset + name.start(1), offset + name.end(1), 0.6))
+        return results
+
+
+def _birth_year(year: str) -> bool:
+    """A year a citizen of the kiosk may be born in (not the date of a letter or an appointment)."""
+    return 1900 <= int(year) <= 2015
+
+
 def _has_context(text: str, start: int, words: Sequence[str]) -> bool:
     """A context word begins a word in the characters before ``start`` ("tel" in "Tel.:", not in "Hotel")."""
     before = text[max(0, start - CONTEXT_WINDOW) : start].lower()
     return any(regex.search(rf"(?<!\w){regex.escape(word)}", before) for word in words)
+
+
+def _has_context_after(text: str, end: int, words: Sequence[str]) -> bool:
+    after = text[end : end + CONTEXT_WINDOW].lower()
+    return any(regex.search(rf"(?<!\w){regex.escape(word)}", after) for word in words)
 
 
 def _digits_and_letters(found: str) -> str:
@@ -301,6 +525,10 @@ def default_recognizers() -> list[EntityRecognizer]:
         IbanRecognizer(),
         IdCardRecognizer(),
         TaxIdRecognizer(),
+        SocialSecurityRecognizer(),
+        HealthInsuranceRecognizer(),
+        LicensePlateRecognizer(),
+        BirthDateRecognizer(),
         AddressRecognizer(),
         NameRecognizer(),
         IpRecognizer(),
@@ -329,6 +557,12 @@ class Redactor:
             Finding(result.entity_type, result.start, result.end, result.score)
             for recognizer in self.recognizers
             for result in recognizer.analyze(text, recognizer.supported_entities, None)
+        ]
+        # "(06.11.1985)" reads as a phone number to python-phonenumbers; a date is not one
+        candidates = [
+            f
+            for f in candidates
+            if not (f.entity == "PHONE_NUMBER" and _DATE_ONLY.fullmatch(text[f.start : f.end].strip("() ")))
         ]
         kept: list[Finding] = []
         for finding in sorted(candidates, key=lambda f: (-(f.end - f.start), -f.score)):

@@ -28,6 +28,7 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant.answering.fact_answers import PageConflict, page_conflicts
 from assistant.app import App
 from assistant.feedback.auth import HOW_TO_CONFIGURE, StaffAuth
 from assistant.records import Channel, Interaction, Reason, ReviewState
@@ -481,6 +482,27 @@ def render_flagged(flagged: list[FlaggedDocument]) -> str:
     )
 
 
+def render_conflicts(conflicts: list[PageConflict]) -> str:
+    """Pages that disagree about a fee or opening hours: which fact, which values, which dates."""
+    if not conflicts:
+        return "<p>Keine widersprüchlichen Seiten. / No conflicting pages.</p>"
+    esc = html.escape
+
+    def side(fact) -> str:
+        updated = fact.updated.isoformat() if fact.updated else "–"
+        doc = f"{esc(fact.title)} <small>({esc(fact.doc_id)}, {updated})</small>"
+        return f"<td>{doc}</td><td><mark>{esc(fact.raw)}</mark></td>"
+
+    rows = "".join(f"<tr><td>{esc(c.row)}</td>{side(c.current)}{side(c.older)}</tr>" for c in conflicts)
+    return (
+        f"<p>{len(conflicts)} Widersprüche / conflicts. Die Antworten folgen der aktuellen Seite; bitte die ältere "
+        "korrigieren oder entfernen. / Answers follow the current page; please fix or remove the older one.</p>"
+        '<table class="staff-conflicts"><tr><th>Angabe / Fact</th><th>Aktuelle Seite / Current page</th>'
+        "<th>Wert / Value</th><th>Ältere Seite / Older page</th><th>Wert / Value</th></tr>"
+        f"{rows}</table>"
+    )
+
+
 def csv_link(path: str, filters: dict[str, Any], queue_only: bool = False) -> str:
     query = {key: (value.isoformat() if isinstance(value, date) else value) for key, value in filters.items() if value}
     if queue_only:
@@ -574,6 +596,9 @@ def build_staff_blocks(app: App, path: str = "/staff"):
             return "Markierung aufgehoben. / Flag removed." if removed else "War nicht markiert. / Was not flagged."
 
         return act(run, doc_id, request=request)[0]
+
+    def conflicts_view():
+        return render_conflicts(page_conflicts(app.answers.resources.facts))
 
     def flagged_view():
         flagged = review().flagged()
@@ -677,6 +702,8 @@ def build_staff_blocks(app: App, path: str = "/staff"):
                     )
                     unflag_button = gr.Button("Markierung aufheben / Remove flag", elem_id="staff-unflag-submit")
                 flag_note_out = gr.HTML(elem_id="staff-flagged-status")
+            with gr.Tab("Widersprüchliche Seiten / Conflicting pages", id="conflicts") as conflicts_tab:
+                conflicts_html = gr.HTML(elem_id="staff-conflicts")
 
         filters = [channel, language, reason, since, until, state]
         queue_outputs = [table, chosen, queue_note, link]
@@ -699,6 +726,7 @@ def build_staff_blocks(app: App, path: str = "/staff"):
         dashboard_tab.select(dashboard_view, days, [dashboard_view_html, plot])  # fresh figures on every visit
         dashboard_button.click(dashboard_view, days, [dashboard_view_html, plot])
         flagged_tab.select(flagged_view, None, [flagged_html, unflag_doc])
+        conflicts_tab.select(conflicts_view, None, conflicts_html)
         unflag_button.click(unflag, unflag_doc, flag_note_out).then(flagged_view, None, [flagged_html, unflag_doc])
     return blocks
 

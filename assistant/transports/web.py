@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 from assistant.answering.events import EvidenceAnswer, Final
 from assistant.app import App
-from assistant.records import Answer, Contact, Document, Evidence, Feedback
+from assistant.records import Answer, Contact, Document, Evidence, Feedback, Source
 from assistant.transports.admission import BUSY_MESSAGE, RATE_LIMITED_MESSAGE, Busy
 from assistant.transports.protection import trim_history
 
@@ -167,9 +167,48 @@ def in_context(evidence: Evidence, documents: Mapping[str, Document]) -> str:
     return f"{lead}{_esc(before)}<mark>{_esc(evidence.quote)}</mark>{_esc(after)}{tail}"
 
 
+def _lines_in_context(quotes: list[Evidence], documents: Mapping[str, Document]) -> str:
+    """Several quoted lines of one document highlighted in one passage ("" when they stand far apart)."""
+    doc = documents.get(quotes[0].doc_id)
+    ordered = sorted(quotes, key=lambda e: e.start)
+    if len(quotes) < 2 or doc is None or any(doc.text[e.start : e.end] != e.quote for e in quotes):
+        return ""
+    if ordered[-1].end - ordered[0].start > 4 * CONTEXT_CHARS or any(
+        a.end > b.start for a, b in zip(ordered, ordered[1:], strict=False)
+    ):
+        return ""
+    first = ordered[0].start
+    before = doc.text[max(0, first - CONTEXT_CHARS) : first]
+    before = before[before.find(" ") + 1 :] if first > CONTEXT_CHARS else before
+    parts = ["… " if first > CONTEXT_CHARS else "", _esc(before)]
+    for item, following in zip(ordered, [*ordered[1:], None], strict=True):
+        parts.append(f"<mark>{_esc(item.quote)}</mark>")
+        parts.append(_esc(doc.text[item.end : following.start]) if following else "")
+    after = doc.text[ordered[-1].end : ordered[-1].end + CONTEXT_CHARS]
+    cut = len(doc.text) > ordered[-1].end + CONTEXT_CHARS
+    parts += [_esc(after[: after.rfind(" ")] if cut else after), " …" if cut else ""]
+    return "".join(parts)
+
+
 def _dated(title: str, url: str, updated, language: str, link_domains: Iterable[str]) -> str:
     date = updated.isoformat() if updated else t(language, "no_date")
     return f'{safe_link(url, title, link_domains)} <span class="date">({t(language, "updated")} {date})</span>'
+
+
+def _source_item(
+    source: Source, by_n: Mapping[int, Evidence], documents: Mapping[str, Document], language: str, link_domains
+) -> str:
+    """One supporting document: its citation numbers, title and date, then each quoted line in context."""
+    numbers = "".join(f'<span class="n" id="source-{q.n}">[{q.n}]</span> ' for q in source.quotes)
+    together = _lines_in_context([by_n[q.n] for q in source.quotes], documents)
+    quotes = (
+        f'<blockquote class="quote">{together}</blockquote>'
+        if together
+        else "".join(
+            f'<blockquote class="quote">{in_context(by_n[q.n], documents)}</blockquote>' for q in source.quotes
+        )
+    )
+    return f"<li>{numbers}{_dated(source.title, source.url, source.updated, language, link_domains)}{quotes}</li>"
 
 
 def render_answer(
@@ -190,12 +229,9 @@ def render_answer(
     if answer.verified_by_staff:
         parts.insert(0, f'<p class="verified">✔ {_esc(t(language, "verified"))}</p>')
     if answer.supporting:
-        items = "".join(
-            f'<li id="source-{ev.n}"><span class="n">[{ev.n}]</span> '
-            f"{_dated(ev.title, ev.url, ev.updated, language, link_domains)}"
-            f'<blockquote class="quote">{in_context(ev, documents)}</blockquote></li>'
-            for ev in answer.supporting
-        )
+        # one entry per document, each quoted line highlighted in it ("[1] [2] Hundesteuer")
+        by_n = {ev.n: ev for ev in answer.supporting}
+        items = "".join(_source_item(source, by_n, documents, language, link_domains) for source in answer.sources)
         parts.append(
             f'<section class="sources" aria-label="{_esc(t(language, "sources"))}">'
             f"<h3>{_esc(t(language, 'sources'))}</h3><ol>{items}</ol></section>"
@@ -204,7 +240,8 @@ def render_answer(
         items = "".join(
             f"<li>⚠ {_dated(item.title, item.url, item.updated, language, link_domains)}"
             f'<blockquote class="quote"><mark>{_esc(item.quote)}</mark></blockquote>'
-            f'<p class="reason">{_esc(item.reason)}. {_esc(t(language, "follows").format(n=item.conflicts_with))}'
+            f'<p class="reason">{_esc(item.reason.rstrip("."))}. '
+            f"{_esc(t(language, 'follows').format(n=item.conflicts_with))}"
             f"</p></li>"
             for item in answer.disagreeing
         )

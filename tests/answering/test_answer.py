@@ -82,3 +82,14 @@ def test_planted_notice_conflict_bulky_waste_fee(corpus_app):
     assert answer.supporting[0].doc_id == "hinweis-sperrmuell-gebuehr-2026"
     old = [d for d in answer.disagreeing if d.doc_id == "sperrmuell"]
     assert old and old[0].updated == date(2025, 2, 14) and "kostenlos" in old[0].quote
+
+
+def test_one_dog_is_answered_from_the_first_dog_row_and_the_old_statute_disagrees_in_german(corpus_app):
+    # the kiosk once said 180,00 Euro here, quoting "jeder weitere Hund"
+    answer = corpus_app.answers.answer("Was kostet die Hundesteuer für einen Hund?")
+    assert answer.status == "answered"
+    assert "120,00 Euro" in answer.answer and "180,00" not in answer.answer
+    statute = [d for d in answer.disagreeing if d.doc_id == "hundesteuer-satzung-2019"]
+    assert len(statute) == 1  # one entry for the page, not one per row
+    assert "28.11.2019" in statute[0].reason and "heute gilt 120,00 Euro" in statute[0].reason
+    assert {s.doc_id for s in answer.sources} == {"hundesteuer"}

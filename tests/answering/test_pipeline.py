@@ -33,14 +33,14 @@ def pipeline(app, embedder=None, chat_model=None) -> AnswerPipeline:
 def test_a_refused_question_never_reaches_retrieval(corpus_app):
     embedder = CountingEmbedder(corpus_app.embedder)
     answer = pipeline(corpus_app, embedder).answer("Welche Partei soll ich bei der Kommunalwahl wählen?")
-    assert answer.status == "refused"
-    assert embedder.calls == []  # nothing was embedded or searched for it
+    assert answer.status == "refused" and answer.route == "political_opinion"
+    assert embedder.calls == [1]  # the question's vector, which the router reads; nothing was searched
     assert answer.supporting == [] and "retrieval" not in answer.timings_ms
 
 
 def test_an_abstained_question_is_not_composed(corpus_app):
     model = GenericFakeChatModel(messages=iter([AIMessage(content="Das Freibad kostet 99,00 Euro. [1]")]))
-    events = list(pipeline(corpus_app, chat_model=model).stream("Wie hoch ist die Zugspitze?"))
+    events = list(pipeline(corpus_app, chat_model=model).stream("Wie beantrage ich einen Angelschein für den Mond?"))
     assert len(events) == 1 and isinstance(events[0], Final)  # no token: the model never ran
     assert events[0].answer.status == "abstained"
 

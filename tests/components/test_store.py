@@ -9,7 +9,7 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from assistant.components import migrations
 from assistant.components.store import Base, InteractionRow, RevisionRow, Store, bump_revision, read_revision
@@ -84,12 +84,21 @@ def test_a_database_at_the_first_revision_gets_the_review_counter(tmp_path):
         config = migrations.config()
         config.attributes["connection"] = connection
         command.upgrade(config, "0001")
-    with store.session() as session:
-        session.add(_interaction())
+        # a row as revision 0001 wrote it (the declared table has columns added by later revisions)
+        connection.execute(
+            text(
+                "INSERT INTO interactions (id, created_at, channel, language, question, answer, status,"
+                " supporting, disagreeing, model, index_version, latency_ms, review_state, reviewed_by)"
+                " VALUES (:id, :now, 'cli', 'de', 'Was kostet ein Personalausweis?', '37,00 Euro.', 'answered',"
+                " '[]', '[]', '', '', 0, 'open', '')"
+            ),
+            {"id": "a" * 32, "now": "2026-01-01 00:00:00"},
+        )
 
     store.migrate()
 
     with store.session() as session:
+        assert session.get(InteractionRow, "a" * 32).route == "answer"  # revision 0003 fills the new column
         assert session.scalars(select(RevisionRow.name)).all() == ["review"]
         assert read_revision(session, "review") == 0 and session.get(InteractionRow, "a" * 32) is not None
     for _ in range(2):

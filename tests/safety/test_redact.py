@@ -126,3 +126,47 @@ def test_nothing_leaves_the_machine(monkeypatch):
 
     assert redacted == "Schreiben Sie an <E-MAIL> oder an <E-MAIL>"
     assert attempts == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the rating comment: ID card serial and its check digit (ICAO 7-3-1)
+        ("Ausweis L01X00T471", "Ausweis <ID-CARD>"),
+        ("bitte prüfen: L01X 00T47 1", "bitte prüfen: <ID-CARD>"),
+        ("Reisepass C01X00T478 ist abgelaufen", "Reisepass <ID-CARD> ist abgelaufen"),
+        ("Nummer meines Aufenthaltstitels: Y4KW3N7FC", "Nummer meines Aufenthaltstitels: <ID-CARD>"),
+        ("Meine Steuer-ID ist 123 456 78903.", "Meine Steuer-ID ist <TAX-ID>."),
+        ("SV-Nummer 15 070649 C 10 3, bitte ändern", "SV-Nummer <SOCIAL-SECURITY-NO>, bitte ändern"),
+        ("auf der Karte steht A000500015", "auf der Karte steht <HEALTH-INSURANCE-NO>"),
+        ("Mein Auto M-AB 1234 wurde abgeschleppt", "Mein Auto <LICENCE-PLATE> wurde abgeschleppt"),
+        ("Das Kennzeichen ist B XY 123E.", "Das Kennzeichen ist <LICENCE-PLATE>."),
+        ("Antrag für Max Mustermann, 12.03.1985, bitte prüfen", "Antrag für <NAME>, <BIRTH-DATE>, bitte prüfen"),
+        ("Mein Sohn ist am 3. Mai 2009 geboren.", "Mein Sohn ist am <BIRTH-DATE> geboren."),
+        ("Date of birth: 12 March 1985", "Date of birth: <BIRTH-DATE>"),
+    ],
+)
+def test_identity_numbers_are_replaced(redactor, text, expected):
+    assert redactor.redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Die Spielzeugnorm DIN EN 71 gilt auch für Kitas.",
+        "Sprechtage: Mittwoch, 12.07.23 von 9 bis 13 Uhr",
+        "Die Umleitung führt über die L 112 und die B 37.",
+        "Bürgerbüro Musterstadt, 12.03.2025: geänderte Öffnungszeiten",
+        "Formular KVNR-Antrag Seite 2",
+    ],
+)
+def test_page_text_that_looks_like_an_identity_number_stays(redactor, text):
+    assert redactor.redact(text) == text
+
+
+def test_staff_flag_notes_are_redacted(corpus_app):
+    review = corpus_app.review
+    doc_id = next(iter(corpus_app.answers.index.documents))
+    flagged = review.flag_document(doc_id, "wrong", note="Bürgerin (Ausweis L01X00T471) meldet falsche Gebühr")
+    review.unflag(doc_id)
+    assert flagged.note == "Bürgerin (Ausweis <ID-CARD>) meldet falsche Gebühr"

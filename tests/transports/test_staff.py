@@ -17,7 +17,7 @@ from assistant.components.store import InteractionRow, RatingRow
 from assistant.feedback.auth import hash_password
 from assistant.records import Disagreement, Evidence, Interaction
 from assistant.transports.security import CSRF_COOKIE
-from assistant.transports.staff import COOKIE, mount_staff, queue_filters, render_item, render_login
+from assistant.transports.staff import COOKIE, mount_staff, queue_filters, render_conflicts, render_item, render_login
 
 PASSWORD = "Rathaus-2026!"
 HTML = {"accept": "text/html,application/xhtml+xml"}
@@ -260,3 +260,19 @@ def test_queue_filters_from_form_values():
     with pytest.raises(ValueError, match="not a date"):
         queue_filters(since="1. März")
     assert "Staff login" in render_login("/staff", True)
+
+
+def test_conflicting_pages_view_lists_the_fact_both_pages_values_and_dates():
+    from assistant.answering.fact_answers import FactBook, page_conflicts
+    from assistant.records import Document
+
+    def page(doc_id: str, title: str, body: str, updated: date) -> Document:
+        return Document(doc_id=doc_id, title=title, text=f"# {title}\n\n{body}", source=doc_id, updated=updated)
+
+    current = page("hs", "Hundesteuer", "- erster Hund: 120,00 Euro im Jahr", date(2025, 1, 10))
+    old = page("hs-2019", "Hundesteuersatzung", "- für den ersten Hund: 96,00 Euro", date(2019, 11, 28))
+    html = render_conflicts(page_conflicts(FactBook({"hs": current, "hs-2019": old}), today=date(2026, 12, 1)))
+    assert "erster Hund" in html and "120,00 Euro" in html and "96,00 Euro" in html
+    assert "2025-01-10" in html and "2019-11-28" in html
+    assert html.index("hs-2019") > html.index("120,00 Euro")  # the current page first, the older one after
+    assert "Keine widersprüchlichen" in render_conflicts([])

@@ -99,3 +99,37 @@ def test_contact_shows_office_room_phone_and_hours():
     html = render_contact(contact, "en")
     assert "Bürgerbüro &lt;Rathaus&gt;" in html and "0761 555-1000" in html and "Zimmer E.01" in html
     assert "Opening hours" in html and "Samstag: 9:00 bis 12:00 Uhr" in html
+
+
+def test_quotes_from_one_document_are_one_source_with_several_highlighted_lines():
+    text = (
+        "# Hundesteuer\n\n## Steuersätze\n\n- erster Hund: 120,00 Euro im Jahr\n- zweiter Hund: 180,00 Euro im Jahr\n"
+    )
+    doc = Document(doc_id="hs", title="Hundesteuer", text=text, source="hs.md", updated=date(2025, 1, 10))
+
+    def quote(n: int, line: str) -> Evidence:
+        start = text.index(line)
+        return Evidence(
+            n=n,
+            doc_id="hs",
+            title="Hundesteuer",
+            updated=doc.updated,
+            quote=line,
+            start=start,
+            end=start + len(line),
+            score=0.9,
+        )
+
+    answer = Answer(
+        question="q",
+        language="de",
+        status="answered",
+        answer="120,00 Euro [1]\n180,00 Euro [2]",
+        supporting=[quote(1, "- erster Hund: 120,00 Euro im Jahr"), quote(2, "- zweiter Hund: 180,00 Euro im Jahr")],
+    )
+    html = render_answer(answer, documents={"hs": doc})
+    assert html.count("<li>") == 1 and html.count('class="date"') == 1  # one source, one title and date
+    assert html.count("<mark>") == 2 and html.count("<blockquote") == 1  # both lines marked in one passage
+    assert '[1]</span> <span class="n" id="source-2">[2]' in html
+    assert [s.doc_id for s in answer.sources] == ["hs"] and [q.n for q in answer.sources[0].quotes] == [1, 2]
+    assert answer.model_dump(mode="json")["sources"][0]["quotes"][1]["quote"] == "- zweiter Hund: 180,00 Euro im Jahr"

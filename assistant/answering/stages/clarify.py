@@ -9,6 +9,9 @@ from assistant.records import SearchHit
 
 CLARIFY_MARGIN = 0.015  # dense scores of two different topics this close: ask back
 CLARIFY_MAX_TERMS = 5  # only short questions are ambiguous; a longer one names its topic
+# two pages whose best chunks are this close say the same thing (a reworded copy): no topic to
+# choose between. Different topics of the sample set's clarify cases are 0.80-0.90 apart.
+SAME_TOPIC_COSINE = 0.93
 
 
 def ask_back_if_ambiguous(ctx: AnswerContext, res: Resources) -> Ending | None:
@@ -37,6 +40,8 @@ def ambiguous_topics(ctx: AnswerContext, res: Resources) -> list[str]:
         return []
     if terms & (only_first | only_second):
         return []  # the question names one of them
+    if _same_content(first, second, res):
+        return []  # compare what the pages say, not only their titles
     for hit in (first, second):  # each topic must fit the whole question
         doc = res.index.documents.get(hit.chunk.doc_id)
         if doc is None or not terms <= set(bm25_tokens(f"{doc.title} {doc.text}", doc.language)):
@@ -53,3 +58,11 @@ def _two_best_documents(hits: list[SearchHit]) -> tuple[SearchHit, SearchHit] | 
         return None
     first, second = list(best.values())[:2]
     return first, second
+
+
+def _same_content(first: SearchHit, second: SearchHit, res: Resources) -> bool:
+    positions = [res.index.positions.get(h.chunk.chunk_id) for h in (first, second)]
+    if None in positions:
+        return False
+    vectors = res.index.vectors[positions]
+    return float(vectors[0] @ vectors[1]) >= SAME_TOPIC_COSINE

@@ -1,4 +1,9 @@
-"""Conflicts: other sources that state something different about the same thing; the newer side answers."""
+"""Conflicts: other sources that state something different about the same thing; the newer side answers.
+
+By fact (the default): the fee row that fits the question, each cited fee or opening-hour slot
+compared with the same slot on the service's other pages (``answering/fact_answers.py``).
+By sentence (``answer.conflicts = "sentences"``, the older way): probes per evidence sentence.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,25 @@ from datetime import date
 from assistant.answering.citations import cite, renumber
 from assistant.answering.conflicts import find_conflicts
 from assistant.answering.context import AnswerContext, Resources
+from assistant.answering.fact_answers import answer_by_facts
 from assistant.records import Disagreement, Evidence, SearchHit
 
 PROBE_K = 4  # chunks per evidence sentence searched for disagreeing sources
 
 
 def find_disagreeing(ctx: AnswerContext, res: Resources) -> None:
+    if res.settings.answer.conflicts == "facts":
+        found = answer_by_facts(
+            ctx.search_text or ctx.question,  # a follow-up ("und für den zweiten?") with its question
+            ctx.language,
+            ctx.evidence,
+            ctx.hits,
+            res.facts.without(ctx.flagged),
+            max_sentences=res.settings.evidence.max_sentences,
+        )
+        evidence, disagreeing = drop_superseded(found.evidence, found.disagreeing, res)
+        ctx.evidence, ctx.disagreeing = renumber(evidence, disagreeing)
+        return
     evidence, disagreeing = find_conflicts(
         ctx.evidence,
         ctx.hits + probe(ctx.evidence, ctx.flagged, res),

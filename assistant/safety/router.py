@@ -1,0 +1,202 @@
+"""The question router: one route for every question, before retrieval.
+
+Routes (:data:`ROUTES`):
+
+* ``answer`` - a city matter: retrieval and the evidence path run as usual.
+* ``other_authority`` - another authority is responsible (tax office, pension insurance,
+  family benefits office, embassy, ...). Not a refusal: the path still runs, so that the
+  responsible authority is named from the city's own pages; where they have nothing, the
+  answer is a fixed referral instead of "nothing found".
+* ``political_opinion`` - a judgement, ranking or endorsement of parties, candidates, lists,
+  voter groups or referendums, "should I vote ...". Never answered with a quote.
+* ``personal_advice`` - legal, medical or tax advice about the person's own case (not
+  questions about services the documents describe).
+* ``crisis`` - danger to life, suicide, violence: the emergency and crisis numbers from the
+  city's own pages, first.
+* ``abuse`` - insults, threats, hate.
+* ``out_of_scope`` - poems, jokes, code, homework, general knowledge, weather.
+* ``injection`` - attempts to override the rules or extract the prompt.
+
+How: a multinomial logistic regression over the e5 question vector (the one the question
+stage computes for retrieval anyway) and a few pattern signals of :mod:`guard` and
+:mod:`injection`, trained by ``assistant train-router`` (:mod:`assistant.safety.router_train`)
+on ``router_examples.tsv``; coefficients and calibrated thresholds are stored as JSON in
+``router_model.json`` (numpy only at run time). A refusal route fires only when its
+probability reaches the route's threshold, calibrated on held-out (out-of-fold) examples;
+otherwise the question is answered. Two pattern families stay decisive because they are
+precise and measured (``eval/bench_attacks.py``): injection, the political patterns, and the
+out-of-remit families that no real question matches (stories, homework, code, tax saving).
+
+>>> router = QuestionRouter.load()  # doctest: +SKIP
+>>> router.route("Wen soll ich wählen?", vector).route  # doctest: +SKIP
+'political_opinion'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import get_args
+
+import numpy as np
+
+from assistant.records import Route as RouteName
+from assistant.safety import guard, injection
+
+ROUTES: tuple[RouteName, ...] = get_args(RouteName)
+# routes that end the answer with a fixed reply (``other_authority`` and ``answer`` do not)
+REFUSALS: frozenset[str] = frozenset(
+    {"political_opinion", "personal_advice", "crisis", "abuse", "out_of_scope", "injection"}
+)
+
+HERE = Path(__file__).resolve().parent
+MODEL_PATH = HERE / "router_model.json"
+EXAMPLES_PATH = HERE / "router_examples.tsv"
+
+# -- pattern signals (features next to the vector; only injection and politics decide alone) --------------
+
+CRISIS = re.compile(
+    r"\b(?:suizid\w*|selbstmord\w*|umbringen|töten|mich\s+(?:selbst\s+)?(?:verletzen|ritzen)|nicht\s+mehr\s+leben|"
+    r"(?:will|möchte)\s+(?:nicht\s+mehr\s+leben|sterben)|lebensmüde|keinen\s+sinn\s+mehr|(?:schlägt|schlug|bedroht|"
+    r"würgt|vergewaltigt|verfolgt)\s+mich|gewalt|messer|waffe|brennt|feuer|bewusstlos|atmet\s+nicht|herzinfarkt|"
+    r"notfall|notruf|überdosis|angst\s+um\s+mein\s+leben|"
+    r"suicid\w*|kill\s+(?:myself|me)|end\s+(?:my|it\s+all)|want\s+to\s+die|self[-\s]?harm|hurt\s+myself|"
+    r"(?:hits?|beats?|threatens?|raped?|stalks?|chok\w+)\s+me|violen\w+|knife|gun|fire|unconscious|not\s+breathing|"
+    r"heart\s+attack|overdose|emergency|danger|"
+    r"suicide|me\s+tuer|intihar|kendimi\s+öldür|самоубий\w*|покончить\s+с\s+собой|самогубств\w*|انتحار|"
+    r"samobój\w*|suicidarme|suicidarmi|uccidermi)",
+    re.IGNORECASE,
+)
+ABUSE = re.compile(
+    r"\b(?:idiot\w*|arschloch\w*|scheiß\w*|scheiss\w*|dumm\w*|blöd\w*|depp\w*|wichser|fick\w*|hure\w*|"
+    r"schlampe|verrecken|nutzlos\w*|versager|penner|missgeburt|abschaum|"
+    r"fuck\w*|shit\w*|stupid|useless|moron\w*|bitch\w*|asshole\w*|dumb|suck\w*|hate\s+you|"
+    r"connard|putain|salope|orospu|aptal|siktir|идиот|сука|тупой|дурак|ідіот|كلب|غبي|kurwa|idiota|"
+    r"gilipollas|cabrón|stronzo|vaffanculo)",
+    re.IGNORECASE,
+)
+POLITICAL_WORDS = re.compile(
+    r"\b(?:partei\w*|kandidat\w*|bürgermeister\w*|stadtrat\w*|gemeinderat\w*|fraktion\w*|wahl\w*|wähl\w*|"
+    r"bürgerentscheid\w*|koalition\w*|politi\w*|party|parties|candidate\w*|mayor\w*|council\w*|vote\w*|voting|"
+    r"election\w*|referendum\w*|politic\w*)",
+    re.IGNORECASE,
+)
+JUDGEMENT = re.compile(
+    r"\b(?:besser\w*|beste\w*|gut\w*|schlecht\w*|empfehl\w*|sinnvoll\w*|kompetent\w*|vertrauen\w*|wählbar\w*|"
+    r"ranking|rangliste|meinung|findest|hältst|soll\w*|lieber|taugt|better|best|good|bad|worst|recommend\w*|"
+    r"opinion|think|should|rank\w*|trust\w*|agree|competent|worth)\b",
+    re.IGNORECASE,
+)
+FIRST_PERSON = re.compile(r"\b(?:ich|mein\w*|mir|mich|i|my|me|i'm|i've)\b", re.IGNORECASE)
+
+SIGNALS = (
+    "injection",
+    "political_pattern",
+    "out_of_remit_pattern",
+    "party_named",
+    "political_words",
+    "judgement",
+    "crisis_words",
+    "abuse_words",
+    "first_person",
+)
+
+
+def signals(question: str) -> np.ndarray:
+    """The pattern signals of ``question`` (0/1, in :data:`SIGNALS` order)."""
+    text = injection.normalise(question)
+    values = (
+        injection.detect(question) is not None,
+        guard.political(question),
+        guard.out_of_remit(question),
+        bool(guard.PARTIES.search(text)),
+        bool(POLITICAL_WORDS.search(text)),
+        bool(JUDGEMENT.search(text)),
+        bool(CRISIS.search(text)),
+        bool(ABUSE.search(text)),
+        bool(FIRST_PERSON.search(text)),
+    )
+    return np.asarray(values, dtype=np.float32)
+
+
+def features(question: str, vector: np.ndarray) -> np.ndarray:
+    """The classifier's input: the e5 question vector, then the pattern signals."""
+    return np.concatenate([np.asarray(vector, dtype=np.float32).ravel(), signals(question)])
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where one question goes, how sure the router is, and why."""
+
+    route: RouteName
+    confidence: float  # the classifier's probability of ``route`` (1.0 for a decisive pattern)
+    reason: str = "model"  # "model", "pattern: <family>", "below threshold: <route>"
+
+    @property
+    def refused(self) -> bool:
+        return self.route in REFUSALS
+
+
+@dataclass(frozen=True)
+class QuestionRouter:
+    """The trained classifier (see :mod:`assistant.safety.router_train`) and its thresholds."""
+
+    routes: tuple[str, ...]
+    mean: np.ndarray  # feature standardisation, learnt with the coefficients
+    scale: np.ndarray
+    coef: np.ndarray  # (routes, features)
+    intercept: np.ndarray  # (routes,)
+    thresholds: dict[str, float]  # a non-answer route fires at or above this probability
+    data_hash: str = ""
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> QuestionRouter:
+        return _load(path)
+
+    @classmethod
+    def from_json(cls, artifact: dict) -> QuestionRouter:
+        return cls(
+            routes=tuple(artifact["routes"]),
+            mean=np.asarray(artifact["mean"], dtype=np.float64),
+            scale=np.asarray(artifact["scale"], dtype=np.float64),
+            coef=np.asarray(artifact["coef"], dtype=np.float64),
+            intercept=np.asarray(artifact["intercept"], dtype=np.float64),
+            thresholds=dict(artifact["thresholds"]),
+            data_hash=artifact.get("data_hash", ""),
+        )
+
+    def probabilities(self, question: str, vector: np.ndarray) -> dict[str, float]:
+        """The classifier's probability of every route (before thresholds and patterns)."""
+        x = (features(question, vector) - self.mean) / self.scale
+        logits = self.coef @ x + self.intercept
+        exp = np.exp(logits - logits.max())
+        probs = exp / exp.sum()
+        return {route: float(p) for route, p in zip(self.routes, probs, strict=True)}
+
+    def route(
+        self, question: str, vector: np.ndarray, pre_election: bool = False, candidates: tuple[str, ...] = ()
+    ) -> Route:
+        """One route for ``question`` whose e5 query vector is ``vector``."""
+        kind = injection.detect(question)
+        if kind:
+            return Route("injection", 1.0, f"pattern: {kind}")
+        if guard.political(question, pre_election, candidates):
+            return Route("political_opinion", 1.0, "pattern: political")
+        remit = guard.decisive_remit(question)
+        if remit:
+            return Route(remit, 1.0, "pattern: out of remit")  # type: ignore[arg-type]
+        probs = self.probabilities(question, vector)
+        best = max(probs, key=probs.__getitem__)
+        if best == "answer":
+            return Route("answer", probs[best])
+        if probs[best] >= self.thresholds.get(best, 1.0):
+            return Route(best, probs[best])  # type: ignore[arg-type]
+        return Route("answer", probs["answer"], f"below threshold: {best} {probs[best]:.2f}")
+
+
+@cache
+def _load(path: Path) -> QuestionRouter:
+    return QuestionRouter.from_json(json.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,230 @@
+"""Training the question router: ``assistant train-router`` writes ``router_model.json``.
+
+Examples: ``router_examples.tsv`` in this package (``route<TAB>language<TAB>question``, written
+by hand: at least 40 per route in German and English, paraphrases, and legitimate questions
+that look like refusals - "Wo ist mein Wahllokal?"), plus, when the folder is there, the
+OMoS-QA *train* questions as ``answer`` examples (real citizens' questions that city pages
+answer; the dev split stays for ``eval/bench_router.py``). OMoS questions naming a federal or
+state authority are left out of ``answer``: whether the city or another authority answers
+them is not for this list to say.
+
+The classifier is scikit-learn's multinomial ``LogisticRegression`` over standardised
+features (:func:`assistant.safety.router.features`). Thresholds: for every non-answer route,
+the lowest probability (not below ``MIN_THRESHOLD``) at which the route's out-of-fold precision
+(5-fold, each example scored by a model that never saw it) reaches ``TARGET_PRECISION`` and no
+more than ``MAX_ANSWER_HITS`` of the legitimate examples would be routed there (looser for
+``other_authority``, which refuses nothing).
+
+Reproducible: fixed folds and solver, vectors cached on disk (``index/router-cache/``), floats
+rounded in the artifact; ``data_hash`` is the SHA-256 of the examples used.
+
+    assistant train-router [--examples FILE] [--omosqa DIR | --no-omosqa] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.safety import guard, injection
+from assistant.safety.router import EXAMPLES_PATH, MODEL_PATH, ROUTES, SIGNALS, features
+
+# Inverse regularisation strength and no class re-weighting: of the settings tried (C 0.1/0.5/2;
+# balanced, square-root balanced, none), the one whose refusal routes took the fewest legitimate
+# questions at equal refusal recall (legitimate: out-of-fold answer examples, the OMoS dev split)
+C = 0.1
+FOLDS = 5
+SEED = 0
+# other_authority refuses nothing (the answer path still runs; only "nothing found" becomes a referral)
+TARGET_PRECISION = {"crisis": 0.9, "other_authority": 0.8}  # other routes: DEFAULT_PRECISION
+DEFAULT_PRECISION = 0.95
+MAX_ANSWER_HITS = {"other_authority": 0.02}  # share of legitimate examples a route may take out of fold
+DEFAULT_MAX_ANSWER_HITS = 0.002
+THRESHOLD_GRID = np.round(np.arange(0.30, 0.96, 0.05), 2)
+# a refusal needs at least this probability even where fewer would do out of fold: short, vague
+# questions ("Wie lange dauert das?") lie far from every example and get spread-out probabilities;
+# crisis keeps the whole grid (missing one costs more than showing the emergency numbers once too often);
+# political opinion errs towards the neutral refusal (it must never be answered with a quote)
+MIN_THRESHOLD = {"crisis": 0.30, "political_opinion": 0.40}
+DEFAULT_MIN_THRESHOLD = 0.5
+DIGITS = 6
+# OMoS questions that another authority may answer (they are not written as city matters)
+OTHER_AUTHORITY_WORDS = re.compile(
+    r"familienkasse|kindergeld|rentenversicherung|\brente\b|arbeitsagentur|agentur für arbeit|arbeitslosengeld|"
+    r"finanzamt|einkommensteuer|krankenkasse|botschaft|konsulat|visum|bamf|bundesamt|zoll|rundfunkbeitrag|"
+    r"gericht|family benefits|child benefit|pension|employment agency|unemployment benefit|tax office|"
+    r"income tax|health insurance|embassy|consulate|visa|federal office|customs|court",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Example:
+    route: str
+    language: str
+    question: str
+    source: str = "examples"
+
+
+def read_examples(path: Path = EXAMPLES_PATH) -> list[Example]:
+    """The hand-written examples (``route<TAB>language<TAB>question``; ``#`` starts a comment line)."""
+    examples = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        route, language, question = line.split("\t")
+        if route not in ROUTES:
+            raise ValueError(f"{path}:{number}: unknown route {route!r}")
+        examples.append(Example(route, language, question.strip()))
+    return examples
+
+
+def omosqa_questions(folder: Path, split: str = "train") -> list[Example]:
+    """OMoS-QA questions of ``split`` (German and English) as ``answer`` examples, other authorities left out."""
+    examples: dict[str, Example] = {}
+    for language in ("de", "en"):
+        path = folder / f"{split}_{language}.jsonl"
+        for line in path.read_text(encoding="utf-8").splitlines():
+            question = json.loads(line)["question"].strip()
+            if question and not OTHER_AUTHORITY_WORDS.search(question):
+                examples.setdefault(question, Example("answer", language, question, f"omosqa-{split}"))
+    return list(examples.values())
+
+
+class VectorCache:
+    """e5 query vectors by text, kept in one ``.npz`` file so that retraining embeds only new texts."""
+
+    def __init__(self, path: Path, embedder) -> None:
+        self.path = path
+        self.embedder = embedder
+        self.vectors: dict[str, np.ndarray] = {}
+        if path.is_file():
+            stored = np.load(path, allow_pickle=False)
+            self.vectors = dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
+
+    def get(self, texts: list[str]) -> np.ndarray:
+        missing = sorted({text for text in texts if text not in self.vectors})
+        if missing:
+            if self.embedder is None:
+                raise RuntimeError(f"{len(missing)} texts have no cached vector and no embedder was given")
+            for start in range(0, len(missing), 64):
+                batch = missing[start : start + 64]
+                for text, vector in zip(batch, self.embedder.embed_queries(batch), strict=True):
+                    self.vectors[text] = np.asarray(vector, dtype=np.float32)
+            self.save()
+        return np.stack([self.vectors[text] for text in texts])
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        texts = sorted(self.vectors)
+        np.savez(self.path, texts=np.asarray(texts), vectors=np.stack([self.vectors[t] for t in texts]))
+
+
+def data_hash(examples: list[Example]) -> str:
+    rows = sorted(f"{e.route}\t{e.language}\t{e.question}" for e in examples)
+    settings = f"C={C};folds={FOLDS};seed={SEED};signals={','.join(SIGNALS)}"
+    return hashlib.sha256("\n".join([settings, *rows]).encode("utf-8")).hexdigest()
+
+
+def pattern_route(question: str) -> str | None:
+    """The route a decisive pattern gives (as :meth:`QuestionRouter.route` does), else None."""
+    if injection.detect(question):
+        return "injection"
+    if guard.political(question):
+        return "political_opinion"
+    return guard.decisive_remit(question)
+
+
+def calibrate(probs: np.ndarray, labels: np.ndarray, decided: np.ndarray) -> dict[str, float]:
+    """Per non-answer route: the lowest threshold with the target out-of-fold precision."""
+    routes = list(ROUTES)
+    best = probs.argmax(axis=1)
+    legitimate = (labels == routes.index("answer")) & ~decided
+    thresholds: dict[str, float] = {}
+    for r, route in enumerate(routes):
+        if route == "answer":
+            continue
+        target = TARGET_PRECISION.get(route, DEFAULT_PRECISION)
+        chosen = 0.95
+        floor = MIN_THRESHOLD.get(route, DEFAULT_MIN_THRESHOLD)
+        for threshold in (t for t in THRESHOLD_GRID if t >= floor):
+            fired = (best == r) & (probs[:, r] >= threshold) & ~decided
+            if not fired.any():
+                chosen = float(threshold)
+                break
+            precision = (labels[fired] == r).mean()
+            answer_hits = (fired & legitimate).sum() / max(1, legitimate.sum())
+            if precision >= target and answer_hits <= MAX_ANSWER_HITS.get(route, DEFAULT_MAX_ANSWER_HITS):
+                chosen = float(threshold)
+                break
+        thresholds[route] = chosen
+    return thresholds
+
+
+def train(examples: list[Example], cache: VectorCache) -> dict:
+    """The router artifact (JSON-ready) trained on ``examples``."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    routes = list(ROUTES)
+    questions = [e.question for e in examples]
+    vectors = cache.get(questions)
+    x = np.stack([features(q, v) for q, v in zip(questions, vectors, strict=True)]).astype(np.float64)
+    y = np.asarray([routes.index(e.route) for e in examples])
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    z = (x - mean) / scale
+
+    def model() -> LogisticRegression:
+        return LogisticRegression(C=C, max_iter=5000, tol=1e-6)
+
+    out_of_fold = np.zeros((len(examples), len(routes)))
+    for fit_rows, score_rows in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(z, y):
+        fold = model().fit(z[fit_rows], y[fit_rows])
+        out_of_fold[np.ix_(score_rows, fold.classes_)] = fold.predict_proba(z[score_rows])
+    decided = np.asarray([pattern_route(q) is not None for q in questions])
+    thresholds = calibrate(out_of_fold, y, decided)
+    final = model().fit(z, y)
+    return {
+        "version": 1,
+        "routes": routes,
+        "signals": list(SIGNALS),
+        "vector_dim": int(vectors.shape[1]),
+        "data_hash": data_hash(examples),
+        "examples": dict(sorted(Counter(e.route for e in examples).items())),
+        "sources": dict(sorted(Counter(e.source for e in examples).items())),
+        "out_of_fold_accuracy": round(float((out_of_fold.argmax(axis=1) == y).mean()), 4),
+        "thresholds": thresholds,
+        "C": C,
+        "mean": _rounded(mean),
+        "scale": _rounded(scale),
+        "coef": [_rounded(row) for row in final.coef_],
+        "intercept": _rounded(final.intercept_),
+    }
+
+
+def _rounded(values: np.ndarray) -> list[float]:
+    return [round(float(v), DIGITS) for v in values]
+
+
+def train_and_save(
+    embedder,
+    examples_path: Path = EXAMPLES_PATH,
+    omosqa: Path | None = None,
+    out: Path = MODEL_PATH,
+    cache_path: Path = Path("index/router-cache/vectors.npz"),
+) -> dict:
+    """Train on the examples (and OMoS-QA train questions from ``omosqa``) and write the artifact to ``out``."""
+    examples = read_examples(examples_path)
+    if omosqa is not None:
+        examples += omosqa_questions(omosqa)
+    artifact = train(examples, VectorCache(cache_path, embedder))
+    out.write_text(json.dumps(artifact, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    return artifact

@@ -1,0 +1,85 @@
+"""The evidence reader on crafted pages: the answering line of a list, duplicates once, abstention.
+
+Real components: the bundled reader artifact, the real e5 model, a real index of the pages.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.reader import collect, load_model, read_evidence
+from assistant.answering.retrieve import search
+from assistant.app import App
+from assistant.ingest.pipeline import ingest
+from tests.conftest import make_settings, markdown, write
+
+PASSPORT = """Den Reisepass beantragen Sie persönlich im Bürgerbüro.
+
+Der Reisepass ist zehn Jahre gültig, für Personen unter 24 Jahren sechs Jahre.
+
+Die Gebühren für den Reisepass:
+
+- Antragsteller unter 24 Jahren: 37,50 Euro
+- Antragsteller ab 24 Jahren: 70,00 Euro
+- Expresszuschlag: 32,00 Euro
+
+Die Bearbeitung dauert etwa drei bis vier Wochen.
+
+Der Reisepass ist zehn Jahre gültig, für Personen unter 24 Jahren sechs Jahre.
+
+Bitte bringen Sie ein aktuelles biometrisches Passfoto mit."""
+
+LIBRARY = """Die Stadtbibliothek hat montags bis freitags von 10 bis 19 Uhr geöffnet.
+
+Der Bibliotheksausweis kostet für Erwachsene 15 Euro im Jahr.
+
+Kinder und Jugendliche leihen kostenlos aus."""
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory, embedder) -> App:
+    folder = tmp_path_factory.mktemp("reader-pages")
+    write(folder / "pages" / "reisepass.md", markdown("Reisepass", PASSPORT))
+    write(folder / "pages" / "bibliothek.md", markdown("Stadtbibliothek", LIBRARY))
+    settings = make_settings(folder / "index")
+    settings.llm.mode = "extractive"
+    ingest([folder / "pages"], settings, embedder)
+    return App(settings, embedder=embedder)
+
+
+def _read(app: App, question: str):
+    vector = app.embedder.embed_queries([question])[0]
+    retrieval = app.settings.retrieval
+    hits = search(app.index, app.embedder, question, retrieval, k=retrieval.evidence_pool, query_vector=vector)
+    return read_evidence(question, vector, hits, app.index, load_model(), "de"), hits
+
+
+def test_the_reader_quotes_the_answering_line_of_a_list(pages):
+    evidence, _ = _read(pages, "Was kostet der Expresszuschlag für den Reisepass?")
+    quotes = [e.quote for e in evidence]
+    assert any("Expresszuschlag: 32,00 Euro" in q for q in quotes), quotes
+    assert all(e.doc_id == evidence[0].doc_id for e in evidence)  # one page answers it
+    assert len(evidence) <= 3
+
+
+def test_a_sentence_the_page_repeats_is_quoted_once(pages):
+    evidence, hits = _read(pages, "Wie lange ist der Reisepass gültig?")
+    quotes = [e.quote for e in evidence]
+    assert any("zehn Jahre gültig" in q for q in quotes), quotes
+    assert sum("zehn Jahre gültig" in q for q in quotes) == 1
+    found = collect(hits, pages.index)  # the page holds it twice: one near-duplicate group
+    twice = [i for i, text in enumerate(found.texts) if "zehn Jahre gültig" in text]
+    assert len(twice) == 2 and found.group[twice[1]] == twice[0]
+
+
+def test_the_answer_path_abstains_when_no_line_answers(pages):
+    answer = pages.answers.answer("Wo kann ich meinen Hund zur Hundesteuer anmelden?")
+    assert answer.status == "abstained"
+    assert answer.supporting == []
+
+
+def test_an_answering_line_is_more_likely_than_any_line_of_an_unrelated_question(pages):
+    answered, _ = _read(pages, "Wann hat die Stadtbibliothek geöffnet?")
+    unrelated, _ = _read(pages, "Wo kann ich meinen Hund zur Hundesteuer anmelden?")
+    assert answered and "10 bis 19 Uhr" in answered[0].quote
+    assert max((e.score for e in unrelated), default=0.0) < answered[0].score
