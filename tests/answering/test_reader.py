@@ -42,6 +42,7 @@ def pages(tmp_path_factory, embedder) -> App:
     write(folder / "pages" / "reisepass.md", markdown("Reisepass", PASSPORT))
     write(folder / "pages" / "bibliothek.md", markdown("Stadtbibliothek", LIBRARY))
     settings = make_settings(folder / "index")
+    settings.evidence.selector = "reader"
     settings.llm.mode = "extractive"
     ingest([folder / "pages"], settings, embedder)
     return App(settings, embedder=embedder)
