@@ -32,6 +32,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "clarify": "Ihre Frage passt zu mehreren Themen. Meinen Sie {options}?",
         "or": "oder",
         "conflict_note": "Hinweis: Andere Quellen nennen abweichende Angaben (siehe unten).",
+        "which_row": (
+            "Es gibt weitere Gebühren für diese Leistung ({options}). "
+            "Sagen Sie mir, was auf Sie zutrifft, dann nenne ich den passenden Betrag."
+        ),
     },
     "en": {
         "abstained": (
@@ -57,6 +61,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "clarify": "Your question fits several topics. Do you mean {options}?",
         "or": "or",
         "conflict_note": "Note: other sources give different information (see below).",
+        "which_row": (
+            "This service has further fees ({options}). "
+            "Tell me which one applies to you and I will give the matching amount."
+        ),
     },
 }
 

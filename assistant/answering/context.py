@@ -110,9 +110,11 @@ class AnswerContext:
     relevance: float = 0.0  # cosine of the question and the best retrieved chunk
     evidence: list[Evidence] = field(default_factory=list)
     disagreeing: list[Disagreement] = field(default_factory=list)
+    more_rows: list[str] = field(default_factory=list)  # fee rows that fit but were not quoted: ask which applies
     referral: Evidence | None = None  # the sentence naming another responsible authority
     prompt_tokens: int = 0
     draft: str = ""  # what the model wrote, before the grounding gate
+    drafted_sentences: int | None = None  # sentences of the draft the grounding gate judged
     sentences: list[AnswerSentence] = field(default_factory=list)  # the checked answer sentences
     route: str = "answer"  # the question router's route (assistant/safety/router.py)
 

@@ -17,7 +17,7 @@ The rows of fee tables and opening-hour lists (:mod:`assistant.fact_rows`) are s
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
@@ -151,6 +151,7 @@ def page_conflicts(book: FactBook, today: date | None = None) -> list[PageConfli
 class FactResult:
     evidence: list[Evidence]
     disagreeing: list[Disagreement]
+    more_rows: list[str] = field(default_factory=list)  # labels of fitting fee rows left out (ask back)
 
 
 def fee_rows_for(question: str, language: str, hits: list[SearchHit], book: FactBook) -> list[Evidence]:
@@ -241,14 +242,16 @@ def answer_by_facts(
     if service and fee_winners:
         kept = _other_evidence(evidence, book, service, losers)
         # rows in the question's language first (the same row may stand on a German and an English page)
-        rows = sorted(fee_winners, key=lambda f: f.language != language)[:max_sentences]
+        ordered = sorted(fee_winners, key=lambda f: f.language != language)
+        rows, left_out = ordered[:max_sentences], ordered[max_sentences:]
+        more_rows = list(dict.fromkeys(label for f in left_out if (label := _row(f, language).rstrip(": "))))
         cited = [_cite(book, f, n) for n, f in enumerate(rows, start=1)]
         cited += [e.model_copy(update={"n": len(cited) + i}) for i, e in enumerate(kept, start=1)]
         new_evidence = _dedupe(cited)[: max(max_sentences, len(rows))]
     else:
-        new_evidence = _with_winners(evidence, winners, losers, book)
+        new_evidence, more_rows = _with_winners(evidence, winners, losers, book), []
     disagreeing = _disagreements(losers, new_evidence, book, language)
-    return FactResult(new_evidence, disagreeing)
+    return FactResult(new_evidence, disagreeing, more_rows)
 
 
 def _same_row(a: SlotFact, b: SlotFact) -> bool:

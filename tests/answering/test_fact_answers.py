@@ -153,3 +153,31 @@ def test_staff_list_of_conflicting_pages_names_the_fact_both_values_and_dates():
         ("personalausweis", "personalausweis-2021", "37,00 Euro", "28,80 Euro")
     ]  # the same under-24 fee and the passport's fees are no conflict
     assert conflicts[0].older.updated == date(2021, 5, 1)
+
+
+PARKING = page(
+    "bewohnerparken",
+    "Bewohnerparkausweis",
+    "## Gebühren\n\n- Pkw bis 4,20 m: 30,00 Euro im Jahr\n- Pkw bis 4,70 m: 60,00 Euro im Jahr\n"
+    "- Pkw über 4,70 m: 90,00 Euro im Jahr\n- Motorrad: 20,00 Euro im Jahr\n"
+    "- Elektrofahrzeug: 15,00 Euro im Jahr\n- Zweitausweis: 10,00 Euro im Jahr",
+    date(2025, 2, 1),
+)
+
+
+def test_a_long_fee_table_quotes_some_rows_and_asks_which_of_the_others_applies():
+    evidence = [quote(PARKING, "- Pkw bis 4,20 m: 30,00 Euro im Jahr")]
+    result = answer_by_facts("Was kostet ein Bewohnerparkausweis?", "de", evidence, [], book(PARKING), 4, TODAY)
+    shown = [e.quote for e in result.evidence]
+    assert len(shown) == 4
+    # every fitting row is either quoted or named in the question back to the citizen
+    named = " ".join(result.more_rows)
+    for row in ("4,20 m", "4,70 m", "über 4,70 m", "Motorrad", "Elektrofahrzeug", "Zweitausweis"):
+        assert any(row in q for q in shown) or row in named, row
+    assert not any(label in " ".join(shown) for label in result.more_rows)
+
+
+def test_a_short_fee_table_is_quoted_whole_without_asking_back():
+    evidence = [quote(ID_CARD, "- ab 24 Jahren: 37,00 Euro")]
+    result = ask("Was kostet ein Personalausweis?", evidence, book(ID_CARD))
+    assert len(result.evidence) == 2 and result.more_rows == []

@@ -30,6 +30,7 @@ def find_disagreeing(ctx: AnswerContext, res: Resources) -> None:
         )
         evidence, disagreeing = drop_superseded(found.evidence, found.disagreeing, res)
         ctx.evidence, ctx.disagreeing = renumber(evidence, disagreeing)
+        ctx.more_rows = found.more_rows
         return
     evidence, disagreeing = find_conflicts(
         ctx.evidence,

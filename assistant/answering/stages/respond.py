@@ -20,6 +20,8 @@ def answer(ctx: AnswerContext, res: Resources) -> Ending:
     else:
         sentences = evidence_sentences(ctx.evidence, res)
         text = message("evidence_intro", ctx.language) + "\n" + join(sentences)
+    if ctx.more_rows:  # the fee table has more rows that fit than are quoted: ask which one applies
+        text += "\n" + message("which_row", ctx.language).format(options=", ".join(ctx.more_rows))
     if ctx.disagreeing:
         text += "\n" + message("conflict_note", ctx.language)
     return Ending("answered", text, sentences, ctx.evidence, ctx.disagreeing)
