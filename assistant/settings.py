@@ -44,6 +44,10 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = 1.5  # tuned on eval/sets (see README, "Retrieval")
     # weight of BM25 lists whose language differs from the question's
     other_language_bm25_weight: float = 0.25
+    # an English question is also searched in the German BM25 list with the service names of the
+    # bilingual glossary put in German ("residence permit" -> "aufenthaltserlaubnis"), at this weight
+    # (0 turns it off); only when the glossary changed the question
+    glossed_bm25_weight: float = 1.0
 
 
 class EvidenceSettings(BaseModel):

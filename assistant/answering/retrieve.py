@@ -20,6 +20,7 @@ from pydantic import ConfigDict
 
 from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import BM25_LANGUAGES, HybridIndex
+from assistant.fact_rows import glossed
 from assistant.records import SearchHit
 from assistant.settings import RetrievalSettings
 from assistant.text import detect_language
@@ -82,12 +83,17 @@ def search(
         lists.append((settings.dense_weight, [i for i, _ in found]))
     if mode in ("hybrid", "bm25"):
         for bm25_language in index.bm25:
-            found = index.bm25_search(query, bm25_language, settings.candidates, allowed)
-            for i, score in found:
-                bm25[i] = max(bm25.get(i, 0.0), score)
             weight = settings.bm25_weight * (
                 1.0 if bm25_language == query_language else settings.other_language_bm25_weight
             )
+            text = query
+            if bm25_language == "de" and query_language == "en" and settings.glossed_bm25_weight:
+                german = glossed(query)  # the glossary's German service names in the English question
+                if german != query.casefold():
+                    text, weight = german, settings.bm25_weight * settings.glossed_bm25_weight
+            found = index.bm25_search(text, bm25_language, settings.candidates, allowed)
+            for i, score in found:
+                bm25[i] = max(bm25.get(i, 0.0), score)
             lists.append((weight, [i for i, _ in found]))
     fused = rrf(lists, settings.rrf_k)
     ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
