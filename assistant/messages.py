@@ -43,6 +43,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Please contact the Citizens' Office or call the public service number 115."
         ),
         "evidence_intro": "This is what the city's documents say (original wording):",
+        "fee_rows_intro": "The city's fee list says (the German original is shown with the sources):",
         "refused_political": (
             "As a service of the city administration I stay politically neutral and do not recommend "
             "parties or candidates or give opinions on them. I am happy to give factual election "

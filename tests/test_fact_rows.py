@@ -1,6 +1,14 @@
 """Fee and opening-hour rows as typed facts; the row that fits a question."""
 
-from assistant.fact_rows import choose_rows, compatible, fee_facts_of_text, question_ask, same_service, service_of
+from assistant.fact_rows import (
+    choose_rows,
+    compatible,
+    english_row,
+    fee_facts_of_text,
+    question_ask,
+    same_service,
+    service_of,
+)
 
 DOG_TAX = """# Hundesteuer
 
@@ -82,3 +90,22 @@ def test_rows_of_another_service_or_another_qualifier_are_not_the_same_slot():
     assert not compatible(passport, id_card)
     assert compatible(older_id_card, id_card)
     assert not compatible(young, id_card)
+
+
+def test_a_german_fee_row_reads_in_english_with_every_number_kept():
+    rows = {r.label: english_row(r) for r in fee_facts_of_text(ID_CARD + DOG_TAX, "Personalausweis")}
+    assert rows["unter 24 Jahren"] == "Personalausweis – under 24: EUR 27.60"
+    assert rows["über 24 Jahren"] == "Personalausweis – aged 24 and over: EUR 46"
+    assert rows["Gebühr für Passfoto am Foto-Terminal"].endswith("Foto-Terminal”: EUR 6")  # German words quoted
+    dog = {r.label: english_row(r) for r in fee_facts_of_text(DOG_TAX, "Hundesteuer")}
+    assert dog["erster Hund"] == "Hundesteuer – first dog: EUR 120.00 per year"
+
+
+def test_a_row_that_says_more_than_its_parts_is_not_reworded():
+    text = (
+        "# Kennzeichen\n\n## Gebühren\n\nab 13,10 Euro zuzüglich Kennzeichenschilder\n\n"
+        "- Ab dem 1. Januar 2026: 25,00 Euro\n"
+    )
+    first, dated = fee_facts_of_text(text, "Kennzeichen")
+    assert english_row(first) == ""  # "from ... plus the plates": left in the page's words
+    assert "“Ab dem 1. Januar 2026”" in english_row(dated)  # a date in the label is never dropped

@@ -93,3 +93,11 @@ def test_one_dog_is_answered_from_the_first_dog_row_and_the_old_statute_disagree
     assert len(statute) == 1  # one entry for the page, not one per row
     assert "28.11.2019" in statute[0].reason and "heute gilt 120,00 Euro" in statute[0].reason
     assert {s.doc_id for s in answer.sources} == {"hundesteuer"}
+
+
+def test_an_english_question_gets_the_german_fee_row_in_english_and_the_german_line_as_its_source(corpus_app):
+    answer = corpus_app.answers.answer("How much is the dog tax for one dog?")
+    assert answer.status == "answered"
+    assert "first dog: EUR 120.00 per year" in answer.answer and "180" not in answer.answer
+    assert "German original" in answer.answer
+    assert any(e.quote == "- erster Hund: 120,00 Euro im Jahr" for e in answer.supporting)

@@ -6,6 +6,7 @@ import re
 
 from assistant.answering.citations import join
 from assistant.answering.context import AnswerContext, Ending, Resources
+from assistant.fact_rows import english_row
 from assistant.messages import message
 from assistant.records import AnswerSentence, Evidence
 from assistant.text import strip_markup
@@ -18,8 +19,10 @@ def answer(ctx: AnswerContext, res: Resources) -> Ending:
     if sentences:
         text = join(sentences)
     else:
-        sentences = evidence_sentences(ctx.evidence, res)
-        text = message("evidence_intro", ctx.language) + "\n" + join(sentences)
+        sentences = evidence_sentences(ctx.evidence, res, ctx.language)
+        translated = any(s.text != in_context(e, res) for s, e in zip(sentences, ctx.evidence, strict=True))
+        intro = message("fee_rows_intro" if translated else "evidence_intro", ctx.language)
+        text = intro + "\n" + join(sentences)
     if ctx.more_rows:  # the fee table has more rows that fit than are quoted: ask which one applies
         text += "\n" + message("which_row", ctx.language).format(options=", ".join(ctx.more_rows))
     if ctx.disagreeing:
@@ -27,9 +30,23 @@ def answer(ctx: AnswerContext, res: Resources) -> Ending:
     return Ending("answered", text, sentences, ctx.evidence, ctx.disagreeing)
 
 
-def evidence_sentences(evidence: list[Evidence], res: Resources) -> list[AnswerSentence]:
-    """The evidence as answer sentences, each citing itself."""
-    return [AnswerSentence(text=in_context(e, res), citations=[e.n]) for e in evidence]
+def evidence_sentences(evidence: list[Evidence], res: Resources, language: str = "") -> list[AnswerSentence]:
+    """The evidence as answer sentences, each citing itself; for an English question, a German fee row
+    in English words (the German line stays the quote in ``supporting``)."""
+    return [AnswerSentence(text=fee_row_in(language, e, res) or in_context(e, res), citations=[e.n]) for e in evidence]
+
+
+def fee_row_in(language: str, evidence: Evidence, res: Resources) -> str:
+    """``evidence`` as an English fee row when it quotes a fee row of a German page ("" otherwise)."""
+    doc = res.index.documents.get(evidence.doc_id)
+    if language != "en" or doc is None or doc.language != "de":
+        return ""
+    inside = [
+        fact
+        for fact in res.facts.facts(evidence.doc_id)
+        if fact.kind == "fee" and fact.start < evidence.end and evidence.start < fact.end
+    ]
+    return english_row(inside[0]) if len(inside) == 1 else ""  # a line with several rows stays as written
 
 
 def in_context(evidence: Evidence, res: Resources) -> str:
