@@ -289,6 +289,7 @@ def _service_document(service: dict, locations: dict[str, dict], source: str) ->
                 "kind": "service",
                 "leika": str(service.get("leika") or ""),
                 "keywords": str(meta.get("keywords") or ""),
+                "online_booking": "yes" if service.get("public", True) else "no",
             },
         )
     )
@@ -311,9 +312,10 @@ def load_json(path: Path, doc_id: str) -> list[Document]:
         if _is_dldb(sibling_payload) == "locations":
             locations = {str(loc.get("id")): loc for loc in sibling_payload["data"]}
     documents = []
+    # every service with a text, also those with "public": false: in the appointment system's export
+    # that flag says the service cannot be booked online (Sterbeurkunde, Wohnsitz abmelden, ...), and
+    # their descriptions are the city's published pages all the same (kept in metadata "online_booking")
     for service in payload["data"]:
-        if not service.get("public", True):
-            continue
         try:
             documents.append(_service_document(service, locations, str(path)))
         except LoadError:
