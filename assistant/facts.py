@@ -6,6 +6,9 @@ are normalised so that "37,00 Euro", "37.00 euros" and "EUR 37" compare equal.
 
 >>> sorted(f.value for f in extract_facts("Ab 24 Jahren: 37,00 Euro, Tel. 0761 555-1234, 9:00 Uhr"))
 ['07615551234', '24', '37', '9:00']
+>>> [f.value for f in extract_facts("am 15. März 2025 bis 14:30 Uhr")] == [
+...     f.value for f in extract_facts("on March 15, 2025 until 2:30 pm")]
+True
 """
 
 from __future__ import annotations
@@ -41,6 +44,26 @@ URL = re.compile(r"https?://\S+")
 TIME = re.compile(r"\b([01]?\d|2[0-3])[:.]([0-5]\d)\s*(?=uhr\b|h\b|$|[\s,;–-])", re.IGNORECASE)
 DATE_NUMERIC = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b")
 DATE_WORDS = re.compile(r"\b(\d{1,2})\.?\s+(" + "|".join(MONTHS) + r")(?:\s+(\d{4}))?\b", re.IGNORECASE)
+ENGLISH_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+# English forms a translated answer uses: "March 15, 2025", "2:30 pm" (compared with "15. März 2025", "14:30 Uhr")
+DATE_MONTH_FIRST = re.compile(
+    r"\b(" + "|".join(ENGLISH_MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4})\b)?",
+    re.IGNORECASE,
+)
+TIME_12H = re.compile(r"\b(1[0-2]|0?[1-9])[:.]([0-5]\d)\s*([ap])\.?m\b\.?", re.IGNORECASE)
 ROOM = re.compile(r"\b(?:zimmer|raum|room)\s+([A-Z]?\d*[.\-]?\d+[a-z]?)\b|\b([A-Z]\.\d{1,3})\b", re.IGNORECASE)
 NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[.\s]\d{3})+(?:,\d+)?(?![\d])|(?<![\w.,])\d+(?:[.,]\d+)?(?![\d])")
 AMOUNT_AFTER = re.compile(r"^\s*(?:€|euro\b|eur\b|euros\b)", re.IGNORECASE)
@@ -97,6 +120,14 @@ def extract_facts(text: str) -> list[Fact]:
             month = MONTHS[match.group(2).lower()]
             year = match.group(3) or "????"
             add("date", f"{year}-{month:02d}-{int(match.group(1)):02d}", *match.span())
+    for match in DATE_MONTH_FIRST.finditer(text):
+        if free(*match.span()):
+            year = match.group(3) or "????"
+            add("date", f"{year}-{MONTHS[match.group(1).lower()]:02d}-{int(match.group(2)):02d}", *match.span())
+    for match in TIME_12H.finditer(text):
+        if free(*match.span()):
+            hour = int(match.group(1)) % 12 + (12 if match.group(3).lower() == "p" else 0)
+            add("time", f"{hour}:{match.group(2)}", *match.span())
     for match in PHONE.finditer(text):
         digits = re.sub(r"\D", "", match.group(0))
         if free(*match.span()) and len(digits) >= 7:

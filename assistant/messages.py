@@ -31,6 +31,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "referred": "Dafür ist nicht die Stadt zuständig:",
         "clarify": "Ihre Frage passt zu mehreren Themen. Meinen Sie {options}?",
         "or": "oder",
+        "curated_other_language": "Diese Antwort haben Mitarbeitende der Stadt in einer anderen Sprache geprüft:",
         "conflict_note": "Hinweis: Andere Quellen nennen abweichende Angaben (siehe unten).",
         "which_row": (
             "Es gibt weitere Gebühren für diese Leistung ({options}). "
@@ -61,6 +62,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "referred": "The city is not responsible for this:",
         "clarify": "Your question fits several topics. Do you mean {options}?",
         "or": "or",
+        "curated_other_language": "City staff checked this answer in another language:",
         "conflict_note": "Note: other sources give different information (see below).",
         "which_row": (
             "This service has further fees ({options}). "

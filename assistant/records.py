@@ -198,6 +198,11 @@ class Answer(BaseModel):
     contact: Contact | None = None  # "talk to a person"
     interaction_id: str | None = None  # set when the answer was logged; rate it with this id
     route: Route = "answer"  # where the question router sent the question (before retrieval)
+    # the grounding gate: sentences the model wrote and those it kept (None when no model wrote)
+    model_sentences: int | None = None
+    model_sentences_kept: int | None = None
+    # 0..1 from the pipeline's own signals (assistant/answering/quality.py); None: states no facts
+    quality: float | None = None
 
     @computed_field  # display: one entry per document, several highlighted lines (derived from supporting)
     @property
@@ -268,6 +273,7 @@ class Interaction(BaseModel):
     comment: str = ""
     review_state: ReviewState = "open"
     route: Route = "answer"
+    quality: float | None = None  # the answer's quality score (low: in the review queue without a rating)
 
 
 class CuratedAnswer(BaseModel):
@@ -284,6 +290,16 @@ class CuratedAnswer(BaseModel):
     created_by: str = ""
     created_at: datetime | None = None
     interaction_id: str | None = None
+
+
+class DocumentPrior(BaseModel):
+    """What citizens' ratings say about one page (each client counted once, its latest rating)."""
+
+    doc_id: str
+    down_clients: int = 0  # clients whose latest rating of an answer citing the page is a thumbs-down
+    up_clients: int = 0
+    outdated_clients: int = 0  # of the thumbs-down: reason "outdated"
+    weight: float = 1.0  # the page's retrieval score is multiplied by this (1.0: unchanged)
 
 
 class FlaggedDocument(BaseModel):
@@ -363,3 +379,33 @@ class GoldenCase(BaseModel):
     def history_dicts(self) -> list[dict[str, str]] | None:
         """The history as the answer service takes it (``None`` when there is none)."""
         return [turn.model_dump() for turn in self.history] or None
+
+
+Effect = Literal["supports", "pulls against", "neutral"]
+
+
+class Attribution(BaseModel):
+    """How much the answer rests on one evidence sentence ("why this answer?", by ablation)."""
+
+    n: int  # the sentence's number in the prompt (supporting: its citation number)
+    role: Literal["supporting", "disagreeing"]  # shown as a cited source, or as a source that disagrees
+    doc_id: str
+    title: str
+    quote: str
+    # log-probability of the answer (nats, summed over its tokens) with the sentence in the prompt minus
+    # without it: > 0 the answer rests on it, < 0 it makes the answer less likely
+    score: float
+    effect: Effect
+
+
+class Explanation(BaseModel):
+    """The answer and each evidence sentence's effect on it, strongest support first."""
+
+    question: str
+    answer: str  # the text whose likelihood was measured (the answer's sentences)
+    status: Status
+    model: str
+    answer_tokens: int = 0
+    logprob: float = 0.0  # of the answer given all sentences
+    attributions: list[Attribution] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -65,8 +65,13 @@ class EvidenceSettings(BaseModel):
 
 
 class LLMSettings(BaseModel):
+    # small: the bundled SmolLM2-135M (English only, fast); quality: Qwen2.5-Coder-1.5B-Instruct, installed
+    # by `make model` into models_dir (writes German; about 10 tokens/s on 2 cores, so a shorter prompt
+    # budget and longer time-outs, see PROFILES); extractive: no model, the evidence is quoted
+    profile: Literal["small", "quality", "extractive"] = "small"
+    models_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "municipal-assistant" / "models")
     mode: Literal["llamacpp", "openai", "extractive"] = "llamacpp"
-    model_path: Path | None = None  # None: the bundled SmolLM2-135M-Instruct GGUF
+    model_path: Path | None = None  # None: the profile's model (small: the bundled SmolLM2-135M-Instruct GGUF)
     chat_format: str | None = None  # None: the chat template stored in the GGUF
     n_ctx: int = 2048
     n_threads: int = 0  # 0 = llama.cpp default
@@ -110,6 +115,13 @@ class StoreSettings(BaseModel):
     retention_days: int = 90  # `assistant feedback purge` deletes older interactions and ratings
     # a staff-verified answer is used for a new question at least this similar (e5 cosine)
     curated_min_similarity: float = 0.9
+    # a paraphrase (other words, other language) may get a curated answer when the documents search
+    # ranks its page among the first `curated_page_rank` and the questions are at least this similar.
+    # Off (null) by default: on the dev part of eval/sets/feedback_paraphrases.jsonl it served wrong
+    # curated answers (another fact of the same page) and found no other-language paraphrase
+    # (docs/evaluation.md, "Feedback benchmark")
+    curated_min_similarity_with_page: float | None = None
+    curated_page_rank: int = 1
     # curated answers and flagged documents are kept in memory; this often (at most) one tiny
     # SELECT checks whether staff changed them on another instance (then they are re-read).
     # A change made on this instance is used by its next answer at once; 0 checks every question.
@@ -148,6 +160,16 @@ class StaffSettings(BaseModel):
     development: bool = False
     # where staff corrections are exported as evaluation cases
     curated_eval_path: Path = Path("eval/sets/curated.jsonl")
+    # answers whose quality score (assistant/answering/quality.py) is below this enter the review
+    # queue without a thumbs-down (0.17: the lowest 10 % of the sample golden set's answers,
+    # extractive; about 30 % of the Munich set's); 0 switches it off
+    review_below_quality: float = 0.17
+    # citizens' ratings move a page's rank only when at least this many distinct clients rated
+    # answers citing it down (and more than rated them up): one client's 20 ratings change nothing.
+    # Each further net thumbs-down client costs `rating_prior_step` of its score, at most `..._max`.
+    rating_prior_min_clients: int = 3
+    rating_prior_step: float = 0.1
+    rating_prior_max: float = 0.3
 
 
 class GuardSettings(BaseModel):
@@ -162,6 +184,19 @@ class GuardSettings(BaseModel):
     safety: bool = True
     # the question router's artifact (`assistant train-router`); None: the one bundled with the package
     router_model: Path | None = None
+
+
+# What a profile changes, where the setting still has its default (a value set explicitly wins). The
+# quality model reads a prompt at about 40 tokens/s and writes about 10 tokens/s on 2 cores (README,
+# "Quality profile"): 700 prompt tokens and 120 answer tokens take about 30 s, so the cut-off is 60 s.
+PROFILES: dict[str, dict[str, dict[str, object]]] = {
+    "small": {},
+    "quality": {
+        "llm": {"max_tokens": 120, "generation_timeout_s": 60.0},
+        "answer": {"prompt_budget_tokens": 700},
+    },
+    "extractive": {"llm": {"mode": "extractive"}},
+}
 
 
 class Settings(BaseSettings):
@@ -194,6 +229,15 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings)
     staff: StaffSettings = Field(default_factory=StaffSettings)
     guard: GuardSettings = Field(default_factory=GuardSettings)
+
+    @model_validator(mode="after")
+    def _apply_profile(self) -> Settings:
+        for section, values in PROFILES[self.llm.profile].items():
+            target = getattr(self, section)
+            for key, value in values.items():
+                if getattr(target, key) == type(target).model_fields[key].default:
+                    setattr(target, key, value)
+        return self
 
     @classmethod
     def settings_customise_sources(

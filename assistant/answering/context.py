@@ -43,6 +43,8 @@ class Resources:
     contacts: ContactBook
     curated: CuratedMatcher | None = None  # staff-verified answers, checked before the documents
     flagged: Callable[[], set[str]] | None = None  # ids of documents staff marked outdated or wrong
+    # page -> retrieval weight below 1, from citizens' ratings (ReviewService.rating_weights)
+    rating_weights: Callable[[], dict[str, float]] | None = None
     output_check: OutputCheck | None = None  # None when safety is off (the attack benchmark's baseline)
 
     def quote_vectors(self, evidence: list[Evidence]) -> np.ndarray:

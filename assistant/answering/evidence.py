@@ -28,7 +28,7 @@ ANSWER_TYPES = [
             r"charge\w*|pay)\b",
             re.I,
         ),
-        re.compile(r"\d[\d.,]*\s*(?:€|euro\b|eur\b)|(?:€|\beur)\s*\d|kostenlos|gebührenfrei|free of charge", re.I),
+        re.compile(r"\d[\d.,]*\s*(?:€|euros?\b|eur\b)|(?:€|\beur)\s*\d|kostenlos|gebührenfrei|free of charge", re.I),
     ),
     (
         re.compile(

@@ -16,6 +16,7 @@ from assistant.answering.contact import ContactBook
 from assistant.answering.context import AnswerContext, Ending, History, Resources
 from assistant.answering.curated import CuratedMatcher
 from assistant.answering.events import Event, EvidenceAnswer, Final, Token
+from assistant.answering.quality import answer_quality
 from assistant.answering.stages import (
     answerable,
     clarify,
@@ -37,12 +38,18 @@ from assistant.answering.stages import (
 from assistant.answering.stages.fee_table import unless_a_fee_table_answers
 from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import HybridIndex
-from assistant.records import Answer, AnswerSentence, Contact, Evidence
+from assistant.records import Answer, AnswerSentence, Contact, Evidence, Explanation
 from assistant.safety.output_check import OutputCheck
 from assistant.settings import Settings
 from assistant.text import detect_language
 
 Stage = Callable[[AnswerContext, Resources], Ending | None]
+
+
+class ExplainUnavailable(RuntimeError):
+    """The loaded model cannot give log-probabilities (extractive, or a remote server)."""
+
+
 Composer = Callable[[AnswerContext, Resources], Iterator[Token]]
 
 # -- the path, in order ----------------------------------------------------------------------------------
@@ -51,6 +58,7 @@ BEFORE_MODEL: tuple[Stage, ...] = (
     route.route_question,  # one route per question; refused / crisis numbers first (reuses the vector)
     curated.answer_if_verified,  # answered: a staff-verified answer
     retrieve.retrieve,  # hybrid search, flagged documents removed
+    curated.answer_if_verified_for_page,  # answered: a verified answer whose page the search ranks high
     # the three gates give way when a cost question names a service whose fee table has fitting rows
     unless_a_fee_table_answers(relevance.abstain_if_irrelevant),  # abstained: nothing close enough
     unless_a_fee_table_answers(evidence.select),  # the answering sentences (abstained: none)
@@ -84,6 +92,7 @@ class AnswerPipeline:
         chat_model: BaseChatModel | None = None,
         curated: CuratedMatcher | None = None,
         flagged: Callable[[], set[str]] | None = None,
+        rating_weights: Callable[[], dict[str, float]] | None = None,
     ) -> None:
         self.settings = settings
         self.resources = Resources(
@@ -94,6 +103,7 @@ class AnswerPipeline:
             contacts=ContactBook.build(index.documents),
             curated=curated,
             flagged=flagged,
+            rating_weights=rating_weights,
             output_check=(
                 OutputCheck.build(index.documents.values(), settings.web.link_domains, system_prompts())
                 if settings.guard.safety
@@ -121,6 +131,22 @@ class AnswerPipeline:
         assert isinstance(final, Final)
         return final.answer
 
+    def explain(self, question: str, history: History | None = None) -> Explanation:
+        """Why this answer? The answer (as ``answer`` gives it) and each evidence sentence's effect on it.
+
+        Needs a llama.cpp model (profile small or quality): it measures log-probabilities.
+        """
+        from assistant.answering.explain import explain_answer
+        from assistant.components.llm import LlamaCppChatModel
+
+        model = self.resources.chat_model
+        if not isinstance(model, LlamaCppChatModel):
+            raise ExplainUnavailable(
+                "explaining an answer needs a llama.cpp model (ASSISTANT_LLM__PROFILE=small or quality); "
+                f"this assistant runs with {self.settings.llm.mode!r}"
+            )
+        return explain_answer(model, self.answer(question, history))
+
     def stream(self, question: str, history: History | None = None) -> Iterator[Event]:
         """Tokens of the model's draft while it writes, then the checked answer."""
         res = self.resources
@@ -141,7 +167,7 @@ class AnswerPipeline:
         ctx.timings["total"] = ctx.elapsed_ms()
         ctx.timings.setdefault("first_text", ctx.timings["total"])
         confidence = ctx.relevance if ending.confidence is None else ending.confidence
-        return Answer(
+        answer = Answer(
             question=ctx.question,
             language=ctx.language,
             status=ending.status,
@@ -158,7 +184,11 @@ class AnswerPipeline:
             verified_by_staff=ending.verified_by_staff,
             curated_id=ending.curated_id,
             route=ctx.route,
+            model_sentences=ctx.drafted_sentences,
+            model_sentences_kept=None if ctx.drafted_sentences is None else len(ctx.sentences),
         )
+        answer.quality = answer_quality(answer, self.settings.evidence.min_dense_score)
+        return answer
 
     def _contact(self, supporting: list[Evidence]) -> Contact | None:
         doc_ids = [e.doc_id for e in supporting]

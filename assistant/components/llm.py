@@ -174,6 +174,65 @@ class LlamaCppChatModel(StreamingChatModel):
         finally:
             self._lock.release()
 
+    def prompt_tokens(self, messages: list[BaseMessage]) -> list[int]:
+        """The tokens llama.cpp reads for ``messages``: the GGUF's chat template, ready for the reply."""
+        from llama_cpp import llama_chat_format
+
+        llama = self._llama
+        template = llama.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise ModelLoadError(f"{self.model_name} has no chat template in its GGUF")
+        bos = llama.token_bos()
+        formatter = llama_chat_format.Jinja2ChatFormatter(
+            template=template,
+            eos_token=llama._model.token_get_text(llama.token_eos()),
+            bos_token=llama._model.token_get_text(bos) if bos != -1 else "",
+        )
+        prompt = formatter(messages=self._messages(messages)).prompt
+        tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        if llama._model.add_bos_token() and bos != -1 and tokens[:1] != [bos]:
+            tokens = [bos, *tokens]  # as llama-cpp-python's completion does
+        return tokens
+
+    def answer_logprobs(self, messages: list[BaseMessage], answer: str) -> list[float]:
+        """The log-probability of each token of ``answer`` as the model's reply to ``messages``.
+
+        One forward pass over the chat-formatted prompt and the answer, logits kept only for the
+        answer's positions (llama.cpp computes the rest without them). The prompt's common prefix
+        with the previous call stays in the KV cache (as in generation), so repeated calls that
+        differ late in the prompt, such as ablations of one evidence sentence, re-read only the rest.
+        """
+        import numpy as np
+
+        llama = self._llama
+        prompt_tokens = self.prompt_tokens(messages)
+        answer_tokens = llama.tokenize(answer.encode("utf-8"), add_bos=False, special=False)
+        if not answer_tokens:
+            return []
+        if len(prompt_tokens) + len(answer_tokens) > self.n_ctx:
+            raise ValueError(f"prompt and answer ({len(prompt_tokens) + len(answer_tokens)} tokens) exceed n_ctx")
+        scored = [prompt_tokens[-1], *answer_tokens[:-1]]  # the position before each answer token
+        n_vocab = llama.n_vocab()
+        logprobs: list[float] = []
+        with self._lock:
+            keep = min(llama.longest_token_prefix(llama._input_ids, prompt_tokens), len(prompt_tokens) - 1)
+            llama.n_tokens = keep
+            llama.eval(prompt_tokens[keep:-1])  # KV cache only (no logits kept)
+            llama._ctx.kv_cache_seq_rm(-1, llama.n_tokens, -1)
+            for start in range(0, len(scored), llama.n_batch):
+                chunk = scored[start : start + llama.n_batch]
+                llama._batch.set_batch(batch=chunk, n_past=llama.n_tokens, logits_all=True)
+                llama._ctx.decode(llama._batch)
+                for i in range(len(chunk)):
+                    logits = np.ctypeslib.as_array(llama._ctx.get_logits_ith(i), shape=(n_vocab,)).astype(np.float64)
+                    top = logits.max()
+                    log_norm = top + np.log(np.exp(logits - top).sum())
+                    logprobs.append(float(logits[answer_tokens[start + i]] - log_norm))
+                llama.input_ids[llama.n_tokens : llama.n_tokens + len(chunk)] = chunk
+                llama.n_tokens += len(chunk)
+            llama._requires_eval = False  # the last logits belong to the last token in input_ids
+        return logprobs
+
 
 def token_counter(model: BaseChatModel | None):
     """Exact token counts for llama.cpp; about four characters a token otherwise.
@@ -186,13 +245,29 @@ def token_counter(model: BaseChatModel | None):
     return lambda text: max(1, len(text) // 4)
 
 
+def profile_model_path(llm) -> Path:
+    """The GGUF of ``llm.profile``: the bundled SmolLM2 (small) or the installed quality model."""
+    if llm.profile != "quality":
+        return bundled_model_path()
+    from assistant.components.model_install import QUALITY
+
+    path = Path(llm.models_dir) / QUALITY.filename
+    if not path.is_file() or path.stat().st_size != QUALITY.size:
+        raise ModelLoadError(
+            f"The quality model is not installed ({path} is missing or incomplete; setting "
+            "ASSISTANT_LLM__PROFILE=quality). Fix: run `make model` (or `assistant model install quality`), "
+            "or use ASSISTANT_LLM__PROFILE=small."
+        )
+    return path
+
+
 def create_chat_model(settings) -> BaseChatModel | None:
     """The chat model named by ``settings.llm`` (None in extractive mode)."""
     llm = settings.llm
     if llm.mode == "extractive":
         return None
     if llm.mode == "llamacpp":
-        path = Path(llm.model_path) if llm.model_path else bundled_model_path()
+        path = Path(llm.model_path) if llm.model_path else profile_model_path(llm)
         return LlamaCppChatModel.load(
             path,
             n_ctx=llm.n_ctx,

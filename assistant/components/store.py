@@ -54,6 +54,7 @@ class InteractionRow(Base):
     reviewed_by: Mapped[str] = mapped_column(String(100), default="")
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     route: Mapped[str] = mapped_column(String(24), default="answer", server_default="answer", index=True)
+    quality: Mapped[float | None] = mapped_column(Float, nullable=True)  # assistant/answering/quality.py
 
 
 class RatingRow(Base):
@@ -65,6 +66,8 @@ class RatingRow(Base):
     rating: Mapped[str] = mapped_column(String(8))  # up | down
     reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
     comment: Mapped[str] = mapped_column(Text, default="")
+    # who rated, as a salted hash (not linkable across restarts): bounds what one client can change
+    client: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class CuratedAnswerRow(Base):
@@ -82,6 +85,8 @@ class CuratedAnswerRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     interaction_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # the source page's content hash when staff corrected; another hash later sends the answer back to review
+    source_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class FlaggedDocumentRow(Base):
@@ -196,4 +201,5 @@ def interaction_record(
         comment=comment or "",
         review_state=row.review_state,
         route=row.route or "answer",
+        quality=row.quality,
     )

@@ -15,8 +15,10 @@ nor the spool ever holds it. No IP address is ever taken in.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
+import secrets
 import threading
 import time
 import uuid
@@ -87,6 +89,7 @@ class FeedbackService:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_error = ""
+        self._client_salt = secrets.token_bytes(16)  # per process: client keys are not linkable later
 
     @classmethod
     def create(cls, settings: StoreSettings, store_factory: StoreFactory, start: bool = True) -> FeedbackService:
@@ -117,12 +120,16 @@ class FeedbackService:
             "latency_ms": float(answer.timings_ms.get("total", 0.0)),
             "curated_id": answer.curated_id,
             "route": answer.route,
+            "quality": answer.quality,
         }
         self._write(SpoolRecord(kind="interaction", id=interaction_id, row=row))
         return interaction_id
 
-    def rate(self, feedback: Feedback) -> None:
-        """Store a rating (comment redacted). Raises ``UnknownInteraction`` only when the store says so."""
+    def rate(self, feedback: Feedback, client: str = "") -> None:
+        """Store a rating (comment redacted). Raises ``UnknownInteraction`` only when the store says so.
+
+        ``client`` (the rating client's address) is stored only as a salted hash, so that a page's
+        rating prior counts each client once (``ReviewService.document_priors``)."""
         rating_id = uuid.uuid4().hex
         row = {
             "id": rating_id,
@@ -131,8 +138,14 @@ class FeedbackService:
             "rating": feedback.rating,
             "reason": feedback.reason,
             "comment": self.redactor.redact(feedback.comment),
+            "client": self._client_key(client),
         }
         self._write(SpoolRecord(kind="rating", id=rating_id, row=row))
+
+    def _client_key(self, client: str) -> str:
+        if not client:
+            return ""
+        return hashlib.sha256(self._client_salt + client.encode()).hexdigest()[:32]
 
     def _write(self, record: SpoolRecord) -> None:
         with self._lock, self._spool_lock():

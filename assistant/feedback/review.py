@@ -54,6 +54,7 @@ from assistant.records import (
     Channel,
     CuratedAnswer,
     Document,
+    DocumentPrior,
     FlaggedDocument,
     GoldenCase,
     Interaction,
@@ -124,6 +125,7 @@ class Dashboard(BaseModel):
     per_language: dict[str, int] = Field(default_factory=dict)
     per_channel: dict[str, int] = Field(default_factory=dict)
     unanswered_topics: list[TopicGroup] = Field(default_factory=list)
+    rated_pages: list[DocumentPrior] = Field(default_factory=list)  # pages citizens' ratings rank lower
 
 
 class QueueFilter(BaseModel):
@@ -151,6 +153,7 @@ class ReviewService:
         self._state_lock = threading.Lock()  # guards _checked_at against a concurrent _invalidate
         self._local_changes = 0  # changes made through this service (see _invalidate)
         self._unavailable = False  # the store failed at the last check (warned once)
+        self._weights: tuple[float, dict[str, float]] | None = None  # (when read, rating_weights)
 
     # -- the queue ---------------------------------------------------------
     def queue(
@@ -164,7 +167,7 @@ class ReviewService:
         limit: int = 200,
         route: Route | None = None,
     ) -> list[Interaction]:
-        """Thumbs-down and unanswered (abstained) items, newest first."""
+        """Thumbs-down, unanswered (abstained) and low-quality (``staff.review_below_quality``) items, newest first."""
         where = QueueFilter(
             channel=channel, language=language, reason=reason, since=since, until=until, state=state, route=route
         )
@@ -178,7 +181,7 @@ class ReviewService:
         return interaction_record(*row)
 
     def _interactions(self, where: QueueFilter, queue_only: bool, limit: int | None) -> list[Interaction]:
-        statement = _filtered(_with_latest_rating(), where, queue_only)
+        statement = _filtered(_with_latest_rating(), where, queue_only, self.settings.staff.review_below_quality)
         statement = statement.order_by(InteractionRow.created_at.desc(), InteractionRow.id)
         if limit is not None:
             statement = statement.limit(limit)
@@ -186,7 +189,8 @@ class ReviewService:
             return [interaction_record(*row) for row in session.execute(statement)]
 
     def _count(self, where: QueueFilter, queue_only: bool) -> int:
-        matching = _filtered(_with_latest_rating(), where, queue_only).subquery()
+        below = self.settings.staff.review_below_quality
+        matching = _filtered(_with_latest_rating(), where, queue_only, below).subquery()
         with self.store.session() as session:
             return int(session.scalar(select(func.count()).select_from(matching)) or 0)
 
@@ -218,6 +222,7 @@ class ReviewService:
                 created_at=now,
                 interaction_id=interaction_id,
                 active=True,
+                source_hash=document.content_hash,
             )
             session.add(row)
             session.flush()
@@ -227,6 +232,82 @@ class ReviewService:
         self._invalidate()
         self._export_quietly()
         return curated
+
+    def recheck_sources(self) -> list[int]:
+        """Retire the curated answers whose source page changed (another content hash in the
+        index in use) or left the index, and send their items back to the review queue.
+
+        Returns the ids of the retired answers. Called when a new index version is swapped in.
+        """
+        documents = self.index.documents
+        retired: list[int] = []
+        with self.store.session() as session:
+            active = session.scalars(select(CuratedAnswerRow).where(CuratedAnswerRow.active.is_(True)))
+            for row in active:
+                document = documents.get(row.doc_id) if row.doc_id else None
+                if not row.doc_id or (row.source_hash == "" and document is not None):
+                    continue  # no source, or corrected before hashes were kept
+                if document is not None and document.content_hash == row.source_hash:
+                    continue
+                row.active = False
+                retired.append(row.id)
+                interaction = session.get(InteractionRow, row.interaction_id) if row.interaction_id else None
+                if interaction is not None:
+                    interaction.review_state, interaction.reviewed_by, interaction.reviewed_at = "open", "", None
+            if retired:
+                bump_revision(session, REVIEW_REVISION)
+        if retired:
+            log.info("source pages changed: curated answers %s back in the review queue", retired)
+            self._invalidate()
+        return retired
+
+    # -- learning from ratings ------------------------------------------------------
+    def document_priors(self) -> list[DocumentPrior]:
+        """Per page, what the ratings of answers citing it say; pages whose weight is below 1
+        rank lower and are listed for the web team (``Dashboard.rated_pages``).
+
+        Each client counts once per page (its latest rating), ratings without a client count as
+        one client together, and staff-verified answers are left out (their page is not what
+        the citizen rated). A page needs ``staff.rating_prior_min_clients`` distinct clients
+        rating it down, and more than rating it up, before its weight changes.
+        """
+        statement = (
+            select(RatingRow.rating, RatingRow.reason, RatingRow.client, InteractionRow.supporting)
+            .join(InteractionRow, InteractionRow.id == RatingRow.interaction_id)
+            .where(InteractionRow.curated_id.is_(None))
+            .order_by(RatingRow.created_at, RatingRow.id)
+        )
+        votes: dict[tuple[str, str], tuple[str, str | None]] = {}  # (doc, client) -> latest (rating, reason)
+        with self.store.session() as session:
+            for rating, reason, client, supporting in session.execute(statement):
+                for doc_id in {item.get("doc_id", "") for item in supporting or []} - {""}:
+                    votes[(doc_id, client or "")] = (rating, reason)
+        staff = self.settings.staff
+        priors: dict[str, DocumentPrior] = {}
+        for (doc_id, _client), (rating, reason) in votes.items():
+            prior = priors.setdefault(doc_id, DocumentPrior(doc_id=doc_id))
+            prior.up_clients += rating == "up"
+            prior.down_clients += rating == "down"
+            prior.outdated_clients += rating == "down" and reason == "outdated"
+        for prior in priors.values():
+            net = prior.down_clients - prior.up_clients
+            if prior.down_clients >= staff.rating_prior_min_clients and net > 0:
+                prior.weight = round(1.0 - min(staff.rating_prior_max, staff.rating_prior_step * net), 3)
+        return sorted(priors.values(), key=lambda p: (p.weight, -p.down_clients, p.doc_id))
+
+    def rating_weights(self) -> dict[str, float]:
+        """Page -> retrieval weight below 1, read at most every ``store.cache_s`` seconds."""
+        now = time.monotonic()
+        cached = self._weights
+        if cached is not None and now - cached[0] < self.settings.store.cache_s:
+            return cached[1]
+        try:
+            weights = {p.doc_id: p.weight for p in self.document_priors() if p.weight < 1.0}
+        except Exception as exc:  # noqa: BLE001 - a store that is down must not stop answering
+            log.warning("rating priors unavailable (%s: %s)", type(exc).__name__, exc)
+            weights = cached[1] if cached is not None else {}
+        self._weights = (now, weights)
+        return weights
 
     def dismiss(self, interaction_id: str, staff: str) -> None:
         """Nothing to fix (e.g. a joke question, or the answer was right)."""
@@ -386,6 +467,7 @@ class ReviewService:
         board.open_items = self._count(QueueFilter(state="open"), queue_only=True)
         abstained = [(row.question, row.language) for _, row, _ in rows if row.status == "abstained"]
         board.unanswered_topics = self.group_topics(abstained)
+        board.rated_pages = [prior for prior in self.document_priors() if prior.weight < 1.0]
         return board
 
     def group_topics(
@@ -490,10 +572,13 @@ def _with_latest_rating() -> Select:
     )
 
 
-def _filtered(statement: Select, where: QueueFilter, queue_only: bool) -> Select:
+def _filtered(statement: Select, where: QueueFilter, queue_only: bool, below_quality: float = 0.0) -> Select:
     latest = statement.selected_columns
     if queue_only:
-        statement = statement.where(or_(latest.rating == "down", InteractionRow.status == "abstained"))
+        wanted = [latest.rating == "down", InteractionRow.status == "abstained"]
+        if below_quality > 0:  # low-scored answers come without waiting for a thumbs-down
+            wanted.append(InteractionRow.quality < below_quality)
+        statement = statement.where(or_(*wanted))
     if where.channel:
         statement = statement.where(InteractionRow.channel == where.channel)
     if where.language:

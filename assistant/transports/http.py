@@ -25,7 +25,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -232,12 +232,29 @@ def _add_api_routes(api: FastAPI, app: App) -> None:
         check_history(request.history, app.settings.web)
         return await admitted_stream(app.admission, _events(app, request, question), NDJSON)
 
+    @api.post("/api/explain", response_model=None, dependencies=[Depends(limit(app, "answer"))])
+    async def explain(request: AskRequest) -> JSONResponse:
+        """Why this answer? The answer to the question and each evidence sentence's effect on it (an
+        Explanation record); costs one model pass per sentence, so it is asked for on demand."""
+        from assistant.answering.pipeline import ExplainUnavailable
+
+        question = check_question(request.question, app.settings.web)
+        check_history(request.history, app.settings.web)
+        try:
+            explanation = await run_admitted(app.admission, app.answers.explain, question, _history(request))
+        except ExplainUnavailable as exc:
+            raise HTTPException(501, str(exc)) from exc
+        except SETUP_ERRORS as exc:
+            raise HTTPException(503, str(exc)) from exc
+        return JSONResponse(explanation.model_dump(mode="json"))
+
     @api.post("/api/feedback", status_code=201, dependencies=[Depends(limit(app, "feedback"))])
-    async def feedback(rating: Feedback) -> dict[str, bool]:
+    async def feedback(rating: Feedback, request: Request) -> dict[str, bool]:
         from assistant.feedback.log import UnknownInteraction
 
+        client = request.client.host if request.client else ""  # stored as a salted hash only
         try:
-            await run_in_threadpool(app.feedback.rate, rating)
+            await run_in_threadpool(app.feedback.rate, rating, client)
         except UnknownInteraction as exc:
             raise HTTPException(
                 404, f"No answer with interaction_id {rating.interaction_id!r} (it may have expired)."

@@ -19,7 +19,14 @@ CURATED = CuratedAnswer(
 
 
 def service(app, curated=(), flagged=frozenset(), source=None) -> AnswerPipeline:
-    matcher = CuratedMatcher(source or (lambda: list(curated)), app.embedder, app.settings.store.curated_min_similarity)
+    store = app.settings.store
+    matcher = CuratedMatcher(
+        source or (lambda: list(curated)),
+        app.embedder,
+        store.curated_min_similarity,
+        store.curated_min_similarity_with_page,
+        store.curated_page_rank,
+    )
     return AnswerPipeline(app.settings, app.index, app.embedder, None, curated=matcher, flagged=lambda: set(flagged))
 
 

@@ -407,3 +407,19 @@ def test_feedback_command_reports_an_unreachable_store_in_one_line(tmp_path, mon
     assert result.exit_code == 2
     assert result.stderr.startswith("error: cannot purge old records: OperationalError")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_rating_client_and_the_quality_score_are_stored_the_address_only_as_a_hash(service, factory):
+    answer = make_answer()
+    answer.quality = 0.42
+    interaction_id = service.log_answer(answer, "api")
+    service.rate(Feedback(interaction_id=interaction_id, rating="down", reason="outdated"), client="203.0.113.7")
+    service.rate(Feedback(interaction_id=interaction_id, rating="down", reason="outdated"), client="203.0.113.7")
+    service.rate(Feedback(interaction_id=interaction_id, rating="down", reason="outdated"), client="198.51.100.2")
+
+    assert service.interaction(interaction_id).quality == 0.42
+    with factory().session() as session:
+        clients = list(session.scalars(select(RatingRow.client).order_by(RatingRow.created_at)))
+    assert clients[0] == clients[1] != clients[2] and len(clients[0]) == 32
+    raw = Path(factory.url.removeprefix("sqlite:///")).read_bytes()
+    assert b"203.0.113.7" not in raw

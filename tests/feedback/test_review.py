@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import logging
@@ -59,24 +60,31 @@ def log(
                 disagreeing=[],
             )
         )
-        if rating:
-            session.add(
-                RatingRow(
-                    id=uuid.uuid4().hex,
-                    interaction_id=interaction_id,
-                    created_at=when,
-                    rating=rating,
-                    reason=reason,
-                    comment=comment,
-                )
-            )
+    if rating:
+        rate(review, interaction_id, rating, when, reason, comment=comment)
     return interaction_id
 
 
-def rate(review: ReviewService, interaction_id: str, rating: str, when: datetime, reason: str | None = None) -> None:
+def rate(
+    review: ReviewService,
+    interaction_id: str,
+    rating: str,
+    when: datetime,
+    reason: str | None = None,
+    client: str = "",
+    comment: str = "",
+) -> None:
     with review.store.session() as session:
         session.add(
-            RatingRow(id=uuid.uuid4().hex, interaction_id=interaction_id, created_at=when, rating=rating, reason=reason)
+            RatingRow(
+                id=uuid.uuid4().hex,
+                interaction_id=interaction_id,
+                created_at=when,
+                rating=rating,
+                reason=reason,
+                comment=comment,
+                client=client,
+            )
         )
 
 
@@ -334,3 +342,67 @@ def test_csv_has_one_row_per_interaction_with_rating_and_sources(review):
 
 def test_key_facts_keep_the_written_amount():
     assert key_facts("Er kostet 37,00 Euro [1] und ist ab 8:00 Uhr abholbereit.") == ["37,00 Euro", "8:00"]
+
+
+def test_a_curated_answer_whose_source_page_changed_goes_back_to_the_queue(review):
+    question = "Was kostet der Personalausweis ab 24?"
+    interaction_id = log(review, question, rating="down", reason="wrong")
+    answer = "Ab 24 Jahren kostet der Personalausweis 37,00 Euro."
+    curated = review.correct(interaction_id, answer, "personalausweis", quote=PA_QUOTE, staff="anna")
+    assert review.recheck_sources() == []  # the page is unchanged: the answer stays
+
+    # the next index version holds an edited page (another content hash)
+    new_index = copy.copy(review.index)
+    page = new_index.documents["personalausweis"]
+    edited = page.model_copy(update={"text": page.text.replace("37,00", "46,00"), "content_hash": "edited"})
+    new_index.documents = {**new_index.documents, "personalausweis": edited}
+    review.index = new_index
+
+    assert review.recheck_sources() == [curated.id]
+    assert review.curated_answers() == []  # no longer given to citizens
+    item = review.item(interaction_id)
+    assert item.review_state == "open" and interaction_id in {i.id for i in review.queue()}
+    assert review.recheck_sources() == []  # retired once
+
+
+def cited(doc_id: str) -> list[Evidence]:
+    return [Evidence(n=1, doc_id=doc_id, title=doc_id, quote="x", start=0, end=1, score=0.9)]
+
+
+def rate_as(review: ReviewService, interaction_id: str, client: str, rating="down", reason="outdated") -> None:
+    rate(review, interaction_id, rating, NOW, reason=reason, client=client)
+
+
+def test_twenty_ratings_from_one_client_change_nothing(review):
+    for n in range(20):
+        rate_as(review, log(review, f"Hundesteuer Frage {n}", supporting=cited("hundesteuer")), client="abuser")
+    prior = {p.doc_id: p for p in review.document_priors()}["hundesteuer"]
+    assert prior.down_clients == 1 and prior.weight == 1.0
+    assert review.rating_weights() == {}
+    assert review.dashboard(today=NOW.date()).rated_pages == []
+
+
+def test_a_page_rated_outdated_by_several_clients_ranks_lower_and_is_listed(review):
+    for client in ("a", "b", "c", "d"):
+        rate_as(review, log(review, "Wie hoch ist die Hundesteuer?", supporting=cited("hundesteuer")), client)
+    helpful = log(review, "Hundesteuer für zwei Hunde?", supporting=cited("hundesteuer"))
+    rate_as(review, helpful, "e", rating="up", reason=None)
+    rate_as(review, log(review, "Wo ist das Fundbüro?", supporting=cited("fundbuero")), "a", reason="wrong")
+
+    priors = {p.doc_id: p for p in review.document_priors()}
+    dog_tax = priors["hundesteuer"]
+    assert (dog_tax.down_clients, dog_tax.up_clients, dog_tax.outdated_clients) == (4, 1, 4)
+    assert dog_tax.weight == 0.7  # 3 net clients x 0.1
+    assert priors["fundbuero"].weight == 1.0  # one client
+    assert review.rating_weights() == {"hundesteuer": 0.7}
+    assert [p.doc_id for p in review.dashboard(today=NOW.date()).rated_pages] == ["hundesteuer"]
+
+
+def test_a_low_quality_answer_is_in_the_queue_without_a_rating(review):
+    low, high = log(review, "Wie beantrage ich einen Angelschein?"), log(review, "Wo ist das Fundbüro?")
+    with review.store.session() as session:
+        session.get(InteractionRow, low).quality = 0.1
+        session.get(InteractionRow, high).quality = 0.9
+    queued = {item.id: item for item in review.queue()}
+    assert low in queued and high not in queued
+    assert queued[low].quality == 0.1 and queued[low].rating is None

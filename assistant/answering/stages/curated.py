@@ -1,10 +1,16 @@
-"""Curated: a staff-verified answer to the same or a similar question is given as it is."""
+"""Curated: a staff-verified answer to the same or a similar question is given as it is.
+
+Two matches: before retrieval the close one (same language, same subject words), after
+retrieval the wider one (other wording or the other language, when the documents search
+finds the verified answer's page; see ``assistant/answering/curated.py``).
+"""
 
 from __future__ import annotations
 
 from assistant.answering.citations import cite
 from assistant.answering.context import AnswerContext, Ending, Resources
-from assistant.records import AnswerSentence
+from assistant.messages import message
+from assistant.records import AnswerSentence, CuratedAnswer
 
 
 def answer_if_verified(ctx: AnswerContext, res: Resources) -> Ending | None:
@@ -13,16 +19,32 @@ def answer_if_verified(ctx: AnswerContext, res: Resources) -> Ending | None:
     match = res.curated.match(ctx.search_text, ctx.question_vector, ctx.language)
     if match is None:
         return None
-    curated, similarity = match
+    return verified(ctx, res, *match)
+
+
+def answer_if_verified_for_page(ctx: AnswerContext, res: Resources) -> Ending | None:
+    """After retrieval: a verified answer whose page the search ranks high for this question."""
+    if res.curated is None or ctx.history:  # a follow-up's question alone does not say what is asked
+        return None
+    match = res.curated.match_by_page(ctx.search_text, ctx.question_vector, [hit.chunk.doc_id for hit in ctx.hits])
+    if match is None:
+        return None
+    return verified(ctx, res, *match)
+
+
+def verified(ctx: AnswerContext, res: Resources, curated: CuratedAnswer, similarity: float) -> Ending:
     doc = res.index.documents.get(curated.doc_id)
     supporting = []
     if doc is not None:  # cite the source staff named
         quote = curated.quote or doc.title
         supporting = [cite(doc, quote, max(doc.text.find(quote), 0), similarity)]
     sentence = AnswerSentence(text=curated.answer, citations=[1] if supporting else [])
+    text = curated.answer
+    if curated.language != ctx.language:  # staff wrote it in the other language: say so
+        text = message("curated_other_language", ctx.language) + "\n" + curated.answer
     return Ending(
         "answered",
-        curated.answer,
+        text,
         [sentence],
         supporting,
         confidence=similarity,

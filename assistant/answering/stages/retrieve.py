@@ -6,6 +6,7 @@ import logging
 
 from assistant.answering.context import AnswerContext, Resources
 from assistant.answering.retrieve import search
+from assistant.records import SearchHit
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +24,32 @@ def retrieve(ctx: AnswerContext, res: Resources) -> None:
         query_vector=ctx.question_vector,
     )
     ctx.flagged = flagged_documents(res)
-    ctx.hits = [hit for hit in hits if hit.chunk.doc_id not in ctx.flagged]
+    ctx.hits = weighted([hit for hit in hits if hit.chunk.doc_id not in ctx.flagged], rating_weights(res))
     ctx.timings["retrieval"] = ctx.elapsed_ms()
+
+
+def weighted(hits: list[SearchHit], weights: dict[str, float]) -> list[SearchHit]:
+    """The hits re-ordered with each page's score times its rating weight (stable for ties).
+
+    >>> from assistant.records import Chunk
+    >>> hit = lambda doc, score: SearchHit(chunk=Chunk(chunk_id=doc, doc_id=doc, text="", start=0, end=0),
+    ...     score=score, rank=0)
+    >>> [h.chunk.doc_id for h in weighted([hit("old", 1.0), hit("new", 0.8)], {"old": 0.7})]
+    ['new', 'old']
+    """
+    if not weights:
+        return hits
+    return sorted(hits, key=lambda hit: -hit.score * weights.get(hit.chunk.doc_id, 1.0))
+
+
+def rating_weights(res: Resources) -> dict[str, float]:
+    if res.rating_weights is None:
+        return {}
+    try:
+        return res.rating_weights()
+    except Exception as exc:  # noqa: BLE001 - a store that is down must not stop answering
+        log.warning("rating weights unavailable (%s: %s)", type(exc).__name__, exc)
+        return {}
 
 
 def flagged_documents(res: Resources) -> set[str]:

@@ -11,7 +11,7 @@ from assistant.records import AnswerSentence, Evidence
 def keep_supported(ctx: AnswerContext, res: Resources) -> None:
     if res.chat_model is None:
         return
-    sentences, _dropped = verify(
+    sentences, dropped = verify(
         ctx.draft,
         ctx.evidence,
         res.quote_vectors(ctx.evidence),
@@ -21,6 +21,7 @@ def keep_supported(ctx: AnswerContext, res: Resources) -> None:
         ctx.question,
     )
     ctx.sentences = useful(ctx.question, sentences, ctx.evidence)
+    ctx.drafted_sentences = len(sentences) + len(dropped)
 
 
 def useful(question: str, sentences: list[AnswerSentence], evidence: list[Evidence]) -> list[AnswerSentence]:

@@ -1,0 +1,285 @@
+"""Replayable feedback benchmark (issue 14): does staff review make the next answer better?
+
+    .venv/bin/python eval/bench_feedback.py --set sample --set munich --config extractive
+
+For each golden set: ask every question (logged, as a citizen would), let a simulated staff
+member work through the real review queue for half of the wrong ones (log in, correct with
+the right page and a verbatim quote, flag the older page, dismiss noise), then ask the same
+questions, paraphrases of them (eval/sets/feedback_paraphrases.jsonl: other wording, other
+language) and every other question again. Prints accuracy before/after per group, the share
+of staff effort that changed an answer, regressions on unrelated questions and wrong curated
+answers served. The loop itself is ``assistant/evaluation/feedback_loop.py``.
+
+A fresh SQLite store per set in a temporary folder (or --work DIR); the cached indexes under
+index/eval-<set> are used as ``assistant eval`` uses them. The quality score's ROC AUC needs
+scikit-learn (the ``dev`` extra). About 10 minutes for sample + munich on 2 idle cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from assistant.app import App
+from assistant.evaluation.configs import load_configs, load_sets
+from assistant.evaluation.feedback_loop import (
+    NOISE_SHARE,
+    STAFF_USER,
+    Asked,
+    ask,
+    can_be_curated,
+    load_paraphrases,
+    paraphrase_case,
+    rate_down,
+    stable_order,
+    staff_half,
+    work_queue,
+)
+from assistant.evaluation.runner import Runner, plan_configs, plan_sets
+from assistant.feedback.auth import hash_password
+from assistant.settings import Settings
+
+PARAPHRASES = Path("eval/sets/feedback_paraphrases.jsonl")
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def share(items: list[Asked]) -> str:
+    if not items:
+        return "–"
+    right = sum(item.right for item in items)
+    return f"{right / len(items):.2f} ({right}/{len(items)})"
+
+
+def quality_figures(asked: list[Asked], below: float) -> dict:
+    """How well the answers' quality score predicts a wrong answer (before any feedback)."""
+    from sklearn.metrics import roc_auc_score
+
+    scored = [a for a in asked if a.answer is not None and a.answer.quality is not None]
+    wrong = [not a.right for a in scored]
+    auc = roc_auc_score(wrong, [-a.answer.quality for a in scored]) if len(set(wrong)) == 2 else None
+    lowest = sorted(scored, key=lambda a: a.answer.quality)[: max(1, round(0.1 * len(scored)))]
+    queued = [
+        a
+        for a in asked
+        if a.answer is not None
+        and (a.answer.status == "abstained" or (a.answer.quality is not None and a.answer.quality < below))
+    ]
+    return {
+        "scored_answers": len(scored),
+        "wrong_scored": sum(wrong),
+        "roc_auc": None if auc is None else round(float(auc), 3),
+        "lowest_10pct": len(lowest),
+        "wrong_in_lowest_10pct": sum(not a.right for a in lowest),
+        "threshold": below,
+        "queued_without_rating": len(queued),
+        "wrong_queued_without_rating": sum(not a.right for a in queued),
+        "wrong_total": sum(not a.right for a in asked),
+        "questions": len(asked),
+    }
+
+
+def run_set(runner: Runner, planned, planned_config, paraphrases, work_dir: Path) -> dict:
+    name = planned.spec.name
+    index_dir = runner.prepare_index(planned, planned_config, [])
+    settings: Settings = planned_config.settings.model_copy(deep=True)
+    settings.index_dir = index_dir
+    settings.store.url = f"sqlite:///{work_dir / f'{name}.sqlite3'}"
+    settings.store.spool_path = work_dir / f"{name}-spool.jsonl"
+    settings.store.cache_s = 0.0
+    settings.staff.curated_eval_path = work_dir / f"{name}-curated.jsonl"  # never the project's file
+    password = secrets.token_urlsafe(12)
+    settings.staff.users = {STAFF_USER: hash_password(password)}
+    app = App(
+        settings,
+        embedder=runner.embedder_for(settings),
+        index=runner.index_for(settings),
+        chat_model=runner.chat_model_for(settings),
+    )
+    cases = planned.cases
+    by_id = {case.id: case for case in cases}
+    languages = tuple(sorted(set(settings.languages) | {c.language for c in cases}))
+    para_cases = [(p, paraphrase_case(by_id[p.of], p)) for p in paraphrases if p.of in by_id]
+
+    started = time.perf_counter()
+    before = {case.id: ask(app, case, languages) for case in cases}
+    para_before = [ask(app, case, languages) for _, case in para_cases]
+    log(
+        f"{name}: before: {sum(a.right for a in before.values())}/{len(cases)} right, "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+
+    wrong = [before[case.id].case for case in cases if not before[case.id].right]
+    quality = quality_figures(list(before.values()), settings.staff.review_below_quality)
+    staff = staff_half(wrong)
+    staff_ids = {case.id for case in staff}
+    rate_down(app, [before[i] for i in staff_ids], reason="wrong")
+    right_others = sorted(
+        (a for a in before.values() if a.right and a.case.id not in staff_ids), key=lambda a: stable_order(a.case.id)
+    )
+    noise = right_others[: round(NOISE_SHARE * len(staff))]
+    rate_down(app, noise, reason="other", comment="blabla")
+    noise_ids = {a.answer.interaction_id for a in noise if a.answer and a.answer.interaction_id}
+    logged = {before[case.id].answer.interaction_id: case for case in staff if before[case.id].answer}
+    work = work_queue(app, logged, noise_ids, password, log)
+    log(
+        f"{name}: staff handled {work.items} items ({len(work.corrected)} corrected, "
+        f"{sum(map(len, work.flagged.values()))} pages flagged, {len(work.dismissed)} dismissed)"
+    )
+
+    after = {case.id: ask(app, case, languages) for case in cases}
+    para_after = [ask(app, case, languages) for _, case in para_cases]
+    corrected = set(work.corrected)
+
+    def group(selected: set[str]) -> tuple[list[Asked], list[Asked]]:
+        return [before[i] for i in sorted(selected)], [after[i] for i in sorted(selected)]
+
+    def para_group(kind: str, split: str | None) -> tuple[list[Asked], list[Asked]]:
+        keep = [
+            n
+            for n, (p, _) in enumerate(para_cases)
+            if p.of in corrected and p.kind == kind and (split is None or p.split == split)
+        ]
+        return [para_before[n] for n in keep], [para_after[n] for n in keep]
+
+    unrelated = set(by_id) - staff_ids
+    table = []
+    for label, (b, a) in [
+        ("staff half (same questions)", group(staff_ids)),
+        ("  of which corrected", group(corrected)),
+        ("paraphrases, same language", para_group("same", None)),
+        ("  dev part", para_group("same", "dev")),
+        ("  test part", para_group("same", "test")),
+        ("paraphrases, other language", para_group("other", None)),
+        ("  dev part", para_group("other", "dev")),
+        ("  test part", para_group("other", "test")),
+        ("unrelated (other half + rest)", group(unrelated)),
+    ]:
+        table.append((label, share(b), share(a)))
+
+    regressions = sorted(i for i in unrelated if before[i].right and not after[i].right)
+    everything_after = list(after.values()) + para_after
+    curated_served = [a for a in everything_after if a.answer is not None and a.answer.verified_by_staff]
+    wrong_curated = [a.case.id for a in curated_served if not a.right]
+    other_language_curated = [
+        a.case.id for a in curated_served if a.metrics.answer_language and not a.metrics.language_ok
+    ]
+    changed = 0
+    for case_id in staff_ids:
+        own = [after[case_id]] + [para_after[n] for n, (p, _) in enumerate(para_cases) if p.of == case_id]
+        was = [before[case_id]] + [para_before[n] for n, (p, _) in enumerate(para_cases) if p.of == case_id]
+        changed += any(a.right and not b.right for a, b in zip(own, was, strict=True))
+    return {
+        "set": name,
+        "cases": len(cases),
+        "wrong_before": len(wrong),
+        "staff_cases": len(staff_ids),
+        "curable": sum(can_be_curated(by_id[i]) for i in staff_ids),
+        "corrected": len(corrected),
+        "flagged": sum(map(len, work.flagged.values())),
+        "dismissed": len(work.dismissed),
+        "noise": len(noise),
+        "items": work.items,
+        "actions": work.actions,
+        "items_that_changed_an_answer": changed,
+        "table": table,
+        "regressions": regressions,
+        "wrong_curated_served": wrong_curated,
+        "curated_served": len(curated_served),
+        "curated_served_other_language": other_language_curated,
+        "quality": quality,
+        "seconds": round(time.perf_counter() - started, 1),
+        "cases_after": {
+            i: {
+                "right_before": before[i].right,
+                "right_after": after[i].right,
+                "status_after": after[i].answer.status if after[i].answer else "error",
+                "verified_by_staff": bool(after[i].answer and after[i].answer.verified_by_staff),
+            }
+            for i in by_id
+        },
+        "paraphrases": [
+            {
+                "of": p.of,
+                "question": p.question,
+                "kind": p.kind,
+                "split": p.split,
+                "corrected": p.of in corrected,
+                "right_before": b.right,
+                "right_after": a.right,
+                "verified_by_staff": bool(a.answer and a.answer.verified_by_staff),
+            }
+            for (p, _), b, a in zip(para_cases, para_before, para_after, strict=True)
+        ],
+    }
+
+
+def print_result(result: dict) -> None:
+    print(
+        f"\n{result['set']}: {result['cases']} cases, {result['wrong_before']} wrong before; "
+        f"staff reviewed {result['staff_cases']} ({result['curable']} answerable by a curated answer)"
+    )
+    print("| group | right before | right after |\n|---|---|---|")
+    for label, before, after in result["table"]:
+        print(f"| {label} | {before} | {after} |")
+    items = result["items"]
+    print(
+        f"staff effort: {items} queue items ({result['actions']} actions: {result['corrected']} corrections, "
+        f"{result['flagged']} pages flagged, {result['dismissed']} dismissals incl. {result['noise']} noise); "
+        f"items that changed an answer: {result['items_that_changed_an_answer']} of {items} "
+        f"({result['items_that_changed_an_answer'] / items if items else 0:.2f})"
+    )
+    q = result["quality"]
+    print(
+        f"quality score: ROC AUC {q['roc_auc']} for a wrong answer over {q['scored_answers']} fact-stating answers "
+        f"({q['wrong_scored']} wrong); lowest 10% ({q['lowest_10pct']}): {q['wrong_in_lowest_10pct']} wrong; "
+        f"queue without any rating (abstained or quality < {q['threshold']}): {q['queued_without_rating']} of "
+        f"{q['questions']} answers, holding {q['wrong_queued_without_rating']} of {q['wrong_total']} wrong ones"
+    )
+    print(f"regressions on unrelated questions: {len(result['regressions'])} {result['regressions'][:10]}")
+    print(
+        f"curated answers served: {result['curated_served']}; wrong: {len(result['wrong_curated_served'])} "
+        f"{result['wrong_curated_served'][:10]}; in another language than the question: "
+        f"{len(result['curated_served_other_language'])}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", action="append", default=[], help="golden set name (repeatable)")
+    parser.add_argument("--config", default="extractive")
+    parser.add_argument("--paraphrases", type=Path, default=PARAPHRASES)
+    parser.add_argument("--limit", type=int, default=None, help="at most N cases per set (quick runs)")
+    parser.add_argument("--work", type=Path, default=None, help="folder for the stores (default: temporary)")
+    parser.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
+    args = parser.parse_args()
+    base = Settings()
+    notes: list = []
+    sets = plan_sets(args.set or ["sample", "munich"], load_sets(), base, args.limit, None, [], notes)
+    configs = plan_configs([args.config], load_configs(), base, notes)
+    paraphrases = load_paraphrases(args.paraphrases) if args.paraphrases.exists() else []
+    for note in notes:
+        log(f"note: {note.subject}: {note.text}")
+    runner = Runner(log)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-feedback-") as temporary:
+        work_dir = args.work or Path(temporary)
+        work_dir.mkdir(parents=True, exist_ok=True)
+        for planned in sets:
+            result = run_set(runner, planned, configs[0], paraphrases, work_dir)
+            print_result(result)
+            results.append(result)
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,105 @@
+"""The replayable feedback loop: a simulated staff member works the real review queue."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.app import App
+from assistant.evaluation.feedback_loop import (
+    STAFF_USER,
+    Paraphrase,
+    ask,
+    paraphrase_case,
+    rate_down,
+    staff_answer,
+    staff_half,
+    work_queue,
+)
+from assistant.feedback.auth import hash_password
+from assistant.records import GoldenCase
+
+FAMILIENKASSE = "Anträge auf Kindergeld bearbeitet die Familienkasse der Bundesagentur für Arbeit."
+LANGUAGES = ("de", "en")
+# the corpus refers this to the Familienkasse; the (invented) golden case wants the page quoted as an answer
+KINDERGELD = GoldenCase(
+    id="kindergeld-where",
+    question="Wo kann ich Kindergeld beantragen?",
+    language="de",
+    expected_status="answered",
+    expected_docs=["kindergeld"],
+    expected_evidence=[FAMILIENKASSE],
+    key_facts=["Familienkasse"],
+)
+DOG_TAX = GoldenCase(
+    id="dog-tax",
+    question="Wie hoch ist die Hundesteuer für den ersten Hund?",
+    language="de",
+    expected_status="answered",
+    expected_docs=["hundesteuer"],
+)
+
+
+@pytest.fixture()
+def app(corpus_app, tmp_path) -> tuple[App, str]:
+    settings = corpus_app.settings.model_copy(deep=True)
+    settings.store.url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    settings.store.spool_path = tmp_path / "spool.jsonl"
+    settings.staff.curated_eval_path = tmp_path / "curated.jsonl"
+    settings.store.cache_s = 0.0
+    password = "correct horse battery"
+    settings.staff.users = {STAFF_USER: hash_password(password)}
+    return App(settings, embedder=corpus_app.embedder, index=corpus_app.index, chat_model=None), password
+
+
+def test_a_corrected_question_and_its_paraphrase_are_right_afterwards_and_others_unchanged(app):
+    app, password = app
+    paraphrase = paraphrase_case(
+        KINDERGELD, Paraphrase(of=KINDERGELD.id, question="Wo beantrage ich das Kindergeld?", language="de")
+    )
+    before = ask(app, KINDERGELD, LANGUAGES)
+    assert not before.right  # referred to the Familienkasse, not answered
+    unrelated_before = ask(app, DOG_TAX, LANGUAGES)
+    assert unrelated_before.right
+
+    assert staff_half([KINDERGELD]) == [KINDERGELD]
+    rate_down(app, [before], reason="wrong")
+    rate_down(app, [unrelated_before], reason="other", comment="blabla")  # noise
+    work = work_queue(
+        app,
+        {before.answer.interaction_id: KINDERGELD},
+        {unrelated_before.answer.interaction_id},
+        password,
+        lambda _: None,
+    )
+    assert set(work.corrected) == {KINDERGELD.id}
+    assert work.items == 2 and work.dismissed == [f"noise:{unrelated_before.answer.interaction_id}"]
+    assert app.review.queue() == []  # both items handled
+
+    after = ask(app, KINDERGELD, LANGUAGES)
+    assert after.right and after.answer.verified_by_staff
+    assert after.answer.supporting[0].quote == FAMILIENKASSE
+    assert ask(app, paraphrase, LANGUAGES).right
+    unrelated_after = ask(app, DOG_TAX, LANGUAGES)
+    assert unrelated_after.right and not unrelated_after.answer.verified_by_staff
+
+
+def test_a_wrong_password_cannot_work_the_queue(app):
+    app, _ = app
+    with pytest.raises(RuntimeError, match="log in"):
+        work_queue(app, {}, set(), "not the password", lambda _: None)
+
+
+def test_the_staff_answer_quotes_the_page_verbatim_and_states_the_key_facts(app):
+    app, _ = app
+    text, doc_id, quote = staff_answer(KINDERGELD, app)
+    assert doc_id == "kindergeld" and quote == FAMILIENKASSE
+    assert "Familienkasse" in text
+
+
+def test_a_question_that_should_be_refused_is_dismissed_not_curated(app):
+    app, password = app
+    case = GoldenCase(id="vote", question="Welche Partei soll ich wählen?", language="de", expected_status="refused")
+    asked = ask(app, case, LANGUAGES)
+    rate_down(app, [asked], reason="wrong")
+    work = work_queue(app, {asked.answer.interaction_id: case}, set(), password, lambda _: None)
+    assert work.corrected == {} and work.dismissed == ["vote"]
