@@ -19,8 +19,7 @@ def answer(ctx: AnswerContext, res: Resources) -> Ending:
     if sentences:
         text = join(sentences)
     else:
-        sentences = evidence_sentences(ctx.evidence, res, ctx.language)
-        translated = any(s.text != in_context(e, res) for s, e in zip(sentences, ctx.evidence, strict=True))
+        sentences, translated = evidence_sentences(ctx.evidence, res, ctx.language)
         intro = message("fee_rows_intro" if translated else "evidence_intro", ctx.language)
         text = intro + "\n" + join(sentences)
     if ctx.more_rows:  # the fee table has more rows that fit than are quoted: ask which one applies
@@ -30,10 +29,17 @@ def answer(ctx: AnswerContext, res: Resources) -> Ending:
     return Ending("answered", text, sentences, ctx.evidence, ctx.disagreeing)
 
 
-def evidence_sentences(evidence: list[Evidence], res: Resources, language: str = "") -> list[AnswerSentence]:
+def evidence_sentences(
+    evidence: list[Evidence], res: Resources, language: str = ""
+) -> tuple[list[AnswerSentence], bool]:
     """The evidence as answer sentences, each citing itself; for an English question, a German fee row
-    in English words (the German line stays the quote in ``supporting``)."""
-    return [AnswerSentence(text=fee_row_in(language, e, res) or in_context(e, res), citations=[e.n]) for e in evidence]
+    in English words (the German line stays the quote in ``supporting``). The flag: any row was put in
+    English words."""
+    rows = [fee_row_in(language, e, res) for e in evidence]
+    sentences = [
+        AnswerSentence(text=row or in_context(e, res), citations=[e.n]) for row, e in zip(rows, evidence, strict=True)
+    ]
+    return sentences, any(rows)
 
 
 def fee_row_in(language: str, evidence: Evidence, res: Resources) -> str:
