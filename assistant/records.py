@@ -275,6 +275,21 @@ class Interaction(BaseModel):
     route: Route = "answer"
     quality: float | None = None  # the answer's quality score (low: in the review queue without a rating)
 
+    def as_answer(self) -> Answer:
+        """The logged answer as an Answer record (for "why this answer?" on an answer given earlier)."""
+        return Answer(
+            question=self.question,
+            language=self.language,
+            status=self.status,
+            answer=self.answer,
+            supporting=self.supporting,
+            disagreeing=self.disagreeing,
+            model=self.model,
+            index_version=self.index_version,
+            interaction_id=self.id,
+            route=self.route,
+        )
+
 
 class CuratedAnswer(BaseModel):
     """A staff-verified answer, used for the same and similar questions."""

@@ -47,7 +47,13 @@
         "Assistenten freigeschaltet, oder der Server ist nicht erreichbar. Bitte wenden Sie sich an das Bürgerbüro.",
       failed: "Der Assistent konnte gerade nicht antworten. Bitte versuchen Sie es später noch einmal.",
       reasons: { wrong: "Falsch", outdated: "Veraltet", incomplete: "Unvollständig",
-        not_understood: "Hat mich nicht verstanden", other: "Anderes" }
+        not_understood: "Hat mich nicht verstanden", other: "Anderes" },
+      why: "Warum diese Antwort?", whyWorking: "Einen Moment, ich messe, worauf die Antwort beruht …",
+      whyIntro: "Für jede Stelle gemessen: Wie viel unwahrscheinlicher das Modell diese Antwort findet, " +
+        "wenn die Stelle fehlt. Stellen, auf denen die Antwort beruht, stehen oben.",
+      whyNone: "Diese Antwort beruht auf keiner Stelle aus den Unterlagen.",
+      whyFailed: "Die Erklärung ist gerade nicht möglich.", disagreeingSource: "abweichende Quelle",
+      effects: { supports: "trägt die Antwort", "pulls against": "spricht dagegen", neutral: "ohne Einfluss" }
     },
     en: {
       title: "Citizen assistant", close: "Close", question: "Your question", send: "Send",
@@ -64,7 +70,13 @@
         "assistant, or the server is offline. Please contact the citizens' office.",
       failed: "The assistant could not answer just now. Please try again later.",
       reasons: { wrong: "Wrong", outdated: "Outdated", incomplete: "Incomplete",
-        not_understood: "Did not understand me", other: "Other" }
+        not_understood: "Did not understand me", other: "Other" },
+      why: "Why this answer?", whyWorking: "One moment, measuring what the answer rests on …",
+      whyIntro: "Measured for every passage: how much less likely the model finds this answer without it. " +
+        "The passages the answer rests on come first.",
+      whyNone: "This answer rests on no passage from the documents.",
+      whyFailed: "The explanation is not available just now.", disagreeingSource: "disagreeing source",
+      effects: { supports: "the answer rests on it", "pulls against": "speaks against it", neutral: "no effect" }
     }
   };
   var T = TEXT[LANG];
@@ -318,6 +330,9 @@
     if (answer.disagreeing && answer.disagreeing.length) bubble.appendChild(disagreeingSection(answer.disagreeing));
     if (provisional) return;
     if (answer.contact) bubble.appendChild(contactSection(answer.contact));
+    if (CONFIG.explain && answer.interaction_id && answer.supporting && answer.supporting.length) {
+      bubble.appendChild(explainSection(answer.interaction_id));
+    }
     if (answer.interaction_id) bubble.appendChild(feedbackSection(answer.interaction_id));
   }
 
@@ -410,6 +425,60 @@
     var link = el("a", null, phone);
     link.href = "tel:" + digits;
     return link;
+  }
+
+  // -- "why this answer?": POST /api/explain with the logged answer's id (nothing is answered twice) ----
+
+  function explainSection(interactionId) {
+    var section = el("section", "bsa-explain");
+    var toggle = el("button", "bsa-link-button", T.why);
+    toggle.type = "button";
+    toggle.setAttribute("aria-expanded", "false");
+    var result = el("div", "bsa-explanation");
+    result.setAttribute("role", "status");
+    result.hidden = true;
+    toggle.addEventListener("click", function () {
+      if (!result.hidden) { result.hidden = true; toggle.setAttribute("aria-expanded", "false"); return; }
+      result.hidden = false;
+      toggle.setAttribute("aria-expanded", "true");
+      if (result.getAttribute("data-done")) return;
+      result.textContent = T.whyWorking;
+      toggle.disabled = true;
+      fetch(BASE + "api/explain", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ interaction_id: interactionId })
+      }).then(function (response) {
+        if (!response.ok) throw new Error("explain " + response.status);
+        return response.json();
+      }).then(function (explanation) {
+        renderExplanation(result, explanation);
+        result.setAttribute("data-done", "1");
+      }).catch(function () {
+        result.textContent = T.whyFailed;
+      }).then(function () { toggle.disabled = false; });
+    });
+    section.appendChild(toggle);
+    section.appendChild(result);
+    return section;
+  }
+
+  function renderExplanation(target, explanation) {
+    target.textContent = "";
+    var items = explanation.attributions || [];
+    if (!items.length) { target.appendChild(el("p", null, T.whyNone)); return; }
+    target.appendChild(el("p", "bsa-why-intro", T.whyIntro));
+    var list = el("ol", "bsa-attributions");
+    items.forEach(function (item) {
+      var entry = el("li", "bsa-attribution bsa-" + String(item.effect).replace(" ", "-"));
+      entry.setAttribute("data-n", String(item.n));
+      entry.appendChild(el("strong", "bsa-effect", T.effects[item.effect] || item.effect));
+      entry.appendChild(document.createTextNode(" [" + item.n + "] " + item.title +
+        (item.role === "disagreeing" ? " · " + T.disagreeingSource : "")));
+      entry.appendChild(el("blockquote", "bsa-quote", item.quote));
+      list.appendChild(entry);
+    });
+    target.appendChild(list);
   }
 
   // -- feedback: POST /api/feedback ---------------------------------------------------------------------
@@ -555,6 +624,8 @@
       ".bsa-link-button { margin-top: 8px; background: #fff; border: 1px solid #00508c; color: #00508c;",
       "  border-radius: 6px; padding: 6px 10px; cursor: pointer; font: inherit; }",
       ".bsa-feedback { margin-top: 8px; font-size: 13px; }",
+      ".bsa-explanation { margin-top: 6px; font-size: 13px; }",
+      ".bsa-supports .bsa-effect { color: #0b5d1e; } .bsa-pulls-against .bsa-effect { color: #8a3b00; }",
       ".bsa-thumb { background: #fff; border: 1px solid #8a8a8a; border-radius: 6px; margin-left: 6px; min-width: 40px;",
       "  min-height: 36px; font-size: 18px; cursor: pointer; }",
       ".bsa-thumb[aria-pressed=true] { background: #e6f0f8; border-color: #00508c; }",

@@ -136,7 +136,20 @@ class AnswerPipeline:
 
         Needs a llama.cpp model (profile small or quality): it measures log-probabilities.
         """
-        from assistant.answering.explain import explain_answer
+        model = self._explaining_model()
+        return self._explain(model, self.answer(question, history))
+
+    def explain_given(self, answer: Answer) -> Explanation:
+        """Why this answer? for an answer already on screen (the kiosk's) or logged (the widget's, by its
+        interaction id): the same measurement without answering the question a second time."""
+        return self._explain(self._explaining_model(), answer)
+
+    @property
+    def can_explain(self) -> bool:
+        """Whether the configured model can explain (a local llama.cpp model; the UIs show the action then)."""
+        return self.settings.llm.mode == "llamacpp" and not self.naive
+
+    def _explaining_model(self):
         from assistant.components.llm import LlamaCppChatModel
 
         model = self.resources.chat_model
@@ -145,7 +158,13 @@ class AnswerPipeline:
                 "explaining an answer needs a llama.cpp model (ASSISTANT_LLM__PROFILE=small or quality); "
                 f"this assistant runs with {self.settings.llm.mode!r}"
             )
-        return explain_answer(model, self.answer(question, history))
+        return model
+
+    @staticmethod
+    def _explain(model, answer: Answer) -> Explanation:
+        from assistant.answering.explain import explain_answer
+
+        return explain_answer(model, answer)
 
     def stream(self, question: str, history: History | None = None) -> Iterator[Event]:
         """Tokens of the model's draft while it writes, then the checked answer."""

@@ -76,6 +76,15 @@ class AskRequest(BaseModel):
 
 
 # -- origin allow-list ------------------------------------------------------------------------------------
+class ExplainRequest(BaseModel):
+    """Why this answer? Either a logged answer (``interaction_id``, as the widget sends: nothing is answered
+    twice) or a question to answer and explain."""
+
+    question: str = ""
+    history: list[Turn] = Field(default_factory=list, max_length=20)
+    interaction_id: str | None = Field(default=None, max_length=64)
+
+
 
 
 def normalise_origin(origin: str) -> str:
@@ -153,7 +162,7 @@ class WidgetOriginGuard:
 # -- the use cases behind the routes ---------------------------------------------------------------------
 
 
-def _history(request: AskRequest) -> list[dict[str, str]]:
+def _history(request: AskRequest | ExplainRequest) -> list[dict[str, str]]:
     return [turn.model_dump() for turn in request.history]
 
 
@@ -201,14 +210,21 @@ def health(app: App) -> tuple[int, dict[str, Any]]:
     return 200, body
 
 
-def widget_config(web: WebSettings) -> dict[str, Any]:
-    return {"link_domains": web.link_domains, "max_question_chars": web.max_question_chars, "disclosure": DISCLOSURE}
+def widget_config(web: WebSettings, explain: bool = False) -> dict[str, Any]:
+    """What the widget needs to know; ``explain``: it offers "why this answer?" (a local llama.cpp model)."""
+    return {
+        "link_domains": web.link_domains,
+        "max_question_chars": web.max_question_chars,
+        "disclosure": DISCLOSURE,
+        "explain": explain,
+    }
 
 
 def widget_script(app: App) -> str:
     source = (app.settings.ui_dir / "widget.js").read_text(encoding="utf-8")
     # "<" escaped so the JSON stays inert even if someone inlines the script into a page
-    config = json.dumps(widget_config(app.settings.web), ensure_ascii=False).replace("<", "\\u003c")
+    config = json.dumps(widget_config(app.settings.web, app.answers.can_explain), ensure_ascii=False)
+    config = config.replace("<", "\\u003c")
     return source.replace(WIDGET_CONFIG_PLACEHOLDER, config, 1)
 
 
@@ -233,15 +249,24 @@ def _add_api_routes(api: FastAPI, app: App) -> None:
         return await admitted_stream(app.admission, _events(app, request, question), NDJSON)
 
     @api.post("/api/explain", response_model=None, dependencies=[Depends(limit(app, "answer"))])
-    async def explain(request: AskRequest) -> JSONResponse:
-        """Why this answer? The answer to the question and each evidence sentence's effect on it (an
-        Explanation record); costs one model pass per sentence, so it is asked for on demand."""
+    async def explain(request: ExplainRequest) -> JSONResponse:
+        """Why this answer? The answer and each evidence sentence's effect on it (an Explanation record);
+        costs one model pass per sentence, so it is asked for on demand."""
         from assistant.answering.pipeline import ExplainUnavailable
 
-        question = check_question(request.question, app.settings.web)
-        check_history(request.history, app.settings.web)
+        if request.interaction_id:
+            interaction = await run_in_threadpool(app.feedback.interaction, request.interaction_id)
+            if interaction is None:
+                raise HTTPException(
+                    404, f"No answer with interaction_id {request.interaction_id!r} (it may have expired)."
+                )
+            work, args = app.answers.explain_given, (interaction.as_answer(),)
+        else:
+            question = check_question(request.question, app.settings.web)
+            check_history(request.history, app.settings.web)
+            work, args = app.answers.explain, (question, _history(request))
         try:
-            explanation = await run_admitted(app.admission, app.answers.explain, question, _history(request))
+            explanation = await run_admitted(app.admission, work, *args)
         except ExplainUnavailable as exc:
             raise HTTPException(501, str(exc)) from exc
         except SETUP_ERRORS as exc:
@@ -263,7 +288,7 @@ def _add_api_routes(api: FastAPI, app: App) -> None:
 
     @api.get("/api/widget-config")
     async def config() -> dict[str, Any]:
-        return widget_config(app.settings.web)
+        return widget_config(app.settings.web, app.answers.can_explain)
 
 
 def _add_page_routes(api: FastAPI, app: App) -> None:

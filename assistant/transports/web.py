@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 from assistant.answering.events import EvidenceAnswer, Final
 from assistant.app import App
-from assistant.records import Answer, Contact, Document, Evidence, Feedback, Source
+from assistant.records import Answer, Contact, Document, Evidence, Explanation, Feedback, Source
 from assistant.transports.admission import BUSY_MESSAGE, RATE_LIMITED_MESSAGE, Busy
 from assistant.transports.protection import trim_history
 
@@ -71,6 +71,16 @@ TEXT: dict[str, dict[str, str]] = {
         "thinking": "Einen Moment, ich suche in den Unterlagen der Stadt …",
         "improving": "Das sind die geprüften Stellen aus den Unterlagen. Die Formulierung wird noch verbessert …",
         "you": "Ihre Frage",
+        "why": "Warum diese Antwort?",
+        "why_intro": (
+            "Für jede Stelle gemessen: Wie viel unwahrscheinlicher das Modell diese Antwort findet, wenn die "
+            "Stelle fehlt. Stellen, auf denen die Antwort beruht, stehen oben."
+        ),
+        "supports": "trägt die Antwort",
+        "pulls against": "spricht dagegen",
+        "neutral": "ohne Einfluss",
+        "why_none": "Diese Antwort beruht auf keiner Stelle aus den Unterlagen.",
+        "why_unavailable": "Diese Erklärung gibt es nur mit einem lokalen Sprachmodell.",
     },
     "en": {
         "disclosure_title": "You are talking to an AI assistant.",
@@ -109,6 +119,16 @@ TEXT: dict[str, dict[str, str]] = {
         "thinking": "One moment, searching the city's documents …",
         "improving": "These are the verified passages from the documents. The wording is still being improved …",
         "you": "Your question",
+        "why": "Why this answer?",
+        "why_intro": (
+            "Measured for every passage: how much less likely the model finds this answer without it. "
+            "The passages the answer rests on come first."
+        ),
+        "supports": "the answer rests on it",
+        "pulls against": "speaks against it",
+        "neutral": "no effect",
+        "why_none": "This answer rests on no passage from the documents.",
+        "why_unavailable": "This explanation needs a local language model.",
     },
 }
 REASONS: dict[str, list[tuple[str, str]]] = {
@@ -250,6 +270,25 @@ def render_answer(
             f"<h3>{_esc(t(language, 'disagreeing'))}</h3><ul>{items}</ul></section>"
         )
     return "\n".join(parts)
+
+
+def render_explanation(explanation: Explanation, language: str) -> str:
+    """Why this answer? Each passage with its measured effect on the answer, strongest support first."""
+    parts = [f'<section class="explanation" aria-label="{_esc(t(language, "why"))}">']
+    parts.append(f"<h3>{_esc(t(language, 'why'))}</h3>")
+    if not explanation.attributions:
+        parts.append(f"<p>{_esc(t(language, 'why_none'))}</p></section>")
+        return "".join(parts)
+    parts.append(f'<p class="why-intro">{_esc(t(language, "why_intro"))}</p><ol class="attributions">')
+    for item in explanation.attributions:
+        role = f" · {_esc(t(language, 'disagreeing'))}" if item.role == "disagreeing" else ""
+        css = item.effect.replace(" ", "-")
+        parts.append(
+            f'<li class="attribution {css}" data-n="{item.n}"><strong class="effect">{_esc(t(language, item.effect))}'
+            f"</strong> [{item.n}] {_esc(item.title)}{role}<blockquote>{_esc(item.quote)}</blockquote></li>"
+        )
+    parts.append("</ol></section>")
+    return "".join(parts)
 
 
 def render_contact(contact: Contact | None, language: str, link_domains: Iterable[str] = ("musterstadt.de",)) -> str:
@@ -413,6 +452,20 @@ def build_blocks(app: App):
             return f'<p role="status">{_esc(t(language, "feedback_failed"))}</p>'
         return f'<p role="status" class="thanks">{_esc(t(language, "thanks"))}</p>'
 
+    def on_explain(answer: dict | None, language: str):
+        from assistant.answering.pipeline import ExplainUnavailable
+
+        if not answer:
+            return gr.skip()
+        try:
+            with app.admission.reserve().running():  # one model pass per passage: it takes an answer slot
+                explanation = app.answers.explain_given(Answer.model_validate(answer))
+        except Busy:
+            return busy_notice(language)
+        except ExplainUnavailable:
+            return f'<p role="status">{_esc(t(language, "why_unavailable"))}</p>'
+        return render_explanation(explanation, language)
+
     def on_language(language: str):
         reasons = REASONS.get(language, REASONS["en"])
         return (
@@ -427,6 +480,7 @@ def build_blocks(app: App):
             gr.update(label=t(language, "comment")),
             gr.update(value=t(language, "send")),
             gr.update(value=t(language, "person")),
+            gr.update(value=t(language, "why")),
         )
 
     def on_person(answer: dict | None, language: str):
@@ -467,7 +521,10 @@ def build_blocks(app: App):
                 label=t(default, "comment"), max_length=1000, elem_id="feedback-comment", visible=False
             )
             send = gr.Button(t(default, "send"), elem_id="feedback-send", visible=False)
+            # shown with the answer when a local model can measure it (one model pass per passage)
+            why = gr.Button(t(default, "why"), elem_id="explain", visible=app.answers.can_explain)
         thanks = gr.HTML(elem_id="feedback-thanks")
+        explanation = gr.HTML(elem_id="explanation")
         person = gr.Button(t(default, "person"), elem_id="talk-to-person")
         contact = gr.HTML(elem_id="contact")
 
@@ -479,12 +536,15 @@ def build_blocks(app: App):
         ]
         for event in asking:
             event.then(lambda: "", None, question)
+        for trigger in (ask.click, question.submit):  # a new question: the last explanation goes
+            trigger(lambda: "", None, explanation, queue=False)
         up.click(lambda *a: on_rate("up", *a), [reason, comment, current, language], thanks)
         send.click(lambda *a: on_rate("down", *a), [reason, comment, current, language], thanks)
         down.click(lambda: [gr.update(visible=True)] * 3, None, [reason, comment, send])
         person.click(on_person, [current, language], contact)
+        why.click(on_explain, [current, language], explanation, concurrency_limit=None)
         language.change(
-            on_language, language, [intro, question, ask, reset, helpful, up, down, reason, comment, send, person]
+            on_language, language, [intro, question, ask, reset, helpful, up, down, reason, comment, send, person, why]
         )
 
         def on_reset():
@@ -502,12 +562,14 @@ def build_blocks(app: App):
                 gr.update(value="", visible=False),
                 gr.update(visible=False),
                 default,
+                "",
             )
 
         reset.click(
             on_reset,
             None,
-            [question, answer_html, history, current, feedback_box, thanks, contact, reason, comment, send, language],
+            [question, answer_html, history, current, feedback_box, thanks, contact]
+            + [reason, comment, send, language, explanation],
             cancels=asking,
         )
     return blocks

@@ -80,3 +80,33 @@ def test_without_a_local_model_explaining_is_refused_plainly(corpus_app):
         corpus_app.answers.explain("Was kostet die Hundesteuer?")
     response = TestClient(create_http_app(corpus_app)).post("/api/explain", json={"question": "Wo ist das Fundbüro?"})
     assert response.status_code == 501 and "ASSISTANT_LLM__PROFILE" in response.json()["detail"]
+
+
+def test_a_logged_answer_is_explained_by_its_id_without_answering_again(llm_app, tmp_path):
+    """The widget sends the interaction id: the explanation is of the answer the citizen saw."""
+    from tests.transports.conftest import server_app
+
+    app = server_app(llm_app, tmp_path, [])
+    client = TestClient(create_http_app(app))
+    given = client.post("/api/ask", json={"question": "Was kostet die Hundesteuer?", "channel": "widget"}).json()
+    answered = app.answers.answer  # answering again would be a second, slow model run
+    app.answers.answer = lambda *a, **k: pytest.fail("explaining a logged answer must not answer again")
+    try:
+        response = client.post("/api/explain", json={"interaction_id": given["interaction_id"]})
+    finally:
+        app.answers.answer = answered
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["question"] == given["question"]
+    explained = {(a["doc_id"], a["quote"]) for a in body["attributions"] if a["role"] == "supporting"}
+    assert explained == {(e["doc_id"], e["quote"]) for e in given["supporting"]}
+    assert {a["quote"] for a in body["attributions"] if a["role"] == "disagreeing"} == {
+        d["quote"] for d in given["disagreeing"]
+    }
+    missing = client.post("/api/explain", json={"interaction_id": "no-such-answer"})
+    assert missing.status_code == 404 and "interaction_id" in missing.json()["detail"]
+
+
+def test_the_widget_is_told_whether_answers_can_be_explained(llm_app, corpus_app):
+    assert TestClient(create_http_app(llm_app)).get("/api/widget-config").json()["explain"] is True
+    assert TestClient(create_http_app(corpus_app)).get("/api/widget-config").json()["explain"] is False

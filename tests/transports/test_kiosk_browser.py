@@ -3,6 +3,8 @@ the evidence answer first, and the model's unchecked draft never on screen."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -168,3 +170,21 @@ def test_the_evidence_answer_is_shown_at_once_and_the_draft_never_reaches_the_sc
     expect(answer.locator("section.sources")).to_be_visible()
     assert not page.evaluate("window.__sawNeedle"), f"the invented sentence {INVENTED!r} reached the page"
     assert "99,00" not in page.content()
+
+
+def test_why_this_answer_shows_the_passages_the_answer_rests_on(page, kiosk):
+    page.goto(f"{kiosk.url}/kiosk/")
+    ask(page, "Was kostet ein Personalausweis?")
+    expect(page.locator("#thumbs-down")).to_be_visible(timeout=120_000)
+    page.locator("#explain").click()
+    explanation = page.locator("#explanation")
+    expect(explanation).to_contain_text("Warum diese Antwort?", timeout=120_000)
+    items = explanation.locator("li.attribution")
+    expect(items.first).to_have_class(re.compile(r"\bsupports\b"))  # the answer rests on its first passage
+    shown_first = items.first.locator("blockquote").inner_text()
+    cited = page.locator("#answer section.sources").inner_text()
+    assert shown_first.strip()[:30] in cited  # ... and that passage is one the answer cites
+    expect(explanation).to_contain_text("Abweichende oder veraltete Quellen")  # the old fee is weighed too
+
+    page.locator("#reset").click()  # the next citizen does not see it
+    expect(explanation).to_be_empty()

@@ -133,3 +133,29 @@ def test_quotes_from_one_document_are_one_source_with_several_highlighted_lines(
     assert '[1]</span> <span class="n" id="source-2">[2]' in html
     assert [s.doc_id for s in answer.sources] == ["hs"] and [q.n for q in answer.sources[0].quotes] == [1, 2]
     assert answer.model_dump(mode="json")["sources"][0]["quotes"][1]["quote"] == "- zweiter Hund: 180,00 Euro im Jahr"
+
+
+def test_why_this_answer_lists_each_passage_with_its_effect_and_marks_disagreeing_ones():
+    from assistant.records import Attribution, Explanation
+    from assistant.transports.web import render_explanation
+
+    def attribution(n: int, role: str, score: float, effect: str) -> Attribution:
+        quote = f"Satz <{n}>"
+        return Attribution(n=n, role=role, doc_id=f"d{n}", title=f"Seite {n}", quote=quote, score=score, effect=effect)
+
+    explanation = Explanation(
+        question="Was kostet ein Personalausweis?",
+        answer="37,00 Euro.",
+        status="answered",
+        model="m",
+        attributions=[
+            attribution(1, "supporting", 4.2, "supports"),
+            attribution(2, "disagreeing", -1.3, "pulls against"),
+        ],
+    )
+    html = render_explanation(explanation, "de")
+    assert html.index("trägt die Antwort") < html.index("spricht dagegen")  # strongest support first
+    assert "Satz &lt;1&gt;" in html and "<1>" not in html  # quotes are text, never markup
+    assert "Abweichende oder veraltete Quellen" in html.split("[2]")[1]  # the disagreeing one is marked
+    english = render_explanation(explanation.model_copy(update={"attributions": []}), "en")
+    assert "rests on no passage" in english

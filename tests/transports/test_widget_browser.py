@@ -170,3 +170,37 @@ def test_the_evidence_answer_shows_first_and_the_checked_answer_replaces_it(page
     expect(final.get_by_role("button", name="Hilfreich", exact=True)).to_be_visible()
     expect(dialog.locator(".bsa-assistant")).to_have_count(1)  # replaced, not added
     assert not page.evaluate("window.__sawNeedle"), "the model's invented sentence reached the widget"
+
+
+@pytest.fixture(scope="module")
+def explaining_server(llm_app, static_site, tmp_path_factory):
+    """The real bundled model composes, so answers can be explained."""
+    server = start_server(
+        server_app(llm_app, tmp_path_factory.mktemp("widget-explain"), [static_site.origin]), loopback_socket()
+    )
+    server.page_url = static_site.add_widget_page("explain.html", f"{server.url}/widget.js")
+    yield server
+    server.stop()
+
+
+def test_why_this_answer_lists_what_the_answer_rests_on_and_what_speaks_against_it(page, explaining_server):
+    dialog = open_widget(page, explaining_server.page_url)
+    ask(dialog, "Was kostet ein Personalausweis?")
+    answer = dialog.locator(".bsa-assistant[data-interaction-id]")
+    expect(answer).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+
+    answer.get_by_role("button", name="Warum diese Antwort?").click()
+    entries = answer.locator(".bsa-attribution")
+    expect(entries.first).to_contain_text("trägt die Antwort", timeout=ANSWER_TIMEOUT_MS)
+    cited = {quote.strip() for quote in answer.locator(".bsa-sources blockquote").all_inner_texts()}
+    assert entries.first.locator("blockquote").inner_text().strip() in cited
+    expect(answer.locator(".bsa-explanation")).to_contain_text("abweichende Quelle")  # the old fee is weighed
+
+
+def test_without_a_local_model_the_widget_offers_no_explanation(page, live_server, static_site):
+    dialog = open_widget(page, f"{static_site.url}/demo.html")
+    ask(dialog, "Wo ist das Fundbüro?")
+    answer = dialog.locator(".bsa-assistant[data-interaction-id]")
+    expect(answer).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(answer.get_by_role("button", name="Hilfreich", exact=True)).to_be_visible()
+    expect(answer.get_by_role("button", name="Warum diese Antwort?")).to_have_count(0)
