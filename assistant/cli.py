@@ -324,27 +324,49 @@ def train_router(
         Path | None, typer.Option("--omosqa", help="OMoS-QA folder: its train questions join 'answer'.")
     ] = Path("../shared/data/omosqa"),
     no_omosqa: Annotated[bool, typer.Option("--no-omosqa", help="Train on the examples only.")] = False,
+    with_feedback: Annotated[
+        bool,
+        typer.Option(
+            "--with-feedback", help="Add the routes staff corrected in the feedback store (settings.store.url)."
+        ),
+    ] = False,
 ) -> None:
     """Train the question router (routes before retrieval) and write its JSON artifact."""
     from assistant.components.embeddings import create_embeddings
     from assistant.safety.router import EXAMPLES_PATH, MODEL_PATH
-    from assistant.safety.router_train import train_and_save
+    from assistant.safety.router_train import staff_examples, train_and_save
 
     settings = Settings()
     folder = None if no_omosqa else omosqa
     if folder is not None and not (folder / "train_de.jsonl").is_file():
         _fail(f"no OMoS-QA train split in {folder} (pass --omosqa DIR or --no-omosqa)")
+    corrections = staff_examples(_route_corrections(settings)) if with_feedback else None
     cache = settings.index_dir / "router-cache" / "vectors.npz"  # vectors of the examples, reused next time
     try:
         embedder = create_embeddings(settings.embedding_model, settings.embedding_threads)
-        artifact = train_and_save(embedder, examples or EXAMPLES_PATH, folder, out or MODEL_PATH, cache)
+        artifact = train_and_save(
+            embedder, examples or EXAMPLES_PATH, folder, out or MODEL_PATH, cache, corrections=corrections
+        )
     except (EmbeddingModelError, ImportError, ValueError) as exc:
         _fail(str(exc))
     summary = ("data_hash", "examples", "sources", "out_of_fold_accuracy", "thresholds")
     print(json.dumps({key: artifact[key] for key in summary}))
 
 
-feedback_cli = typer.Typer(no_args_is_help=True, help="Feedback log: retention and the spool of unwritten records.")
+def _route_corrections(settings: Settings) -> list[tuple[str, str, str]]:
+    """The staff's route corrections from the configured feedback store, or a one-line error."""
+    from assistant.feedback.review import route_examples
+
+    try:
+        return route_examples(create_app(settings).store)
+    except Exception as exc:  # noqa: BLE001 - any store failure is a setup error here
+        _fail(f"cannot read route corrections from the feedback store {settings.store.url}: {exc}")
+
+
+feedback_cli = typer.Typer(
+    no_args_is_help=True,
+    help="Feedback log: retention, the spool of unwritten records, staff route corrections.",
+)
 cli.add_typer(feedback_cli, name="feedback")
 
 
@@ -389,6 +411,22 @@ def feedback_flush() -> None:
         _fail(str(exc))
     waiting = service.spooled()
     print(f"wrote {written} spooled records to the database ({waiting} still waiting in {settings.store.spool_path})")
+
+
+@feedback_cli.command("export-routes")
+def feedback_export_routes(
+    target: Annotated[Path, typer.Argument(help="TSV file to write (route<TAB>language<TAB>question).")],
+) -> None:
+    """Write the routes staff corrected as question router examples (the format of router_examples.tsv)."""
+    from assistant.feedback.review import write_route_examples
+
+    settings = Settings()
+    examples = _route_corrections(settings)
+    try:
+        written = write_route_examples(target, examples)
+    except OSError as exc:
+        _fail(f"cannot write {target}: {exc.strerror or exc}")
+    print(f"wrote {written} route examples to {target} (train on them: assistant train-router --with-feedback)")
 
 
 staff_cli = typer.Typer(no_args_is_help=True, help="Staff review: user accounts.")

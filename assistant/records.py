@@ -241,6 +241,18 @@ Rating = Literal["up", "down"]
 Reason = Literal["wrong", "outdated", "incomplete", "not_understood", "other"]
 ReviewState = Literal["open", "resolved", "dismissed"]
 Problem = Literal["outdated", "wrong"]  # why staff flagged a document
+# the review vocabulary (issue 14): what staff can tag a reviewed answer with, and filter by
+ReviewTag = Literal[
+    "wrong_fact",
+    "outdated_source",
+    "missing_source",
+    "wrong_page",
+    "incomplete",
+    "too_long",
+    "not_understood",
+    "should_have_referred",
+]
+TICKET_TAG = "ticket"  # set on an interaction when the citizen asks for a person (POST /api/ticket)
 
 
 class Feedback(BaseModel):
@@ -274,6 +286,9 @@ class Interaction(BaseModel):
     review_state: ReviewState = "open"
     route: Route = "answer"
     quality: float | None = None  # the answer's quality score (low: in the review queue without a rating)
+    corrected_route: Route | None = None  # the route staff say was right (None: not corrected)
+    tags: list[str] = Field(default_factory=list)  # review tags (ReviewTag) and "ticket"
+    ticket: Ticket | None = None  # the citizen's request for a person (staff views only)
 
     def as_answer(self) -> Answer:
         """The logged answer as an Answer record (for "why this answer?" on an answer given earlier)."""
@@ -289,6 +304,24 @@ class Interaction(BaseModel):
             interaction_id=self.id,
             route=self.route,
         )
+
+
+class TicketRequest(BaseModel):
+    """``POST /api/ticket``: a citizen asks for a person to get back to them about an answer."""
+
+    interaction_id: str = Field(max_length=32)
+    contact: str = Field(default="", max_length=300)  # e-mail or phone, as the citizen typed it (kept)
+    message: str = Field(default="", max_length=1000)  # anything else (personal data removed)
+
+
+class Ticket(BaseModel):
+    """A stored ticket: ``contact`` as the citizen typed it, ``message`` redacted."""
+
+    id: str
+    interaction_id: str
+    created_at: datetime
+    contact: str = ""
+    message: str = ""
 
 
 class CuratedAnswer(BaseModel):

@@ -170,6 +170,9 @@ class StaffSettings(BaseModel):
     rating_prior_min_clients: int = 3
     rating_prior_step: float = 0.1
     rating_prior_max: float = 0.3
+    # the dashboard's "accuracy over time" lists the key figures of the eval runs found here
+    # (every <folder>/report.json written by `assistant eval --report`)
+    eval_reports_dir: Path = Path("eval/reports")
 
 
 class GuardSettings(BaseModel):

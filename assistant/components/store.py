@@ -55,6 +55,10 @@ class InteractionRow(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     route: Mapped[str] = mapped_column(String(24), default="answer", server_default="answer", index=True)
     quality: Mapped[float | None] = mapped_column(Float, nullable=True)  # assistant/answering/quality.py
+    # the route staff say the router should have taken (None: not corrected); a training example
+    corrected_route: Mapped[str | None] = mapped_column(String(24), nullable=True, index=True)
+    route_corrected_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    route_corrected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class RatingRow(Base):
@@ -68,6 +72,32 @@ class RatingRow(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     # who rated, as a salted hash (not linkable across restarts): bounds what one client can change
     client: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+
+class ReviewTagRow(Base):
+    """One review tag of an interaction (``assistant.records.ReviewTag``; ``ticket`` for a citizen's ticket)."""
+
+    __tablename__ = "review_tags"
+
+    interaction_id: Mapped[str] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    tagged_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TicketRow(Base):
+    """A citizen asked for a person to get back to them about one answer.
+
+    ``contact`` is what the citizen typed for that purpose (kept as typed: it is their explicit
+    request); ``message`` is redacted. Purged with the interaction (retention)."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # uuid4 hex
+    interaction_id: Mapped[str] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    contact: Mapped[str] = mapped_column(Text, default="", server_default="")
+    message: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class CuratedAnswerRow(Base):
@@ -202,4 +232,5 @@ def interaction_record(
         review_state=row.review_state,
         route=row.route or "answer",
         quality=row.quality,
+        corrected_route=row.corrected_route,
     )

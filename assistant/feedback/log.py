@@ -32,8 +32,16 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from assistant.components.store import InteractionRow, RatingRow, Store, aware, interaction_record
-from assistant.records import Answer, Channel, Feedback, Interaction
+from assistant.components.store import (
+    InteractionRow,
+    RatingRow,
+    ReviewTagRow,
+    Store,
+    TicketRow,
+    aware,
+    interaction_record,
+)
+from assistant.records import TICKET_TAG, Answer, Channel, Feedback, Interaction, Ticket, TicketRequest
 from assistant.safety.redact import Redactor
 from assistant.settings import StoreSettings
 
@@ -141,6 +149,40 @@ class FeedbackService:
             "client": self._client_key(client),
         }
         self._write(SpoolRecord(kind="rating", id=rating_id, row=row))
+
+    def open_ticket(self, request: TicketRequest) -> Ticket:
+        """A citizen asks for a person to get back to them about a logged answer (question, answer and
+        sources are stored with it already). The contact is kept as typed - it is the citizen's explicit
+        request - and deleted with the interaction by the retention purge; the message is redacted.
+        The interaction enters the review queue tagged ``ticket`` (again, if it was already reviewed).
+
+        Not spooled (a contact should not wait in a file): raises ``StoreUnavailable`` when the store
+        is down and ``UnknownInteraction`` for an id it does not know."""
+        now = _now()
+        ticket = TicketRow(
+            id=uuid.uuid4().hex,
+            interaction_id=request.interaction_id,
+            created_at=now,
+            contact=" ".join(request.contact.split()),
+            message=self.redactor.redact(request.message.strip()),
+        )
+        with self._session("store the ticket") as session:
+            interaction = session.get(InteractionRow, request.interaction_id)
+            if interaction is None:
+                raise UnknownInteraction(request.interaction_id)
+            session.add(ticket)
+            if session.get(ReviewTagRow, (request.interaction_id, TICKET_TAG)) is None:
+                session.add(
+                    ReviewTagRow(interaction_id=request.interaction_id, tag=TICKET_TAG, tagged_by="", created_at=now)
+                )
+            interaction.review_state, interaction.reviewed_by, interaction.reviewed_at = "open", "", None
+        return Ticket(
+            id=ticket.id,
+            interaction_id=ticket.interaction_id,
+            created_at=now,
+            contact=ticket.contact,
+            message=ticket.message,
+        )
 
     def _client_key(self, client: str) -> str:
         if not client:
@@ -340,13 +382,19 @@ class FeedbackService:
         return interaction_record(row, latest.rating, latest.reason, latest.comment)
 
     def purge(self, older_than_days: int | None = None) -> int:
-        """Delete interactions (and their ratings) older than the retention; returns how many interactions."""
+        """Delete interactions (and their ratings, review tags and tickets - the citizens' contacts)
+        older than the retention; returns how many interactions."""
         days = self.settings.retention_days if older_than_days is None else older_than_days
         cutoff = _now() - timedelta(days=days)
         old = select(InteractionRow.id).where(InteractionRow.created_at < cutoff)
         with self._session("purge old records") as session:
             # explicitly, not by ON DELETE CASCADE: SQLite enforces it only with its foreign_keys pragma
             session.execute(delete(RatingRow).where(RatingRow.interaction_id.in_(old)))
+            session.execute(delete(ReviewTagRow).where(ReviewTagRow.interaction_id.in_(old)))
+            # a ticket is younger than its interaction: its contact never outlives the rest of the log
+            session.execute(
+                delete(TicketRow).where(TicketRow.interaction_id.in_(old) | (TicketRow.created_at < cutoff))
+            )
             deleted = session.execute(delete(InteractionRow).where(InteractionRow.created_at < cutoff)).rowcount
         log.info("purged %d interactions older than %d days", deleted, days)
         return deleted

@@ -43,7 +43,9 @@ from assistant.components.store import (
     FlaggedDocumentRow,
     InteractionRow,
     RatingRow,
+    ReviewTagRow,
     Store,
+    TicketRow,
     aware,
     bump_revision,
     interaction_record,
@@ -51,6 +53,7 @@ from assistant.components.store import (
 )
 from assistant.facts import extract_facts
 from assistant.records import (
+    TICKET_TAG,
     Channel,
     CuratedAnswer,
     Document,
@@ -61,8 +64,10 @@ from assistant.records import (
     Problem,
     Reason,
     ReviewState,
+    ReviewTag,
     Route,
     Status,
+    Ticket,
 )
 from assistant.safety.redact import Redactor
 from assistant.settings import Settings
@@ -71,6 +76,10 @@ from assistant.text import normalise_question
 log = logging.getLogger(__name__)
 
 STATUSES: tuple[Status, ...] = get_args(Status)
+ROUTES: tuple[Route, ...] = get_args(Route)
+REVIEW_TAGS: tuple[ReviewTag, ...] = get_args(ReviewTag)
+# what the queue and the CSV can be filtered by: the staff's review tags and citizens' tickets
+FILTER_TAGS: tuple[str, ...] = (*REVIEW_TAGS, TICKET_TAG)
 # two abstained questions whose e5 query vectors are closer than this (cosine distance,
 # average linkage) ask about the same missing topic. Measured with multilingual-e5-small:
 # paraphrases 0.05-0.075, related but different topics (boat licence / fishing licence)
@@ -110,6 +119,33 @@ class TopicGroup(BaseModel):
     languages: list[str] = Field(default_factory=list)
 
 
+class AccuracyWeek(BaseModel):
+    """Of the answers given in one week (Monday first) that staff reviewed: how many were right."""
+
+    week: date  # the Monday
+    reviewed: int = 0
+    right: int = 0  # dismissed: nothing to correct
+    corrected: int = 0  # a curated answer replaced it, or staff corrected its route
+
+    @property
+    def right_share(self) -> float | None:
+        return self.right / self.reviewed if self.reviewed else None
+
+
+class EvalRunFigures(BaseModel):
+    """Key figures of one evaluation run (one set, one configuration) of an ``assistant eval`` report."""
+
+    created: datetime
+    report: str  # the report's folder
+    set_name: str
+    config: str
+    cases: int | None = None
+    behaviour_accuracy: float | None = None
+    key_fact_accuracy: float | None = None
+    recall_at_5: float | None = None
+    grounded_number_rate: float | None = None
+
+
 class Dashboard(BaseModel):
     days: int
     since: date
@@ -126,6 +162,9 @@ class Dashboard(BaseModel):
     per_channel: dict[str, int] = Field(default_factory=dict)
     unanswered_topics: list[TopicGroup] = Field(default_factory=list)
     rated_pages: list[DocumentPrior] = Field(default_factory=list)  # pages citizens' ratings rank lower
+    tag_counts: dict[str, int] = Field(default_factory=dict)  # review tags and tickets of the period's questions
+    accuracy: list[AccuracyWeek] = Field(default_factory=list)  # by the week the answers were given
+    eval_runs: list[EvalRunFigures] = Field(default_factory=list)  # oldest first (staff.eval_reports_dir)
 
 
 class QueueFilter(BaseModel):
@@ -138,6 +177,7 @@ class QueueFilter(BaseModel):
     until: date | None = None  # inclusive
     state: ReviewState | None = "open"
     route: Route | None = None  # the question router's route (staff correct routes from here)
+    tag: str | None = None  # a review tag (REVIEW_TAGS) or "ticket"
 
 
 class ReviewService:
@@ -166,19 +206,44 @@ class ReviewService:
         state: ReviewState | None = "open",
         limit: int = 200,
         route: Route | None = None,
+        tag: str | None = None,
     ) -> list[Interaction]:
-        """Thumbs-down, unanswered (abstained) and low-quality (``staff.review_below_quality``) items, newest first."""
+        """Thumbs-down, unanswered (abstained), low-quality (``staff.review_below_quality``) and ticket
+        items, newest first; ``tag`` keeps those with that review tag (or ``"ticket"``)."""
         where = QueueFilter(
-            channel=channel, language=language, reason=reason, since=since, until=until, state=state, route=route
+            channel=channel,
+            language=language,
+            reason=reason,
+            since=since,
+            until=until,
+            state=state,
+            route=route,
+            tag=tag,
         )
         return self._interactions(where, queue_only=True, limit=limit)
 
     def item(self, interaction_id: str) -> Interaction:
+        """One interaction with its latest rating, review tags and ticket (contact included: staff view)."""
         with self.store.session() as session:
             row = session.execute(_with_latest_rating().where(InteractionRow.id == interaction_id)).first()
-        if row is None:
-            raise NotFoundError(f"no interaction with id {interaction_id!r}")
-        return interaction_record(*row)
+            if row is None:
+                raise NotFoundError(f"no interaction with id {interaction_id!r}")
+            item = interaction_record(*row)
+            item.tags = _tags_of(session, [interaction_id]).get(interaction_id, [])
+            ticket = session.scalars(
+                select(TicketRow)
+                .where(TicketRow.interaction_id == interaction_id)
+                .order_by(TicketRow.created_at.desc())
+            ).first()
+        if ticket is not None:
+            item.ticket = Ticket(
+                id=ticket.id,
+                interaction_id=ticket.interaction_id,
+                created_at=aware(ticket.created_at),
+                contact=ticket.contact,
+                message=ticket.message,
+            )
+        return item
 
     def _interactions(self, where: QueueFilter, queue_only: bool, limit: int | None) -> list[Interaction]:
         statement = _filtered(_with_latest_rating(), where, queue_only, self.settings.staff.review_below_quality)
@@ -186,7 +251,11 @@ class ReviewService:
         if limit is not None:
             statement = statement.limit(limit)
         with self.store.session() as session:
-            return [interaction_record(*row) for row in session.execute(statement)]
+            items = [interaction_record(*row) for row in session.execute(statement)]
+            tags = _tags_of(session, [item.id for item in items])
+        for item in items:
+            item.tags = tags.get(item.id, [])
+        return items
 
     def _count(self, where: QueueFilter, queue_only: bool) -> int:
         below = self.settings.staff.review_below_quality
@@ -232,6 +301,55 @@ class ReviewService:
         self._invalidate()
         self._export_quietly()
         return curated
+
+    def correct_route(self, interaction_id: str, route: str, staff: str) -> Interaction:
+        """Record the route the question router should have taken; the question (already redacted)
+        becomes a training example of that route (``route_examples``, ``assistant train-router
+        --with-feedback``). The router's own route stays stored beside it."""
+        route = (route or "").strip()
+        if route not in ROUTES:
+            raise ReviewError(f"unknown route {route!r} (one of {', '.join(ROUTES)}) / unbekannte Route")
+        with self.store.session() as session:
+            row = session.get(InteractionRow, interaction_id)
+            if row is None:
+                raise NotFoundError(f"no interaction with id {interaction_id!r}")
+            row.corrected_route = route
+            row.route_corrected_by = staff
+            row.route_corrected_at = datetime.now(UTC)
+        return self.item(interaction_id)
+
+    def set_tags(self, interaction_id: str, tags: list[str], staff: str) -> Interaction:
+        """Replace the staff's review tags of the interaction with ``tags`` (the review vocabulary,
+        ``REVIEW_TAGS``); a citizen's ``ticket`` tag is kept."""
+        wanted = list(dict.fromkeys(tag.strip() for tag in tags if tag and tag.strip()))
+        unknown = [tag for tag in wanted if tag not in REVIEW_TAGS]
+        if unknown:
+            raise ReviewError(
+                f"unknown review tag {unknown[0]!r} (one of {', '.join(REVIEW_TAGS)}) / unbekanntes Stichwort"
+            )
+        now = datetime.now(UTC)
+        with self.store.session() as session:
+            if session.get(InteractionRow, interaction_id) is None:
+                raise NotFoundError(f"no interaction with id {interaction_id!r}")
+            present = {
+                row.tag: row
+                for row in session.scalars(select(ReviewTagRow).where(ReviewTagRow.interaction_id == interaction_id))
+            }
+            for tag, row in present.items():
+                if tag in REVIEW_TAGS and tag not in wanted:
+                    session.delete(row)
+            for tag in wanted:
+                if tag not in present:
+                    session.add(ReviewTagRow(interaction_id=interaction_id, tag=tag, tagged_by=staff, created_at=now))
+        return self.item(interaction_id)
+
+    def route_examples(self) -> list[tuple[str, str, str]]:
+        """The staff's route corrections as router training examples (see :func:`route_examples`)."""
+        return route_examples(self.store)
+
+    def export_route_examples(self, path: Path) -> int:
+        """Write :meth:`route_examples` to ``path`` in the router's TSV format; returns how many."""
+        return write_route_examples(Path(path), self.route_examples())
 
     def recheck_sources(self) -> list[int]:
         """Retire the curated answers whose source page changed (another content hash in the
@@ -468,7 +586,24 @@ class ReviewService:
         abstained = [(row.question, row.language) for _, row, _ in rows if row.status == "abstained"]
         board.unanswered_topics = self.group_topics(abstained)
         board.rated_pages = [prior for prior in self.document_priors() if prior.weight < 1.0]
+        board.tag_counts = self._tag_counts(since, until)
+        board.accuracy = accuracy_by_week(row for _, row, _ in rows)
+        board.eval_runs = eval_run_figures(Path(self.settings.staff.eval_reports_dir))
         return board
+
+    def _tag_counts(self, since: date, until: date) -> dict[str, int]:
+        """Per review tag (and "ticket"): how many of the period's interactions carry it, vocabulary order."""
+        start = datetime.combine(since, clock(), UTC)
+        end = datetime.combine(until + timedelta(days=1), clock(), UTC)
+        statement = (
+            select(ReviewTagRow.tag, func.count())
+            .join(InteractionRow, InteractionRow.id == ReviewTagRow.interaction_id)
+            .where(InteractionRow.created_at >= start, InteractionRow.created_at < end)
+            .group_by(ReviewTagRow.tag)
+        )
+        with self.store.session() as session:
+            counts = dict(session.execute(statement).all())
+        return {tag: int(counts.get(tag, 0)) for tag in FILTER_TAGS}
 
     def group_topics(
         self, questions: list[tuple[str, str]], max_distance: float = TOPIC_MAX_DISTANCE
@@ -507,9 +642,20 @@ class ReviewService:
         until: date | None = None,
         state: ReviewState | None = None,
         queue_only: bool = False,
+        route: Route | None = None,
+        tag: str | None = None,
     ) -> str:
-        """One row per interaction (newest first) with its latest rating, for a spreadsheet."""
-        where = QueueFilter(channel=channel, language=language, reason=reason, since=since, until=until, state=state)
+        """One row per interaction (newest first) with its latest rating and review tags, for a spreadsheet."""
+        where = QueueFilter(
+            channel=channel,
+            language=language,
+            reason=reason,
+            since=since,
+            until=until,
+            state=state,
+            route=route,
+            tag=tag,
+        )
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS)
@@ -578,6 +724,8 @@ def _filtered(statement: Select, where: QueueFilter, queue_only: bool, below_qua
         wanted = [latest.rating == "down", InteractionRow.status == "abstained"]
         if below_quality > 0:  # low-scored answers come without waiting for a thumbs-down
             wanted.append(InteractionRow.quality < below_quality)
+        # a citizen asked for a person (POST /api/ticket)
+        wanted.append(InteractionRow.id.in_(select(ReviewTagRow.interaction_id).where(ReviewTagRow.tag == TICKET_TAG)))
         statement = statement.where(or_(*wanted))
     if where.channel:
         statement = statement.where(InteractionRow.channel == where.channel)
@@ -594,7 +742,110 @@ def _filtered(statement: Select, where: QueueFilter, queue_only: bool, below_qua
         statement = statement.where(InteractionRow.review_state == where.state)
     if where.route:
         statement = statement.where(InteractionRow.route == where.route)
+    if where.tag:
+        tagged = select(ReviewTagRow.interaction_id).where(ReviewTagRow.tag == where.tag)
+        statement = statement.where(InteractionRow.id.in_(tagged))
     return statement
+
+
+def accuracy_by_week(rows) -> list[AccuracyWeek]:
+    """Reviewed interactions (dismissed: right; resolved or route corrected: corrected) grouped by the
+    week their answer was given, oldest first. Open items without a route correction are not counted."""
+    weeks: dict[date, AccuracyWeek] = {}
+    for row in rows:
+        corrected = row.review_state == "resolved" or row.corrected_route is not None
+        if not corrected and row.review_state != "dismissed":
+            continue
+        day = aware(row.created_at).date()
+        monday = day - timedelta(days=day.weekday())
+        week = weeks.setdefault(monday, AccuracyWeek(week=monday))
+        week.reviewed += 1
+        week.corrected += corrected
+        week.right += not corrected
+    return [weeks[monday] for monday in sorted(weeks)]
+
+
+EVAL_RUN_LIMIT = 40  # the newest runs shown
+_eval_cache: dict[Path, tuple[float, list[EvalRunFigures]]] = {}  # report.json -> (mtime, figures)
+
+
+def eval_run_figures(folder: Path) -> list[EvalRunFigures]:
+    """The key figures of every run in ``folder/*/report.json`` (``assistant eval`` reports), oldest
+    first. An unreadable report is skipped with a warning; each file is parsed again only when it changed."""
+    import json
+
+    figures: list[EvalRunFigures] = []
+    for path in sorted(folder.glob("*/report.json")):
+        try:
+            mtime = path.stat().st_mtime
+            cached = _eval_cache.get(path)
+            if cached is None or cached[0] != mtime:
+                report = json.loads(path.read_text(encoding="utf-8"))
+                created = aware(datetime.fromisoformat(report["created"].replace("Z", "+00:00")))
+                runs = [
+                    EvalRunFigures(
+                        created=created,
+                        report=path.parent.name,
+                        set_name=run["set_name"],
+                        config=run["config"],
+                        **{key: run["metrics"].get(key) for key in EVAL_FIGURES},
+                    )
+                    for run in report.get("runs", [])
+                ]
+                cached = _eval_cache[path] = (mtime, runs)
+            figures += cached[1]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("dashboard: skipped the evaluation report %s (%s: %s)", path, type(exc).__name__, exc)
+    figures.sort(key=lambda run: (run.created, run.report, run.set_name, run.config))
+    return figures[-EVAL_RUN_LIMIT:]
+
+
+EVAL_FIGURES = ("cases", "behaviour_accuracy", "key_fact_accuracy", "recall_at_5", "grounded_number_rate")
+
+
+def route_examples(store: Store) -> list[tuple[str, str, str]]:
+    """(route, language, question) of every interaction whose route staff corrected, in the order of
+    the corrections, one per question and language (the latest correction wins). The question is
+    the stored one: personal data was removed before it was logged."""
+    statement = (
+        select(InteractionRow.corrected_route, InteractionRow.language, InteractionRow.question)
+        .where(InteractionRow.corrected_route.is_not(None))
+        .order_by(InteractionRow.route_corrected_at, InteractionRow.id)
+    )
+    latest: dict[tuple[str, str], tuple[str, str, str]] = {}
+    with store.session() as session:
+        for route, language, question in session.execute(statement):
+            text = " ".join(question.split())
+            if text:
+                latest.pop((text, language), None)  # re-inserted: the order follows the latest correction
+                latest[(text, language)] = (route, language, text)
+    return list(latest.values())
+
+
+def write_route_examples(path: Path, examples: list[tuple[str, str, str]]) -> int:
+    """``route<TAB>language<TAB>question`` lines (the format of ``assistant/safety/router_examples.tsv``,
+    which ``assistant train-router --examples`` reads), written atomically; returns how many."""
+    header = "# Question router examples from staff route corrections (assistant feedback export-routes).\n"
+    write_atomically(
+        path, header + "".join(f"{route}\t{language}\t{question}\n" for route, language, question in examples)
+    )
+    return len(examples)
+
+
+def _tags_of(session: Session, interaction_ids: list[str]) -> dict[str, list[str]]:
+    """Interaction id -> its tags, in the order of the vocabulary ("ticket" last)."""
+    if not interaction_ids:
+        return {}
+    order = {tag: n for n, tag in enumerate(FILTER_TAGS)}
+    tags: dict[str, list[str]] = {}
+    for start in range(0, len(interaction_ids), 500):  # bounded IN lists
+        chunk = interaction_ids[start : start + 500]
+        rows = session.execute(
+            select(ReviewTagRow.interaction_id, ReviewTagRow.tag).where(ReviewTagRow.interaction_id.in_(chunk))
+        )
+        for interaction_id, tag in rows:
+            tags.setdefault(interaction_id, []).append(tag)
+    return {key: sorted(values, key=lambda tag: order.get(tag, len(order))) for key, values in tags.items()}
 
 
 def _mark(
@@ -760,6 +1011,9 @@ CSV_COLUMNS = [
     "model",
     "index_version",
     "latency_ms",
+    "route",
+    "corrected_route",
+    "tags",
 ]
 
 
@@ -786,4 +1040,7 @@ def csv_row(item: Interaction) -> list[str]:
         item.model,
         item.index_version,
         f"{item.latency_ms:.0f}",
+        item.route,
+        item.corrected_route or "",
+        " ".join(item.tags),
     ]

@@ -18,7 +18,11 @@ more than ``MAX_ANSWER_HITS`` of the legitimate examples would be routed there (
 Reproducible: fixed folds and solver, vectors cached on disk (``index/router-cache/``), floats
 rounded in the artifact; ``data_hash`` is the SHA-256 of the examples used.
 
-    assistant train-router [--examples FILE] [--omosqa DIR | --no-omosqa] [--out FILE]
+Staff route corrections (``ReviewService.correct_route``) join as examples of source ``staff``
+with ``--with-feedback`` (read from the configured feedback store); a staff example replaces
+an example with the same question, since staff saw what the router did with it.
+
+    assistant train-router [--examples FILE] [--omosqa DIR | --no-omosqa] [--with-feedback] [--out FILE]
 """
 
 from __future__ import annotations
@@ -83,6 +87,28 @@ def read_examples(path: Path = EXAMPLES_PATH) -> list[Example]:
             raise ValueError(f"{path}:{number}: unknown route {route!r}")
         examples.append(Example(route, language, question.strip()))
     return examples
+
+
+def staff_examples(rows: list[tuple[str, str, str]]) -> list[Example]:
+    """(route, language, question) of staff route corrections as examples of source ``staff``."""
+    examples = []
+    for route, language, question in rows:
+        if route not in ROUTES:
+            raise ValueError(f"unknown route {route!r} in a staff correction")
+        if question.strip():
+            examples.append(Example(route, language, " ".join(question.split()), "staff"))
+    return examples
+
+
+def merge_examples(examples: list[Example], corrections: list[Example]) -> list[Example]:
+    """``examples`` plus ``corrections``; a correction replaces every example with the same question
+    (case and spacing aside), so no question is taught under two routes."""
+
+    def key(example: Example) -> str:
+        return " ".join(example.question.casefold().split())
+
+    corrected = {key(example) for example in corrections}
+    return [example for example in examples if key(example) not in corrected] + corrections
 
 
 def omosqa_questions(folder: Path, split: str = "train") -> list[Example]:
@@ -220,11 +246,15 @@ def train_and_save(
     omosqa: Path | None = None,
     out: Path = MODEL_PATH,
     cache_path: Path = Path("index/router-cache/vectors.npz"),
+    corrections: list[Example] | None = None,
 ) -> dict:
-    """Train on the examples (and OMoS-QA train questions from ``omosqa``) and write the artifact to ``out``."""
+    """Train on the examples (and OMoS-QA train questions from ``omosqa``, and the staff's route
+    ``corrections``, see :func:`staff_examples`) and write the artifact to ``out``."""
     examples = read_examples(examples_path)
     if omosqa is not None:
         examples += omosqa_questions(omosqa)
+    if corrections:
+        examples = merge_examples(examples, corrections)
     artifact = train(examples, VectorCache(cache_path, embedder))
     out.write_text(json.dumps(artifact, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     return artifact

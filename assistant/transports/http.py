@@ -6,6 +6,7 @@ Routes (documented with curl examples in ``docs/api.md``):
 - ``POST /api/ask/stream``   the same as NDJSON: ``{"type": "evidence", ...}`` (the verified evidence answer,
                              when a model composes), then ``{"type": "answer", ...}`` (the checked answer)
 - ``POST /api/feedback``     a citizen's rating of a logged answer
+- ``POST /api/ticket``       a citizen asks for a person to get back to them about a logged answer
 - ``GET  /healthz``          model, index version, documents, store status
 - ``GET  /widget.js``        the embeddable widget (``ui/widget.js``, configured inline)
 - ``GET  /widget/demo``      an example page embedding the widget
@@ -34,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from assistant.answering.events import EvidenceAnswer, Final
 from assistant.app import App
 from assistant.components.index import IndexMismatchError, IndexNotFoundError
-from assistant.records import Answer, Feedback
+from assistant.records import Answer, Feedback, TicketRequest
 from assistant.settings import WebSettings
 from assistant.transports.openai_api import create_openai_router
 from assistant.transports.protection import (
@@ -75,7 +76,6 @@ class AskRequest(BaseModel):
     channel: Literal["api", "widget", "kiosk"] = "api"
 
 
-# -- origin allow-list ------------------------------------------------------------------------------------
 class ExplainRequest(BaseModel):
     """Why this answer? Either a logged answer (``interaction_id``, as the widget sends: nothing is answered
     twice) or a question to answer and explain."""
@@ -85,6 +85,7 @@ class ExplainRequest(BaseModel):
     interaction_id: str | None = Field(default=None, max_length=64)
 
 
+# -- origin allow-list ------------------------------------------------------------------------------------
 
 
 def normalise_origin(origin: str) -> str:
@@ -285,6 +286,22 @@ def _add_api_routes(api: FastAPI, app: App) -> None:
                 404, f"No answer with interaction_id {rating.interaction_id!r} (it may have expired)."
             ) from exc
         return {"stored": True}
+
+    @api.post("/api/ticket", status_code=201, dependencies=[Depends(limit(app, "feedback"))])
+    async def ticket(request: TicketRequest) -> dict[str, Any]:
+        """Hand the answer over to a person: the interaction (question, answer, sources) enters the staff
+        review queue tagged "ticket", with the contact the citizen typed (kept until the retention purge)."""
+        from assistant.feedback.log import StoreUnavailable, UnknownInteraction
+
+        try:
+            stored = await run_in_threadpool(app.feedback.open_ticket, request)
+        except UnknownInteraction as exc:
+            raise HTTPException(
+                404, f"No answer with interaction_id {request.interaction_id!r} (it may have expired)."
+            ) from exc
+        except StoreUnavailable as exc:
+            raise HTTPException(503, "The request could not be stored. Please try again later.") from exc
+        return {"stored": True, "ticket_id": stored.id}
 
     @api.get("/api/widget-config")
     async def config() -> dict[str, Any]:

@@ -5,6 +5,10 @@
 - ``GET/POST /staff/login``  a small HTML form; success sets a signed session cookie
 - ``POST /staff/logout``     ends the session
 - ``GET /staff/export.csv``  interactions with their ratings (same filters as the queue)
+- ``GET /staff/api/queue``   the review queue as JSON (Interaction records; same filters)
+- ``GET /staff/api/items/{id}``          one item (with its review tags and ticket)
+- ``POST /staff/api/items/{id}/route``   ``{"route": "crisis"}``: correct the question router's route
+- ``POST /staff/api/items/{id}/tags``    ``{"tags": ["wrong_fact", "outdated_source"]}``: set the review tags
 - ``/staff/app/``            the Gradio review app
 
 Every route except the login form refuses anonymous visitors: an ASGI gate in
@@ -26,12 +30,13 @@ from urllib.parse import urlencode
 import gradio as gr
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.answering.fact_answers import PageConflict, page_conflicts
 from assistant.app import App
 from assistant.feedback.auth import HOW_TO_CONFIGURE, StaffAuth
-from assistant.records import Channel, Interaction, Reason, ReviewState
+from assistant.records import TICKET_TAG, Channel, Interaction, Reason, ReviewState, ReviewTag, Route
 from assistant.transports.security import (
     CSRF_COOKIE,
     GradioFileGuard,
@@ -57,6 +62,30 @@ ANY = "alle / all"
 CHANNELS: list[str] = list(get_args(Channel))
 REASONS: list[str] = list(get_args(Reason))
 STATES: list[str] = list(get_args(ReviewState))
+ROUTES: list[str] = list(get_args(Route))
+REVIEW_TAGS: list[str] = list(get_args(ReviewTag))
+FILTER_TAGS: list[str] = [*REVIEW_TAGS, TICKET_TAG]
+ROUTE_LABELS = {
+    "answer": "beantworten / answer",
+    "other_authority": "andere Behörde / other authority",
+    "political_opinion": "politische Meinung / political opinion",
+    "personal_advice": "persönliche Beratung / personal advice",
+    "crisis": "Krise / crisis",
+    "abuse": "Beleidigung / abuse",
+    "out_of_scope": "nicht zuständig / out of scope",
+    "injection": "Manipulation / injection",
+}
+TAG_LABELS = {
+    "wrong_fact": "falsche Angabe / wrong fact",
+    "outdated_source": "veraltete Quelle / outdated source",
+    "missing_source": "Quelle fehlt / missing source",
+    "wrong_page": "falsche Seite / wrong page",
+    "incomplete": "unvollständig / incomplete",
+    "too_long": "zu lang / too long",
+    "not_understood": "nicht verstanden / not understood",
+    "should_have_referred": "hätte verweisen sollen / should have referred",
+    TICKET_TAG: "Rückruf-Wunsch / ticket",
+}
 QUEUE_HEADERS = [
     "Zeit / Time",
     "Kanal / Channel",
@@ -103,6 +132,14 @@ def mount_staff(api: FastAPI, app: App, path: str = "/staff") -> FastAPI:
 
 def user_of(auth: StaffAuth, request: Request) -> str | None:
     return auth.user_from_token(request.cookies.get(COOKIE))
+
+
+class RouteCorrection(BaseModel):
+    route: str = Field(max_length=40)
+
+
+class TagsUpdate(BaseModel):
+    tags: list[str] = Field(default_factory=list, max_length=20)
 
 
 def _add_routes(api: FastAPI, app: App, auth: StaffAuth, path: str) -> None:
@@ -156,11 +193,13 @@ def _add_routes(api: FastAPI, app: App, auth: StaffAuth, path: str) -> None:
         until: str = "",
         state: str = "",
         queue: bool = False,
+        route: str = "",
+        tag: str = "",
     ) -> Response:
         if not user_of(auth, request):
             return JSONResponse({"detail": "login required"}, status_code=401)
         try:
-            filters = queue_filters(channel, language, reason, since, until, state)
+            filters = queue_filters(channel, language, reason, since, until, state, route, tag)
         except ValueError as exc:
             return JSONResponse({"detail": str(exc)}, status_code=422)
         text = app.review.export_csv(**filters, queue_only=queue)
@@ -170,6 +209,66 @@ def _add_routes(api: FastAPI, app: App, auth: StaffAuth, path: str) -> None:
             media_type="text/csv; charset=utf-8",
             headers={"content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"},
         )
+
+    _add_api_routes(api, app, auth, path)
+
+
+def _add_api_routes(api: FastAPI, app: App, auth: StaffAuth, path: str) -> None:
+    """The staff JSON API: the same session cookie (StaffGate) and same-origin check (SameOriginWrites)
+    as every other staff action; each handler checks the session once more."""
+    from starlette.concurrency import run_in_threadpool
+
+    from assistant.feedback.review import NotFoundError, ReviewError
+
+    def refused(request: Request) -> JSONResponse | None:
+        return None if user_of(auth, request) else JSONResponse({"detail": "login required"}, status_code=401)
+
+    async def run(action, *args) -> JSONResponse:
+        try:
+            item = await run_in_threadpool(action, *args)
+        except NotFoundError as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=404)
+        except ReviewError as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=422)
+        return JSONResponse(item.model_dump(mode="json"))
+
+    @api.get(f"{path}/api/queue", include_in_schema=False)
+    async def queue(
+        request: Request,
+        channel: str = "",
+        language: str = "",
+        reason: str = "",
+        since: str = "",
+        until: str = "",
+        state: str = "open",
+        route: str = "",
+        tag: str = "",
+        limit: int = 200,
+    ) -> JSONResponse:
+        if (refusal := refused(request)) is not None:
+            return refusal
+        try:
+            filters = queue_filters(channel, language, reason, since, until, state, route, tag)
+        except ValueError as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=422)
+        items = await run_in_threadpool(lambda: app.review.queue(**filters, limit=max(1, min(limit, 1000))))
+        return JSONResponse([item.model_dump(mode="json") for item in items])
+
+    @api.get(f"{path}/api/items/{{interaction_id}}", include_in_schema=False)
+    async def item(request: Request, interaction_id: str) -> JSONResponse:
+        return refused(request) or await run(app.review.item, interaction_id)
+
+    @api.post(f"{path}/api/items/{{interaction_id}}/route", include_in_schema=False)
+    async def correct_route(request: Request, interaction_id: str, body: RouteCorrection) -> JSONResponse:
+        if (refusal := refused(request)) is not None:
+            return refusal
+        return await run(app.review.correct_route, interaction_id, body.route, user_of(auth, request))
+
+    @api.post(f"{path}/api/items/{{interaction_id}}/tags", include_in_schema=False)
+    async def set_tags(request: Request, interaction_id: str, body: TagsUpdate) -> JSONResponse:
+        if (refusal := refused(request)) is not None:
+            return refusal
+        return await run(app.review.set_tags, interaction_id, body.tags, user_of(auth, request))
 
 
 def _with_csrf(response: Response, token: str, new: bool, path: str) -> Response:
@@ -299,6 +398,8 @@ def queue_filters(
     since: str | date | None = "",
     until: str | date | None = "",
     state: str = "",
+    route: str = "",
+    tag: str = "",
 ) -> dict[str, Any]:
     """ReviewService filter arguments from form values ("" and "alle / all" mean any)."""
 
@@ -317,6 +418,8 @@ def queue_filters(
         "since": _day(since),
         "until": _day(until),
         "state": value(state, STATES),
+        "route": value(route, ROUTES),
+        "tag": value(tag, FILTER_TAGS),
     }
 
 
@@ -372,6 +475,26 @@ def render_item(item: Interaction) -> str:
         + (f" · <strong>Grund / Reason:</strong> {esc(item.reason)}" if item.reason else "")
         + f" · <strong>Bearbeitung / Review:</strong> {esc(item.review_state)}</p>",
     ]
+    route = f'<span class="staff-route">{esc(ROUTE_LABELS.get(item.route, item.route))}</span>'
+    if item.corrected_route:
+        corrected = esc(ROUTE_LABELS.get(item.corrected_route, item.corrected_route))
+        route += f' → <span class="staff-corrected-route">korrigiert / corrected: {corrected}</span>'
+    parts.append(f"<p><strong>Route:</strong> {route}</p>")
+    if item.tags:
+        tags = ", ".join(esc(TAG_LABELS.get(tag, tag)) for tag in item.tags)
+        parts.append(f'<p class="staff-tags"><strong>Stichworte / Tags:</strong> {tags}</p>')
+    if item.ticket is not None:
+        parts.append(
+            '<section class="staff-ticket"><h4>Rückruf-Wunsch / Ticket '
+            f"({item.ticket.created_at:%Y-%m-%d %H:%M} UTC)</h4>"
+            f"<p><strong>Kontakt / Contact:</strong> {esc(item.ticket.contact) or '–'}</p>"
+            + (
+                f"<p><strong>Nachricht / Message:</strong> {esc(item.ticket.message)}</p>"
+                if item.ticket.message
+                else ""
+            )
+            + "</section>"
+        )
     if item.comment:
         parts.append(f"<p><strong>Kommentar / Comment:</strong> {esc(item.comment)}</p>")
     parts.append(f"<h4>Antwort / Answer</h4><p>{esc(item.answer).replace(chr(10), '<br>')}</p>")
@@ -434,10 +557,48 @@ Warteschlange / open in the queue · Daumen runter / thumbs down: <strong>{board
 {rates}</table>
 <table><caption>Sprachen / Languages</caption>{_count_rows(board.per_language)}</table>
 <table><caption>Kanäle / Channels</caption>{_count_rows(board.per_channel)}</table>
+<table class="staff-tag-counts"><caption>Stichworte der Prüfung / Review tags</caption>
+{_count_rows({TAG_LABELS.get(tag, tag): count for tag, count in board.tag_counts.items() if count})}</table>
+{render_accuracy(board)}
 <h3>Häufige unbeantwortete Themen / Frequent unanswered topics</h3>
 <table><tr><th>Anzahl / Count</th><th>Typische Frage / Typical question</th><th>Sprachen / Languages</th>
 <th>Ähnliche Fragen / Similar questions</th></tr>{topics or '<tr><td colspan="4">–</td></tr>'}</table>
 </section>"""
+
+
+def render_accuracy(board: Dashboard) -> str:
+    """Accuracy over time: per week, the reviewed answers judged right (dismissed) and corrected; then
+    the key figures of the evaluation runs by date."""
+    weeks = "".join(
+        f'<tr><th scope="row">{week.week.isoformat()}</th><td>{week.reviewed}</td><td>{week.right}</td>'
+        f"<td>{week.corrected}</td><td>{_share(week.right_share)}</td></tr>"
+        for week in board.accuracy
+    )
+    runs = "".join(
+        f'<tr><th scope="row">{run.created:%Y-%m-%d %H:%M}</th><td>{html.escape(run.report)}</td>'
+        f"<td>{html.escape(run.set_name)}</td><td>{html.escape(run.config)}</td>"
+        f"<td>{'–' if run.cases is None else run.cases}</td><td>{_share(run.behaviour_accuracy)}</td>"
+        f"<td>{_share(run.key_fact_accuracy)}</td><td>{_share(run.recall_at_5)}</td>"
+        f"<td>{_share(run.grounded_number_rate)}</td></tr>"
+        for run in reversed(board.eval_runs)
+    )
+    return (
+        '<h3 id="staff-accuracy">Genauigkeit über die Zeit / Accuracy over time</h3>'
+        '<table class="staff-accuracy"><caption>Geprüfte Antworten nach Woche der Antwort / Reviewed answers by '
+        "week answered (richtig = verworfen, nichts zu korrigieren / right = dismissed, nothing to correct)</caption>"
+        "<tr><th>Woche ab / Week of</th><th>geprüft / reviewed</th><th>richtig / right</th>"
+        "<th>korrigiert / corrected</th><th>Anteil richtig / share right</th></tr>"
+        f"{weeks or '<tr><td colspan=5>–</td></tr>'}</table>"
+        '<table class="staff-eval-runs"><caption>Auswertungsläufe / Evaluation runs (assistant eval), newest first'
+        "</caption><tr><th>Datum / Date</th><th>Bericht / Report</th><th>Satz / Set</th><th>Konfiguration / Config"
+        "</th><th>Fälle / Cases</th><th>Verhalten / Behaviour</th><th>Kernfakten / Key facts</th>"
+        "<th>Recall@5</th><th>belegte Zahlen / Grounded numbers</th></tr>"
+        f"{runs or '<tr><td colspan=9>–</td></tr>'}</table>"
+    )
+
+
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
 
 
 def _count_rows(counts: dict[str, int]) -> str:
@@ -524,9 +685,9 @@ def build_staff_blocks(app: App, path: str = "/staff"):
     def review() -> ReviewService:
         return app.review
 
-    def refresh(channel, language, reason, since, until, state):
+    def refresh(channel, language, reason, since, until, state, route, tag):
         try:
-            filters = queue_filters(channel, language, reason, since, until, state)
+            filters = queue_filters(channel, language, reason, since, until, state, route, tag)
         except ValueError as exc:
             return gr.skip(), gr.skip(), _message(str(exc), error=True), gr.skip()
         items = review().queue(**filters)
@@ -544,6 +705,8 @@ def build_staff_blocks(app: App, path: str = "/staff"):
                 "<p>Bitte einen Eintrag wählen. / Please choose an item.</p>",
                 gr.update(choices=[]),
                 gr.update(choices=[], value=None),
+                gr.update(value=None),
+                gr.update(value=[]),
             )
         item = review().item(interaction_id)
         own = source_doc_choices(item)
@@ -552,6 +715,8 @@ def build_staff_blocks(app: App, path: str = "/staff"):
             render_item(item),
             gr.update(choices=everything, value=own[0] if own else None),
             gr.update(choices=own, value=own[0] if own else None),
+            gr.update(value=item.corrected_route or item.route),
+            gr.update(value=[tag for tag in item.tags if tag in REVIEW_TAGS]),
         )
 
     def act(action, *args, request: gr.Request) -> tuple[str, bool]:
@@ -589,6 +754,28 @@ def build_staff_blocks(app: App, path: str = "/staff"):
             return "Verworfen. / Dismissed."
 
         return act(run, interaction_id, request=request)[0]
+
+    def correct_route(interaction_id, route, request: gr.Request):
+        def run(user, interaction_id, route):
+            if not interaction_id:
+                raise ValueError("Bitte zuerst einen Eintrag wählen. / Choose an item first.")
+            item = review().correct_route(interaction_id, route or "", staff=user)
+            label = ROUTE_LABELS.get(item.corrected_route or "", item.corrected_route)
+            return f"Route gespeichert: {label} (Trainingsbeispiel). / Route saved as a training example."
+
+        message, ok = act(run, interaction_id, route, request=request)
+        return message, (render_item(review().item(interaction_id)) if ok else gr.skip())
+
+    def save_tags(interaction_id, tags, request: gr.Request):
+        def run(user, interaction_id, tags):
+            if not interaction_id:
+                raise ValueError("Bitte zuerst einen Eintrag wählen. / Choose an item first.")
+            item = review().set_tags(interaction_id, list(tags or []), staff=user)
+            shown = ", ".join(TAG_LABELS[tag] for tag in item.tags) or "keine / none"
+            return f"Stichworte gespeichert / tags saved: {shown}."
+
+        message, ok = act(run, interaction_id, tags, request=request)
+        return message, (render_item(review().item(interaction_id)) if ok else gr.skip())
 
     def unflag(doc_id, request: gr.Request):
         def run(_user, doc_id):
@@ -637,6 +824,18 @@ def build_staff_blocks(app: App, path: str = "/staff"):
                     until = gr.Textbox(
                         label="Bis / Until (JJJJ-MM-TT)", placeholder="2026-02-28", elem_id="staff-filter-until"
                     )
+                    route_filter = gr.Dropdown(
+                        [ANY, *[(ROUTE_LABELS[route], route) for route in ROUTES]],
+                        value=ANY,
+                        label="Route",
+                        elem_id="staff-filter-route",
+                    )
+                    tag_filter = gr.Dropdown(
+                        [ANY, *[(TAG_LABELS[tag], tag) for tag in FILTER_TAGS]],
+                        value=ANY,
+                        label="Stichwort / Tag",
+                        elem_id="staff-filter-tag",
+                    )
                 with gr.Row():
                     reload = gr.Button("Aktualisieren / Refresh", elem_id="staff-refresh")
                     queue_note = gr.HTML(elem_id="staff-queue-note")
@@ -668,6 +867,22 @@ def build_staff_blocks(app: App, path: str = "/staff"):
                     correct_button = gr.Button(
                         "Antwort speichern / Save answer", variant="primary", elem_id="staff-correct-submit"
                     )
+                with gr.Accordion("Route und Stichworte / Route and review tags", open=False):
+                    with gr.Row():
+                        route_choice = gr.Dropdown(
+                            [(ROUTE_LABELS[route], route) for route in ROUTES],
+                            label="Richtige Route / Correct route",
+                            info="Wird ein Trainingsbeispiel des Fragen-Routers. / Becomes a router training example.",
+                            elem_id="staff-route",
+                        )
+                        route_button = gr.Button("Route speichern / Save route", elem_id="staff-route-submit")
+                    with gr.Row():
+                        tag_choice = gr.CheckboxGroup(
+                            [(TAG_LABELS[tag], tag) for tag in REVIEW_TAGS],
+                            label="Stichworte / Review tags",
+                            elem_id="staff-tags",
+                        )
+                        tags_button = gr.Button("Stichworte speichern / Save tags", elem_id="staff-tags-submit")
                 with gr.Accordion("Dokument markieren / Flag a document", open=False):
                     flag_doc = gr.Dropdown(
                         [], label="Dokument / Document", allow_custom_value=True, elem_id="staff-flag-doc"
@@ -705,17 +920,19 @@ def build_staff_blocks(app: App, path: str = "/staff"):
             with gr.Tab("Widersprüchliche Seiten / Conflicting pages", id="conflicts") as conflicts_tab:
                 conflicts_html = gr.HTML(elem_id="staff-conflicts")
 
-        filters = [channel, language, reason, since, until, state]
+        filters = [channel, language, reason, since, until, state, route_filter, tag_filter]
         queue_outputs = [table, chosen, queue_note, link]
         blocks.load(who, None, header)
         blocks.load(refresh, filters, queue_outputs)
         reload.click(refresh, filters, queue_outputs)
-        for control in (channel, language, reason, state):
+        for control in (channel, language, reason, state, route_filter, tag_filter):
             control.input(refresh, filters, queue_outputs)
         for control in (since, until):
             control.submit(refresh, filters, queue_outputs)
         table.select(select_row, None, chosen)
-        chosen.change(show, chosen, [item_view, correct_doc, flag_doc])
+        chosen.change(show, chosen, [item_view, correct_doc, flag_doc, route_choice, tag_choice])
+        route_button.click(correct_route, [chosen, route_choice], [action_note, item_view])
+        tags_button.click(save_tags, [chosen, tag_choice], [action_note, item_view])
         correct_button.click(
             correct, [chosen, correct_text, correct_doc, correct_quote], [action_note, correct_text, correct_quote]
         ).then(refresh, filters, queue_outputs)

@@ -15,7 +15,7 @@ from assistant.components import migrations
 from assistant.components.store import Base, InteractionRow, RevisionRow, Store, bump_revision, read_revision
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = {"interactions", "ratings", "curated_answers", "flagged_documents", "revisions"}
+TABLES = {"interactions", "ratings", "curated_answers", "flagged_documents", "revisions", "review_tags", "tickets"}
 
 
 def _version(store: Store) -> str | None:

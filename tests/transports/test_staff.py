@@ -256,7 +256,13 @@ def test_queue_filters_from_form_values():
         "since": date(2026, 3, 1),
         "until": None,
         "state": "open",
+        "route": None,
+        "tag": None,
     }
+    chosen = queue_filters(route="crisis", tag="ticket")
+    assert (chosen["route"], chosen["tag"]) == ("crisis", "ticket")
+    with pytest.raises(ValueError, match="unknown value 'rude'"):
+        queue_filters(tag="rude")
     with pytest.raises(ValueError, match="not a date"):
         queue_filters(since="1. März")
     assert "Staff login" in render_login("/staff", True)

@@ -1,0 +1,81 @@
+"""Training the question router with the staff's route corrections (``--with-feedback``)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from typer.testing import CliRunner
+
+from assistant.cli import cli
+from assistant.safety.router import ROUTES
+from assistant.safety.router_train import Example, read_examples, staff_examples, train_and_save
+from tests.transports.test_staff import staff_app
+
+PER_ROUTE = 8  # enough for the 5 folds, small enough to embed in seconds
+
+
+def small_examples(path) -> list[Example]:
+    """The first few bundled examples of every route, written to ``path`` as router_examples.tsv is."""
+    taken: dict[str, list[Example]] = {route: [] for route in ROUTES}
+    for example in read_examples():
+        if len(taken[example.route]) < PER_ROUTE:
+            taken[example.route].append(example)
+    examples = [example for route in ROUTES for example in taken[route]]
+    path.write_text("".join(f"{e.route}\t{e.language}\t{e.question}\n" for e in examples), encoding="utf-8")
+    return examples
+
+
+def test_staff_corrections_are_counted_as_staff_examples_and_replace_the_same_question(tmp_path, embedder):
+    examples = small_examples(tmp_path / "examples.tsv")
+    relabelled = next(e for e in examples if e.route == "answer")  # staff say this one belongs elsewhere
+    corrections = staff_examples(
+        [
+            ("personal_advice", "de", "Soll ich meinem Vermieter wegen  der Heizung kündigen?"),
+            ("other_authority", relabelled.language, relabelled.question),
+        ]
+    )
+    artifact = train_and_save(
+        embedder,
+        tmp_path / "examples.tsv",
+        None,
+        tmp_path / "router.json",
+        tmp_path / "cache.npz",
+        corrections=corrections,
+    )
+    assert artifact["sources"] == {"examples": len(examples) - 1, "staff": 2}
+    assert artifact["examples"]["answer"] == PER_ROUTE - 1
+    assert artifact["examples"]["other_authority"] == PER_ROUTE + 1
+    assert artifact["examples"]["personal_advice"] == PER_ROUTE + 1
+    assert json.loads((tmp_path / "router.json").read_text(encoding="utf-8"))["sources"]["staff"] == 2
+
+
+def test_train_router_with_feedback_reads_the_corrections_from_the_store(corpus_app, tmp_path, monkeypatch):
+    app = staff_app(corpus_app, tmp_path)
+    questions = ["Wie viel kostet ein Anwohnerparkausweis?", "Mir geht es sehr schlecht, ich weiß nicht weiter."]
+    ids = [app.asking.ask(question, [], "widget").interaction_id for question in questions]
+    app.review.correct_route(ids[1], "crisis", staff="anna")
+    app.review.correct_route(ids[0], "out_of_scope", staff="anna")
+    app.review.correct_route(ids[0], "answer", staff="ben")  # the later correction wins
+
+    small_examples(tmp_path / "examples.tsv")
+    monkeypatch.setenv("ASSISTANT_STORE__URL", app.settings.store.url)
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "index"))  # the vector cache goes below it
+    out = tmp_path / "router.json"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "train-router",
+            "--no-omosqa",
+            "--with-feedback",
+            "--examples",
+            str(tmp_path / "examples.tsv"),
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert summary["sources"] == {"examples": PER_ROUTE * len(ROUTES), "staff": 2}
+    assert summary["examples"]["crisis"] == PER_ROUTE + 1 and summary["examples"]["answer"] == PER_ROUTE + 1
+    assert Counter(json.loads(out.read_text(encoding="utf-8"))["sources"]) == Counter(summary["sources"])
