@@ -53,7 +53,12 @@
         "wenn die Stelle fehlt. Stellen, auf denen die Antwort beruht, stehen oben.",
       whyNone: "Diese Antwort beruht auf keiner Stelle aus den Unterlagen.",
       whyFailed: "Die Erklärung ist gerade nicht möglich.", disagreeingSource: "abweichende Quelle",
-      effects: { supports: "trägt die Antwort", "pulls against": "spricht dagegen", neutral: "ohne Einfluss" }
+      effects: { supports: "trägt die Antwort", "pulls against": "spricht dagegen", neutral: "ohne Einfluss" },
+      ticket: "Die Stelle soll mir antworten", ticketContact: "Ihre E-Mail oder Telefonnummer (freiwillig)",
+      ticketMessage: "Was möchten Sie wissen? (freiwillig)", ticketSend: "Anfrage senden",
+      ticketSent: "Ihre Anfrage ist bei den Mitarbeitenden der Stadt. Ihre Kontaktangabe wird nur dafür " +
+        "genutzt und mit dem Gesprächsprotokoll gelöscht.",
+      ticketFailed: "Die Anfrage konnte nicht gespeichert werden. Bitte wenden Sie sich direkt an die Stelle."
     },
     en: {
       title: "Citizen assistant", close: "Close", question: "Your question", send: "Send",
@@ -76,7 +81,12 @@
         "The passages the answer rests on come first.",
       whyNone: "This answer rests on no passage from the documents.",
       whyFailed: "The explanation is not available just now.", disagreeingSource: "disagreeing source",
-      effects: { supports: "the answer rests on it", "pulls against": "speaks against it", neutral: "no effect" }
+      effects: { supports: "the answer rests on it", "pulls against": "speaks against it", neutral: "no effect" },
+      ticket: "I would like the office to reply", ticketContact: "Your e-mail or phone number (optional)",
+      ticketMessage: "What would you like to know? (optional)", ticketSend: "Send request",
+      ticketSent: "Your request is with the city's staff. Your contact is used only for this and deleted " +
+        "with the conversation log.",
+      ticketFailed: "The request could not be saved. Please contact the office directly."
     }
   };
   var T = TEXT[LANG];
@@ -329,7 +339,7 @@
     if (answer.supporting && answer.supporting.length) bubble.appendChild(supportingSection(answer.supporting));
     if (answer.disagreeing && answer.disagreeing.length) bubble.appendChild(disagreeingSection(answer.disagreeing));
     if (provisional) return;
-    if (answer.contact) bubble.appendChild(contactSection(answer.contact));
+    if (answer.contact) bubble.appendChild(contactSection(answer.contact, answer.interaction_id));
     if (CONFIG.explain && answer.interaction_id && answer.supporting && answer.supporting.length) {
       bubble.appendChild(explainSection(answer.interaction_id));
     }
@@ -387,7 +397,7 @@
     return section;
   }
 
-  function contactSection(contact) {
+  function contactSection(contact, interactionId) {
     var section = el("section", "bsa-contact");
     var toggle = el("button", "bsa-link-button", T.person);
     toggle.type = "button";
@@ -409,7 +419,49 @@
     });
     section.appendChild(toggle);
     section.appendChild(details);
+    if (interactionId) details.appendChild(ticketForm(interactionId));
     return section;
+  }
+
+  // -- "talk to a person": POST /api/ticket (question, answer and sources are logged already) ----------
+
+  function ticketForm(interactionId) {
+    var form = el("form", "bsa-ticket");
+    var fieldset = el("fieldset");
+    fieldset.appendChild(el("legend", null, T.ticket));
+    var contactLabel = el("label", "bsa-comment-label", T.ticketContact);
+    var contact = el("input", "bsa-ticket-contact");
+    contact.maxLength = 300;
+    contactLabel.appendChild(contact);
+    var messageLabel = el("label", "bsa-comment-label", T.ticketMessage);
+    var message = el("textarea", "bsa-comment");
+    message.maxLength = 1000;
+    message.rows = 2;
+    messageLabel.appendChild(message);
+    var submit = el("button", "bsa-send", T.ticketSend);
+    submit.type = "submit";
+    var status = el("p", "bsa-ticket-status");
+    status.setAttribute("role", "status");
+    [contactLabel, messageLabel, submit].forEach(function (node) { fieldset.appendChild(node); });
+    form.appendChild(fieldset);
+    form.appendChild(status);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      submit.disabled = true;
+      fetch(BASE + "api/ticket", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ interaction_id: interactionId, contact: contact.value.trim(), message: message.value.trim() })
+      }).then(function (response) {
+        if (!response.ok) throw new Error("ticket " + response.status);
+        fieldset.hidden = true;
+        status.textContent = T.ticketSent;
+      }).catch(function () {
+        submit.disabled = false;
+        status.textContent = T.ticketFailed;
+      });
+    });
+    return form;
   }
 
   function addDetail(list, term, value) {

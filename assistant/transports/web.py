@@ -12,13 +12,14 @@ own domains.
 from __future__ import annotations
 
 import html
+import logging
 import os
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlparse
 
 from assistant.answering.events import EvidenceAnswer, Final
 from assistant.app import App
-from assistant.records import Answer, Contact, Document, Evidence, Explanation, Feedback, Source
+from assistant.records import Answer, Contact, Document, Evidence, Explanation, Feedback, Source, TicketRequest
 from assistant.transports.admission import BUSY_MESSAGE, RATE_LIMITED_MESSAGE, Busy
 from assistant.transports.protection import trim_history
 
@@ -30,6 +31,7 @@ for _name, _value in (
 ):
     os.environ.setdefault(_name, _value)
 
+log = logging.getLogger(__name__)
 LANGUAGES = [("Deutsch", "de"), ("English", "en")]
 CONTEXT_CHARS = 160  # document text shown around a quoted sentence
 PENDING_MAX_S = 300  # an answer in progress keeps the idle reset away for at most this long
@@ -81,6 +83,14 @@ TEXT: dict[str, dict[str, str]] = {
         "neutral": "ohne Einfluss",
         "why_none": "Diese Antwort beruht auf keiner Stelle aus den Unterlagen.",
         "why_unavailable": "Diese Erklärung gibt es nur mit einem lokalen Sprachmodell.",
+        "ticket_contact": "Ihre E-Mail oder Telefonnummer, damit die Stelle Ihnen antwortet (freiwillig)",
+        "ticket_message": "Was möchten Sie wissen? (freiwillig)",
+        "ticket_send": "Anfrage an die Stelle senden",
+        "ticket_sent": (
+            "Ihre Anfrage ist bei den Mitarbeitenden der Stadt. Ihre Kontaktangabe wird nur dafür genutzt und "
+            "mit dem Gesprächsprotokoll gelöscht."
+        ),
+        "ticket_failed": "Die Anfrage konnte nicht gespeichert werden. Bitte wenden Sie sich direkt an die Stelle.",
     },
     "en": {
         "disclosure_title": "You are talking to an AI assistant.",
@@ -129,6 +139,14 @@ TEXT: dict[str, dict[str, str]] = {
         "neutral": "no effect",
         "why_none": "This answer rests on no passage from the documents.",
         "why_unavailable": "This explanation needs a local language model.",
+        "ticket_contact": "Your e-mail or phone number, so that the office can reply (optional)",
+        "ticket_message": "What would you like to know? (optional)",
+        "ticket_send": "Send the request to the office",
+        "ticket_sent": (
+            "Your request is with the city's staff. Your contact is used only for this and deleted with the "
+            "conversation log."
+        ),
+        "ticket_failed": "The request could not be saved. Please contact the office directly.",
     },
 }
 REASONS: dict[str, list[tuple[str, str]]] = {
@@ -481,6 +499,9 @@ def build_blocks(app: App):
             gr.update(value=t(language, "send")),
             gr.update(value=t(language, "person")),
             gr.update(value=t(language, "why")),
+            gr.update(label=t(language, "ticket_contact")),
+            gr.update(label=t(language, "ticket_message")),
+            gr.update(value=t(language, "ticket_send")),
         )
 
     def on_person(answer: dict | None, language: str):
@@ -489,7 +510,24 @@ def build_blocks(app: App):
             if answer and answer.get("contact")
             else app.answers.contacts.default
         )
-        return render_contact(contact, language, domains)
+        logged = bool(answer and answer.get("interaction_id"))  # a request refers to a logged answer
+        return render_contact(contact, language, domains), gr.update(visible=logged), ""
+
+    def on_ticket(contact: str, note: str, answer: dict | None, language: str):
+        """Talk to a person: the question, answer and sources go to the review queue as a ticket."""
+        from assistant.feedback.log import StoreUnavailable, UnknownInteraction
+
+        if not answer or not answer.get("interaction_id"):
+            return gr.skip(), gr.skip()
+        request = TicketRequest(
+            interaction_id=answer["interaction_id"], contact=(contact or "")[:300], message=(note or "")[:1000]
+        )
+        try:
+            app.feedback.open_ticket(request)
+        except (UnknownInteraction, StoreUnavailable) as exc:  # the answer expired, or the store is down
+            log.warning("ticket not stored: %s", exc)
+            return f'<p role="status">{_esc(t(language, "ticket_failed"))}</p>', gr.skip()
+        return f'<p role="status" class="thanks">{_esc(t(language, "ticket_sent"))}</p>', gr.update(visible=False)
 
     with gr.Blocks(title="Bürgerassistent / Citizen assistant", elem_id="kiosk") as blocks:
         history = gr.State([])
@@ -527,6 +565,11 @@ def build_blocks(app: App):
         explanation = gr.HTML(elem_id="explanation")
         person = gr.Button(t(default, "person"), elem_id="talk-to-person")
         contact = gr.HTML(elem_id="contact")
+        with gr.Group(visible=False, elem_id="ticket") as ticket_box:
+            ticket_contact = gr.Textbox(label=t(default, "ticket_contact"), max_length=300, elem_id="ticket-contact")
+            ticket_note = gr.Textbox(label=t(default, "ticket_message"), max_length=1000, elem_id="ticket-message")
+            ticket_send = gr.Button(t(default, "ticket_send"), elem_id="ticket-send")
+        ticket_status = gr.HTML(elem_id="ticket-status")
 
         asked = [answer_html, history, current, feedback_box, thanks, contact]
         asking = [
@@ -536,15 +579,21 @@ def build_blocks(app: App):
         ]
         for event in asking:
             event.then(lambda: "", None, question)
-        for trigger in (ask.click, question.submit):  # a new question: the last explanation goes
-            trigger(lambda: "", None, explanation, queue=False)
+        for trigger in (ask.click, question.submit):  # a new question: the last explanation and request form go
+            trigger(
+                lambda: ("", gr.update(visible=False), ""), None, [explanation, ticket_box, ticket_status], queue=False
+            )
         up.click(lambda *a: on_rate("up", *a), [reason, comment, current, language], thanks)
         send.click(lambda *a: on_rate("down", *a), [reason, comment, current, language], thanks)
         down.click(lambda: [gr.update(visible=True)] * 3, None, [reason, comment, send])
-        person.click(on_person, [current, language], contact)
+        person.click(on_person, [current, language], [contact, ticket_box, ticket_status])
+        ticket_send.click(on_ticket, [ticket_contact, ticket_note, current, language], [ticket_status, ticket_box])
         why.click(on_explain, [current, language], explanation, concurrency_limit=None)
         language.change(
-            on_language, language, [intro, question, ask, reset, helpful, up, down, reason, comment, send, person, why]
+            on_language,
+            language,
+            [intro, question, ask, reset, helpful, up, down, reason, comment, send, person, why]
+            + [ticket_contact, ticket_note, ticket_send],
         )
 
         def on_reset():
@@ -563,13 +612,17 @@ def build_blocks(app: App):
                 gr.update(visible=False),
                 default,
                 "",
+                gr.update(visible=False),  # the contact typed for a ticket goes with the session
+                "",
+                "",
+                "",
             )
 
         reset.click(
             on_reset,
             None,
             [question, answer_html, history, current, feedback_box, thanks, contact]
-            + [reason, comment, send, language, explanation],
+            + [reason, comment, send, language, explanation, ticket_box, ticket_contact, ticket_note, ticket_status],
             cancels=asking,
         )
     return blocks

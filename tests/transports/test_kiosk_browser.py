@@ -188,3 +188,25 @@ def test_why_this_answer_shows_the_passages_the_answer_rests_on(page, kiosk):
 
     page.locator("#reset").click()  # the next citizen does not see it
     expect(explanation).to_be_empty()
+
+
+def test_talk_to_a_person_hands_the_question_to_staff_with_the_contact_typed(page, kiosk):
+    page.goto(f"{kiosk.url}/kiosk/")
+    ask(page, "Wo ist das Fundbüro?")
+    expect(page.locator("#thumbs-down")).to_be_visible(timeout=120_000)
+    page.locator("#talk-to-person").click()
+    expect(page.locator("#contact")).to_contain_text("Telefon")
+    page.locator("#ticket-contact textarea, #ticket-contact input").first.fill("erika@example.de")
+    page.locator("#ticket-message textarea").fill("Ich habe am 3. Mai meinen Schlüssel verloren, Tel. 0171 2345678.")
+    page.locator("#ticket-send").click()
+    expect(page.locator("#ticket-status")).to_contain_text("bei den Mitarbeitenden der Stadt")
+
+    [item] = kiosk.app.review.queue(tag="ticket")
+    assert item.question == "Wo ist das Fundbüro?" and item.channel == "kiosk"
+    ticket = kiosk.app.review.item(item.id).ticket
+    assert ticket.contact == "erika@example.de"  # kept as typed: the citizen asked to be contacted
+    assert "Schlüssel" in ticket.message and "0171 2345678" not in ticket.message  # anything else redacted
+
+    page.locator("#reset").click()  # the next citizen sees no trace of it
+    expect(page.locator("#ticket-status")).to_be_empty()
+    expect(page.locator("#ticket")).to_be_hidden()

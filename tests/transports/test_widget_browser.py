@@ -204,3 +204,18 @@ def test_without_a_local_model_the_widget_offers_no_explanation(page, live_serve
     expect(answer).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     expect(answer.get_by_role("button", name="Hilfreich", exact=True)).to_be_visible()
     expect(answer.get_by_role("button", name="Warum diese Antwort?")).to_have_count(0)
+
+
+def test_talk_to_a_person_from_the_widget_opens_a_ticket_for_staff(page, live_server, static_site):
+    dialog = open_widget(page, f"{static_site.url}/demo.html")
+    ask(dialog, "Wann hat das Bürgerbüro geöffnet?")
+    answer = dialog.locator(".bsa-assistant[data-interaction-id]")
+    expect(answer).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    answer.get_by_role("button", name="Mit einem Menschen sprechen").click()
+    answer.get_by_label("Ihre E-Mail oder Telefonnummer (freiwillig)").fill("0761 123456")
+    answer.get_by_role("button", name="Anfrage senden").click()
+    expect(answer.locator(".bsa-ticket-status")).to_contain_text("bei den Mitarbeitenden der Stadt")
+
+    interaction_id = answer.get_attribute("data-interaction-id")
+    item = live_server.app.review.item(interaction_id)
+    assert "ticket" in item.tags and item.ticket.contact == "0761 123456"
