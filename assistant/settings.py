@@ -56,6 +56,13 @@ class EvidenceSettings(BaseModel):
     # relevant and the assistant abstains (calibrated on eval/sets, see README)
     min_dense_score: float = 0.83
     min_sentence_score: float = 0.78
+    # minimal answers: a quote scoring more than max_score_gap below the best one is left out, and one
+    # from another page than the best quote's more than other_page_gap below it (None: no such limit).
+    # Off: chosen on 200 OMoS-QA train questions (other_page_gap 0.04 best: evidence F1 0.258 -> 0.275),
+    # it gave OMoS-QA dev +0.011 evidence F1 but cost the Munich and sample sets a key fact and an answer
+    # each (docs/evaluation.md, "Minimal answers"); eval config `page-focus` measures it again
+    max_score_gap: float | None = None
+    other_page_gap: float | None = None
     # reader: the trained line scorer with its calibrated thresholds (assistant/answering/reader.py,
     # `assistant train-reader`); scorer: the hand-tuned cosine + bonuses (assistant/answering/evidence.py)
     # default "scorer": on the Munich golden set (real service pages, 182 questions) the reader, calibrated

@@ -162,9 +162,20 @@ def _quotes(
         if len(evidence) >= settings.max_sentences or scores[i] < settings.min_sentence_score:
             break
         hit, position, _ = candidates[i]
+        if evidence and _too_far_below(scores[i], hit.chunk.doc_id, evidence[0], settings):
+            continue
         span = _with_list_items(hit, position)
         if any(doc == hit.chunk.doc_id and s.start <= span.start and span.end <= s.end for doc, s in covered):
             continue
         covered.append((hit.chunk.doc_id, span))
         evidence.append(Evidence.quoted(hit.chunk, span.start, span.end, len(evidence) + 1, scores[i]))
     return evidence
+
+
+def _too_far_below(score: float, doc_id: str, best: Evidence, settings: EvidenceSettings) -> bool:
+    """Minimal answers: a quote far below the best one adds more reading than answer, and one from
+    another page must come close to the best (a second page only when it is about as good)."""
+    gap = best.score - score
+    if settings.max_score_gap is not None and gap > settings.max_score_gap:
+        return True
+    return settings.other_page_gap is not None and doc_id != best.doc_id and gap > settings.other_page_gap
