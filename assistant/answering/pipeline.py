@@ -50,6 +50,12 @@ class ExplainUnavailable(RuntimeError):
     """The loaded model cannot give log-probabilities (extractive, or a remote server)."""
 
 
+def can_explain(settings: Settings) -> bool:
+    """Whether answers can be explained: a local llama.cpp model composes (the kiosk and the widget offer
+    "why this answer?" then). From the settings alone: the UIs ask before any index or model is loaded."""
+    return settings.llm.mode == "llamacpp" and settings.answer.strategy == "grounded"
+
+
 Composer = Callable[[AnswerContext, Resources], Iterator[Token]]
 
 # -- the path, in order ----------------------------------------------------------------------------------
@@ -143,11 +149,6 @@ class AnswerPipeline:
         """Why this answer? for an answer already on screen (the kiosk's) or logged (the widget's, by its
         interaction id): the same measurement without answering the question a second time."""
         return self._explain(self._explaining_model(), answer)
-
-    @property
-    def can_explain(self) -> bool:
-        """Whether the configured model can explain (a local llama.cpp model; the UIs show the action then)."""
-        return self.settings.llm.mode == "llamacpp" and not self.naive
 
     def _explaining_model(self):
         from assistant.components.llm import LlamaCppChatModel

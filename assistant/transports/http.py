@@ -33,6 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.answering.events import EvidenceAnswer, Final
+from assistant.answering.pipeline import can_explain
 from assistant.app import App
 from assistant.components.index import IndexMismatchError, IndexNotFoundError
 from assistant.records import Answer, Feedback, TicketRequest
@@ -224,7 +225,7 @@ def widget_config(web: WebSettings, explain: bool = False) -> dict[str, Any]:
 def widget_script(app: App) -> str:
     source = (app.settings.ui_dir / "widget.js").read_text(encoding="utf-8")
     # "<" escaped so the JSON stays inert even if someone inlines the script into a page
-    config = json.dumps(widget_config(app.settings.web, app.answers.can_explain), ensure_ascii=False)
+    config = json.dumps(widget_config(app.settings.web, can_explain(app.settings)), ensure_ascii=False)
     config = config.replace("<", "\\u003c")
     return source.replace(WIDGET_CONFIG_PLACEHOLDER, config, 1)
 
@@ -305,7 +306,7 @@ def _add_api_routes(api: FastAPI, app: App) -> None:
 
     @api.get("/api/widget-config")
     async def config() -> dict[str, Any]:
-        return widget_config(app.settings.web, app.answers.can_explain)
+        return widget_config(app.settings.web, can_explain(app.settings))
 
 
 def _add_page_routes(api: FastAPI, app: App) -> None:

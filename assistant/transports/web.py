@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import urlparse
 
 from assistant.answering.events import EvidenceAnswer, Final
+from assistant.answering.pipeline import can_explain
 from assistant.app import App
 from assistant.records import Answer, Contact, Document, Evidence, Explanation, Feedback, Source, TicketRequest
 from assistant.transports.admission import BUSY_MESSAGE, RATE_LIMITED_MESSAGE, Busy
@@ -560,7 +561,7 @@ def build_blocks(app: App):
             )
             send = gr.Button(t(default, "send"), elem_id="feedback-send", visible=False)
             # shown with the answer when a local model can measure it (one model pass per passage)
-            why = gr.Button(t(default, "why"), elem_id="explain", visible=app.answers.can_explain)
+            why = gr.Button(t(default, "why"), elem_id="explain", visible=can_explain(app.settings))
         thanks = gr.HTML(elem_id="feedback-thanks")
         explanation = gr.HTML(elem_id="explanation")
         person = gr.Button(t(default, "person"), elem_id="talk-to-person")
