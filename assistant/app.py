@@ -101,13 +101,7 @@ class App:
 
     def _answer_service(self, index: HybridIndex) -> AnswerPipeline:
         store = self.settings.store
-        curated = CuratedMatcher(
-            lambda: self.review.curated_answers(),
-            self.embedder,
-            store.curated_min_similarity,
-            store.curated_min_similarity_with_page,
-            store.curated_page_rank,
-        )
+        curated = CuratedMatcher.from_settings(lambda: self.review.curated_answers(), self.embedder, store)
         return AnswerPipeline(
             self.settings,
             index,

@@ -120,15 +120,23 @@ class StoreSettings(BaseModel):
     spool_path: Path = Path("data/feedback-spool.jsonl")
     spool_retry_s: float = 15.0  # how often the spool is retried in the background
     retention_days: int = 90  # `assistant feedback purge` deletes older interactions and ratings
-    # a staff-verified answer is used for a new question at least this similar (e5 cosine)
+    # Curated (staff-verified) answers for new questions; assistant/answering/curated.py explains the
+    # rules. Thresholds chosen on the dev part of eval/sets/feedback_paraphrases.jsonl, reported on
+    # its test part by eval/bench_curated_match.py.
+    # same language, more than half of the subject words shared: at least this similar (e5 cosine)
     curated_min_similarity: float = 0.9
-    # a paraphrase (other words, other language) may get a curated answer when the documents search
-    # ranks its page among the first `curated_page_rank` and the questions are at least this similar.
-    # Off (null) by default: on the dev part of eval/sets/feedback_paraphrases.jsonl it served wrong
-    # curated answers (another fact of the same page) and found no other-language paraphrase
-    # (docs/evaluation.md, "Feedback benchmark")
+    # same language, a subject word shared: at least this similar and this far above every other
+    # curated question of the language (null: only the match above). 0.925 / 0.035 when on; off by
+    # default: with them the feedback benchmark served 4 wrong curated answers on Munich
+    # (another fact of the same page, "Munich" as the only shared subject word)
+    curated_min_similarity_paraphrase: float | None = None
+    curated_min_margin: float = 0.035
+    # another language (after retrieval): the curated page among the first `curated_page_rank`
+    # pages found, at least this similar and this far above the other curated questions of that
+    # language (null: off). 0.89 when on; off by default for the same reason
     curated_min_similarity_with_page: float | None = None
-    curated_page_rank: int = 1
+    curated_page_rank: int = 3
+    curated_min_margin_other_language: float = 0.03
     # curated answers and flagged documents are kept in memory; this often (at most) one tiny
     # SELECT checks whether staff changed them on another instance (then they are re-read).
     # A change made on this instance is used by its next answer at once; 0 checks every question.
@@ -167,6 +175,9 @@ class StaffSettings(BaseModel):
     development: bool = False
     # where staff corrections are exported as evaluation cases
     curated_eval_path: Path = Path("eval/sets/curated.jsonl")
+    # the dashboard's "accuracy over time" lists the key figures of the eval runs found here
+    # (every <folder>/report.json written by `assistant eval --report`)
+    eval_reports_dir: Path = Path("eval/reports")
     # answers whose quality score (assistant/answering/quality.py) is below this enter the review
     # queue without a thumbs-down (0.17: the lowest 10 % of the sample golden set's answers,
     # extractive; about 30 % of the Munich set's); 0 switches it off
@@ -177,9 +188,6 @@ class StaffSettings(BaseModel):
     rating_prior_min_clients: int = 3
     rating_prior_step: float = 0.1
     rating_prior_max: float = 0.3
-    # the dashboard's "accuracy over time" lists the key figures of the eval runs found here
-    # (every <folder>/report.json written by `assistant eval --report`)
-    eval_reports_dir: Path = Path("eval/reports")
 
 
 class GuardSettings(BaseModel):

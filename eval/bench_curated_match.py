@@ -1,43 +1,65 @@
 """Precision and recall of curated-answer matching on paraphrases (issue 14).
 
-    .venv/bin/python eval/bench_curated_match.py
+    .venv/bin/python eval/bench_curated_match.py [--set sample --set munich]
 
 Every golden question that ``eval/sets/feedback_paraphrases.jsonl`` paraphrases becomes a
-curated answer (its page, its question); then the real ``CuratedMatcher`` is asked for
+curated answer (its page, its question); then the real ``CuratedMatcher`` is asked, as the
+answer path asks it (the same-language match, then the other-language match with the pages
+the documents search finds), for
 
 - each paraphrase (other wording in the same language, and the other language): right when
   it returns the curated answer of the question it paraphrases, wrong when another one;
 - every other golden question of the same set (no follow-ups): any match is a wrong
-  curated answer unless it is the paraphrased case itself.
+  curated answer. They are split in two halves by a hash of the case id like the
+  paraphrases: the dev half is where thresholds are chosen, the test half is reported.
 
-Printed per rule and per part of the paraphrase file (dev: where thresholds are chosen;
-test: reported), for the close match (same language, same subject words, same kind of
-answer asked for, e5 >= ``store.curated_min_similarity``) alone and with the match by page
-(``store.curated_min_similarity_with_page``, off by default).
+Printed per rule and per part (dev: where thresholds are chosen; test: reported): the close
+match alone (as before: same language, more than half of the subject words shared), the
+settings' defaults (``store.curated_*``) and the paraphrase and other-language matches switched
+on with the thresholds of ``assistant/answering/curated.py``, with the matcher's time per question.
 """
 
 from __future__ import annotations
 
 import argparse
+import time
 from collections import Counter
 from pathlib import Path
 
-from assistant.answering.curated import CuratedMatcher
+from assistant.answering.curated import MIN_SIMILARITY_OTHER_LANGUAGE, MIN_SIMILARITY_PARAPHRASE, CuratedMatcher
 from assistant.answering.retrieve import search
 from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import HybridIndex
 from assistant.evaluation.configs import load_sets
-from assistant.evaluation.feedback_loop import load_paraphrases
+from assistant.evaluation.feedback_loop import load_paraphrases, stable_order
 from assistant.evaluation.golden import load_cases
 from assistant.records import CuratedAnswer
 from assistant.settings import Settings
 
 PARAPHRASES = Path("eval/sets/feedback_paraphrases.jsonl")
-RULES = {  # name -> (min_similarity_with_page, page_rank)
-    "close match (default)": (None, 1),
-    "+ page rank 1, e5 >= 0.88": (0.88, 1),
-    "+ page rank 3, e5 >= 0.85": (0.85, 3),
-}
+
+
+def matchers(settings: Settings, embedder: E5Embeddings, curated: tuple[CuratedAnswer, ...]) -> dict:
+    store = settings.store
+    return {
+        "close match only": CuratedMatcher(lambda: curated, embedder, store.curated_min_similarity, None, 1, None),
+        "settings' defaults": CuratedMatcher.from_settings(lambda: curated, embedder, store),
+        "paraphrase + other-language match on": CuratedMatcher.from_settings(
+            lambda: curated,
+            embedder,
+            store.model_copy(
+                update={
+                    "curated_min_similarity_paraphrase": MIN_SIMILARITY_PARAPHRASE,
+                    "curated_min_similarity_with_page": MIN_SIMILARITY_OTHER_LANGUAGE,
+                }
+            ),
+        ),
+    }
+
+
+def half(case_id: str) -> str:
+    """The part an unrelated golden question belongs to (fixed by a hash of its id)."""
+    return "dev" if int(stable_order(case_id), 16) % 2 == 0 else "test"
 
 
 def main() -> int:
@@ -48,32 +70,30 @@ def main() -> int:
     embedder = E5Embeddings()
     paraphrases = load_paraphrases(PARAPHRASES)
     counts: dict[tuple[str, str], Counter] = {}
+    seconds: Counter = Counter()
     for name in args.set or ["sample", "munich"]:
         spec = load_sets()[name]
         cases, _ = load_cases(spec.files)
         by_id = {case.id: case for case in cases}
         curated_ids = sorted({p.of for p in paraphrases if p.of in by_id})
-        curated = [
+        curated = tuple(
             CuratedAnswer(
                 id=n, question=by_id[i].question, language=by_id[i].language, answer=i, doc_id=by_id[i].expected_docs[0]
             )
             for n, i in enumerate(curated_ids)
-        ]
+        )
         index = HybridIndex.load(Path(settings.index_dir) / f"eval-{name}", embedding_model=embedder.model_id)
         probes = [(p.of, p.question, p.language, p.kind, p.split) for p in paraphrases if p.of in by_id]
         probes += [
-            (case.id, case.question, case.language, "unrelated", "all")
+            (case.id, case.question, case.language, "unrelated", half(case.id))
             for case in cases
             if case.id not in curated_ids and not case.history
         ]
-        source = tuple(curated)
-        matchers = {
-            rule: CuratedMatcher(
-                lambda source=source: source, embedder, settings.store.curated_min_similarity, with_page, rank
-            )
-            for rule, (with_page, rank) in RULES.items()
-        }
+        rules = matchers(settings, embedder, curated)
         vectors = embedder.embed_queries([question for _, question, *_ in probes])
+        for matcher in rules.values():  # embeds every curated question once, outside the timing
+            for language in {item.language for item in curated}:
+                matcher.match("", vectors[0], language)
         for (of, question, language, kind, split), vector in zip(probes, vectors, strict=True):
             hits = search(
                 index,
@@ -85,8 +105,12 @@ def main() -> int:
                 query_vector=vector,
             )
             pages = [hit.chunk.doc_id for hit in hits]
-            for rule, matcher in matchers.items():
-                found = matcher.match(question, vector, language) or matcher.match_by_page(question, vector, pages)
+            for rule, matcher in rules.items():
+                started = time.perf_counter()
+                found = matcher.match(question, vector, language) or matcher.match_by_page(
+                    question, vector, pages, language
+                )
+                seconds[rule] += time.perf_counter() - started
                 served = found[0].answer if found else None
                 tally = counts.setdefault((rule, f"{kind} ({split})"), Counter())
                 tally["n"] += 1
@@ -96,6 +120,9 @@ def main() -> int:
     for (rule, group), tally in sorted(counts.items()):
         right = "–" if group.startswith("unrelated") else f"{tally['right']} ({tally['right'] / tally['n']:.2f})"
         print(f"| {rule} | {group} | {tally['n']} | {right} | {tally['wrong']} |")
+    asked = sum(tally["n"] for (rule, _), tally in counts.items() if rule == next(iter(seconds)))
+    for rule, total in seconds.items():
+        print(f"{rule}: {1000 * total / max(asked, 1):.2f} ms per question (matching only)")
     return 0
 
 

@@ -117,18 +117,27 @@ def numbers(text: str) -> set[str]:
 
 def tokens(text: str) -> list[str]:
     """Words (case-folded) and canonical numbers; every currency spelling becomes ``eur``
-    and a currency written before its amount moves behind it ("EUR 37.00" -> ``37 eur``)."""
+    and a currency written before its amount moves behind it ("EUR 37.00" -> ``37 eur``),
+    but not across punctuation: in "35 Euro. 38–42 Jahre: 192 Euro" the 38 is no amount.
+
+    >>> tokens("EUR 37.00"), tokens("35 Euro. 38 Jahre")
+    (['37', 'eur'], ['35', 'eur', '38', 'jahre'])
+    """
+    text = clean(text).casefold()
+    matches = list(_TOKEN.finditer(text))
     out: list[str] = []
-    for match in _TOKEN.finditer(clean(text).casefold()):
+    for match in matches:
         if match["number"]:
             out.append(canonical_number(match["number"]))
         elif match["euro"] or match["word"] in CURRENCY_WORDS:
             out.append("eur")
         else:
             out.append(match["word"])
+    # only spaces between a token and the next one ("EUR 37", "€37"; not "Euro. 38")
+    adjacent = [not text[a.end() : b.start()].strip() for a, b in zip(matches, matches[1:], strict=False)]
     position = 0
     while position < len(out) - 1:
-        if out[position] == "eur" and _is_number(out[position + 1]):
+        if out[position] == "eur" and _is_number(out[position + 1]) and adjacent[position]:
             out[position], out[position + 1] = out[position + 1], out[position]
             position += 2
         else:

@@ -32,6 +32,14 @@ def test_a_different_amount_is_not_the_key_fact(answer):
     assert not fact_in_text("37,00 Euro", answer)
 
 
+def test_an_amount_followed_by_the_next_row_keeps_its_currency():
+    # feedback benchmark: a staff answer joining two fee rows was scored as missing "35 Euro"
+    # because "Euro. 38" was read as "EUR 38"
+    answer = "Fischereischein auf Lebenszeit: 35 Euro. 38–42 Jahre: 192 Euro."
+    assert fact_in_text("35 Euro", answer) and fact_in_text("192 Euro", answer)
+    assert not fact_in_text("38 Euro", answer)
+
+
 def test_thousands_and_decimal_separators_are_read_by_value():
     assert canonical_number("38.400") == canonical_number("38,400") == "38400"
     assert canonical_number("1.234,50") == canonical_number("1,234.50") == "1234.5"

@@ -1,8 +1,8 @@
 """Curated: a staff-verified answer to the same or a similar question is given as it is.
 
-Two matches: before retrieval the close one (same language, same subject words), after
-retrieval the wider one (other wording or the other language, when the documents search
-finds the verified answer's page; see ``assistant/answering/curated.py``).
+Two matches: before retrieval the one in the question's language (same subject, same kind of
+answer, a clear paraphrase), after retrieval the one in the other language (when the documents
+search also finds the verified answer's page; see ``assistant/answering/curated.py``).
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ def answer_if_verified(ctx: AnswerContext, res: Resources) -> Ending | None:
 
 
 def answer_if_verified_for_page(ctx: AnswerContext, res: Resources) -> Ending | None:
-    """After retrieval: a verified answer whose page the search ranks high for this question."""
+    """After retrieval: a verified answer in another language whose page the search ranks high."""
     if res.curated is None or ctx.history:  # a follow-up's question alone does not say what is asked
         return None
-    match = res.curated.match_by_page(ctx.search_text, ctx.question_vector, [hit.chunk.doc_id for hit in ctx.hits])
+    pages = [hit.chunk.doc_id for hit in ctx.hits]
+    match = res.curated.match_by_page(ctx.search_text, ctx.question_vector, pages, ctx.language)
     if match is None:
         return None
     return verified(ctx, res, *match)
