@@ -142,13 +142,15 @@ class AnswerPipeline:
 
         Needs a llama.cpp model (profile small or quality): it measures log-probabilities.
         """
-        model = self._explaining_model()
-        return self._explain(model, self.answer(question, history))
+        self._explaining_model()  # refused before answering, not after
+        return self.explain_given(self.answer(question, history))
 
     def explain_given(self, answer: Answer) -> Explanation:
         """Why this answer? for an answer already on screen (the kiosk's) or logged (the widget's, by its
         interaction id): the same measurement without answering the question a second time."""
-        return self._explain(self._explaining_model(), answer)
+        from assistant.answering.explain import explain_answer
+
+        return explain_answer(self._explaining_model(), answer)
 
     def _explaining_model(self):
         from assistant.components.llm import LlamaCppChatModel
@@ -160,12 +162,6 @@ class AnswerPipeline:
                 f"this assistant runs with {self.settings.llm.mode!r}"
             )
         return model
-
-    @staticmethod
-    def _explain(model, answer: Answer) -> Explanation:
-        from assistant.answering.explain import explain_answer
-
-        return explain_answer(model, answer)
 
     def stream(self, question: str, history: History | None = None) -> Iterator[Event]:
         """Tokens of the model's draft while it writes, then the checked answer."""
