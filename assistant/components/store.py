@@ -20,7 +20,7 @@ from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text,
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from assistant.records import Disagreement, Evidence, Interaction
+from assistant.records import Disagreement, Evidence, Interaction, Ticket
 
 
 def utcnow() -> datetime:
@@ -206,6 +206,17 @@ def _sqlite_pragmas(connection, _record, busy_timeout_ms: int = 5000) -> None:
 def aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; everything stored is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
+
+
+def ticket_record(row: TicketRow) -> Ticket:
+    """The stored ticket of a row (the contact as typed, the message redacted)."""
+    return Ticket(
+        id=row.id,
+        interaction_id=row.interaction_id,
+        created_at=aware(row.created_at),
+        contact=row.contact,
+        message=row.message,
+    )
 
 
 def interaction_record(

@@ -40,6 +40,7 @@ from assistant.components.store import (
     TicketRow,
     aware,
     interaction_record,
+    ticket_record,
 )
 from assistant.records import TICKET_TAG, Answer, Channel, Feedback, Interaction, Ticket, TicketRequest
 from assistant.safety.redact import Redactor
@@ -176,13 +177,7 @@ class FeedbackService:
                     ReviewTagRow(interaction_id=request.interaction_id, tag=TICKET_TAG, tagged_by="", created_at=now)
                 )
             interaction.review_state, interaction.reviewed_by, interaction.reviewed_at = "open", "", None
-        return Ticket(
-            id=ticket.id,
-            interaction_id=ticket.interaction_id,
-            created_at=now,
-            contact=ticket.contact,
-            message=ticket.message,
-        )
+        return ticket_record(ticket)
 
     def _client_key(self, client: str) -> str:
         if not client:

@@ -50,6 +50,7 @@ from assistant.components.store import (
     bump_revision,
     interaction_record,
     read_revision,
+    ticket_record,
 )
 from assistant.facts import extract_facts
 from assistant.records import (
@@ -67,7 +68,6 @@ from assistant.records import (
     ReviewTag,
     Route,
     Status,
-    Ticket,
 )
 from assistant.safety.redact import Redactor
 from assistant.settings import Settings
@@ -236,13 +236,7 @@ class ReviewService:
                 .order_by(TicketRow.created_at.desc())
             ).first()
         if ticket is not None:
-            item.ticket = Ticket(
-                id=ticket.id,
-                interaction_id=ticket.interaction_id,
-                created_at=aware(ticket.created_at),
-                contact=ticket.contact,
-                message=ticket.message,
-            )
+            item.ticket = ticket_record(ticket)
         return item
 
     def _interactions(self, where: QueueFilter, queue_only: bool, limit: int | None) -> list[Interaction]:
