@@ -69,6 +69,10 @@ class EvidenceSettings(BaseModel):
     # on OMoS-QA dev, abstained on 86 answerable questions (scorer: 44); key facts 0.269 vs 0.346
     selector: Literal["reader", "scorer"] = "scorer"
     reader_model: Path | None = None  # None: the artifact bundled with the package (reader_model.json)
+    # the reader's own "not in the documents" threshold on its best line's probability; None: the one the
+    # artifact was calibrated with on OMoS-QA dev; 0: the reader never abstains by itself (the relevance
+    # gate and the answerable gates still do), for corpora unlike OMoS-QA's pages where it over-abstains
+    reader_answer: float | None = None
 
 
 class LLMSettings(BaseModel):

@@ -11,8 +11,10 @@ lines (OMoS-QA train, ``assistant train-reader``). Per question it
    retrieval ranks; position; list and heading shape; answer type) and lets the model give
    it a probability of being an answer line;
 3. chooses the page first (the best line's page), then the fewest lines above the
-   calibrated threshold, near-duplicates once; a second page only adds a line the first
-   lacks; no line above the threshold is "not in the documents".
+   calibrated threshold and the passage around the best line (its neighbours above a lower
+   threshold: answers on real pages run over several lines), near-duplicates once; a second
+   page only adds a line the first lacks; no line above the threshold is "not in the
+   documents".
 
 The model is a small versioned JSON artifact (``reader_model.json`` beside this module):
 a logistic regression or gradient-boosted trees exported as plain numbers, evaluated here
@@ -88,6 +90,8 @@ class Selection:
     second_page: float = 1.01  # a second page's best line needs this (> 1: never)
     max_lines: int = 3
     intro: bool = False  # a chosen list item brings its intro line
+    extend: float = 1.01  # neighbours of the best line with at least this join its passage (> 1: never)
+    block: int = 1  # ... until the passage has this many lines
 
 
 @dataclass
@@ -196,16 +200,18 @@ def _intro_of(found: Candidates, page_start: int, raw: str) -> int:
 
 
 def _duplicate_groups(found: Candidates, index: HybridIndex) -> list[int]:
-    """Sentences with e5 cosine >= DUPLICATE_COSINE or the same words share a group (first one's number)."""
+    """Sentences with e5 cosine >= DUPLICATE_COSINE (and the same numbers) or the same words share a group
+    (the first one's number)."""
     if not len(found):
         return []
     vectors = np.asarray(index.sentence_vectors[found.rows], dtype=np.float32)
     close = (vectors @ vectors.T) >= DUPLICATE_COSINE
     words = [frozenset(re.findall(r"\w+", text.casefold())) for text in found.texts]
+    numbers = [re.findall(r"\d+", text) for text in found.texts]  # two fees of one list differ only here
     group = list(range(len(found)))
     for i in range(len(found)):
         for j in range(i):
-            if group[j] == j and (close[i, j] or (words[i] and words[i] == words[j])):
+            if group[j] == j and ((close[i, j] and numbers[i] == numbers[j]) or (words[i] and words[i] == words[j])):
                 group[i] = j
                 break
     return group
@@ -404,8 +410,9 @@ def choose(probabilities: np.ndarray, found: Candidates, selection: Selection) -
     """Candidate numbers to quote, in page order; empty = not in the documents.
 
     The page of the best line wins; its further lines need ``selection.line`` (and a share
-    ``selection.relative`` of the best); a second page adds at most its best line, when that
-    is not a near-duplicate of a chosen one.
+    ``selection.relative`` of the best); the best line's neighbours join it as one passage
+    (:func:`_passage`); a second page adds at most its best line, when that is not a
+    near-duplicate of a chosen one.
     """
     if not len(found):
         return []
@@ -425,6 +432,10 @@ def choose(probabilities: np.ndarray, found: Candidates, selection: Selection) -
         if found.page[i] == page and found.group[i] not in groups:
             chosen.append(i)
             groups.add(found.group[i])
+    for i in _passage(probabilities, found, best, selection):
+        if i not in chosen and found.group[i] not in groups:
+            chosen.append(i)
+            groups.add(found.group[i])
     second = [i for i in range(len(found)) if found.page[i] != page and found.group[i] not in groups]
     if second:
         other = max(second, key=lambda i: probabilities[i])
@@ -438,6 +449,35 @@ def choose(probabilities: np.ndarray, found: Candidates, selection: Selection) -
                 groups.add(found.group[intro])
     first_page = [i for i in chosen if found.page[i] == page]
     return sorted(first_page) + [i for i in chosen if found.page[i] != page]
+
+
+def _passage(probabilities: np.ndarray, found: Candidates, best: int, selection: Selection) -> list[int]:
+    """The lines next to the best one, on both sides, while each has ``selection.extend``.
+
+    A gold answer on a real page is usually a passage (median five lines in OMoS-QA: a
+    sentence and the list or sentences that continue it), and its continuation rarely
+    repeats the question's words; so the neighbours of the best line need a lower
+    probability than a line on its own. Headings are skipped (not quoted, not a stop); from an
+    item of an introduced list the passage covers only that list's items (the intro comes with
+    ``selection.intro``).
+    """
+    if selection.extend > 1 or selection.block <= 1:
+        return []
+    passage: list[int] = []
+    size = 1
+    in_list = found.intro[best] >= 0  # an item of a list with an intro: the passage stays in that list
+    for step in (1, -1):
+        i = best + step
+        while 0 <= i < len(found) and found.page[i] == found.page[best] and size < selection.block:
+            if probabilities[i] < 0:  # a heading (see choose): skipped
+                i += step
+                continue
+            if probabilities[i] < selection.extend or (in_list and found.intro[i] != found.intro[best]):
+                break
+            passage.append(i)
+            size += 1
+            i += step
+    return passage
 
 
 def read_evidence(

@@ -267,19 +267,21 @@ def _numbers(values) -> list[float]:
 
 SELECTION_GRID = {
     "answer": (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5),
-    "line": (0.2, 0.3, 0.4, 0.5, 0.6),
-    "relative": (0.0, 0.5),
+    "line": (0.2, 0.4),
+    "relative": (0.0,),
     "second_page": (0.7, 1.01),
     "max_lines": (1, 2, 3),
     "intro": (False, True),
+    "extend": (0.1, 0.2, 0.3, 1.01),
+    "block": (5, 8, 12),
 }
 
 
 def calibrate(
     dev: dict[str, list[Question]], model: ReaderModel, min_dense_score: float, log: Log, grid: dict | None = None
 ) -> tuple[Selection, dict[str, Figures], list[dict]]:
-    """The selection with the best mean dev evidence F1, then (within 0.01) the best no-answer F1;
-    with the precision/recall curve of the answer threshold."""
+    """The selection with the best mean dev evidence F1, then (within 0.01) the best no-answer F1
+    and the fewest quotes; with the precision/recall curve of the answer threshold."""
     scores = {name: [model.probabilities(q.rows) for q in questions] for name, questions in dev.items()}
     grid = grid or SELECTION_GRID
     results = []
@@ -288,10 +290,11 @@ def calibrate(
         per_set = {name: figures(dev[name], scores[name], selection, min_dense_score) for name in dev}
         evidence = float(np.mean([f.evidence_f1 for f in per_set.values()]))
         no_answer = float(np.mean([f.no_answer_f1 for f in per_set.values()]))
-        results.append((evidence, no_answer, selection, per_set))
+        quotes = float(np.mean([f.quotes_per_answer for f in per_set.values()]))
+        results.append((evidence, no_answer, -quotes, selection, per_set))
     best_evidence = max(r[0] for r in results)
-    evidence, no_answer, selection, per_set = max(
-        (r for r in results if r[0] >= best_evidence - 0.01), key=lambda r: (r[1], r[0])
+    evidence, no_answer, _, selection, per_set = max(
+        (r for r in results if r[0] >= best_evidence - 0.01), key=lambda r: (round(r[1], 2), r[2], r[0])
     )
     curve = []
     for threshold in grid["answer"]:

@@ -5,9 +5,10 @@ Real components: the bundled reader artifact, the real e5 model, a real index of
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from assistant.answering.reader import collect, load_model, read_evidence
+from assistant.answering.reader import Candidates, Selection, choose, collect, load_model, read_evidence
 from assistant.answering.retrieve import search
 from assistant.app import App
 from assistant.ingest.pipeline import ingest
@@ -60,7 +61,14 @@ def test_the_reader_quotes_the_answering_line_of_a_list(pages):
     quotes = [e.quote for e in evidence]
     assert any("Expresszuschlag: 32,00 Euro" in q for q in quotes), quotes
     assert all(e.doc_id == evidence[0].doc_id for e in evidence)  # one page answers it
-    assert len(evidence) <= 3
+    assert not any("Bearbeitung" in q or "Passfoto" in q for q in quotes)  # the passage stays in the fee list
+
+
+def test_a_fee_question_is_answered_with_the_whole_fee_list(pages):
+    evidence, _ = _read(pages, "Welche Gebühren fallen für den Reisepass an?")
+    quotes = " ".join(e.quote for e in evidence)
+    assert "37,50 Euro" in quotes and "70,00 Euro" in quotes, quotes  # both ages' fees, not one
+    assert "Bibliothek" not in quotes
 
 
 def test_a_sentence_the_page_repeats_is_quoted_once(pages):
@@ -84,3 +92,27 @@ def test_an_answering_line_is_more_likely_than_any_line_of_an_unrelated_question
     unrelated, _ = _read(pages, "Wo kann ich meinen Hund zur Hundesteuer anmelden?")
     assert answered and "10 bis 19 Uhr" in answered[0].quote
     assert max((e.score for e in unrelated), default=0.0) < answered[0].score
+
+
+def _page_of(probabilities: list[float], headings: tuple[int, ...] = ()) -> Candidates:
+    n = len(probabilities)
+    return Candidates(
+        doc_ids=["page"] * n,
+        page=[0] * n,
+        intro=[-1] * n,
+        group=list(range(n)),
+        quotable=[i not in headings for i in range(n)],
+    )
+
+
+def test_the_best_line_brings_the_passage_that_continues_it():
+    # line 2 answers; 3 and 4 continue it (lower, as continuations share few words with the question)
+    probabilities = np.array([0.02, 0.3, 0.9, 0.25, 0.22, 0.05, 0.3])
+    passage = Selection(answer=0.5, line=0.5, max_lines=1, extend=0.2, block=5)
+    assert choose(probabilities, _page_of(list(probabilities)), passage) == [1, 2, 3, 4]  # 5 ends it, 6 is beyond
+    shorter = Selection(answer=0.5, line=0.5, max_lines=1, extend=0.2, block=3)
+    assert choose(probabilities, _page_of(list(probabilities)), shorter) == [2, 3, 4]
+    single = Selection(answer=0.5, line=0.5, max_lines=1)  # extend off: the line alone
+    assert choose(probabilities, _page_of(list(probabilities)), single) == [2]
+    # a heading inside the passage is skipped, not quoted and not an end
+    assert choose(probabilities, _page_of(list(probabilities), headings=(3,)), passage) == [1, 2, 4]
