@@ -129,17 +129,17 @@ class StoreSettings(BaseModel):
     # its test part by eval/bench_curated_match.py.
     # same language, more than half of the subject words shared: at least this similar (e5 cosine)
     curated_min_similarity: float = 0.9
-    # same language, a subject word shared: at least this similar and this far above every other
-    # curated question of the language (null: only the match above). 0.925 / 0.035 when on; off by
-    # default: with them the feedback benchmark served 4 wrong curated answers on Munich
-    # (another fact of the same page, "Munich" as the only shared subject word)
-    curated_min_similarity_paraphrase: float | None = None
+    # same language, after retrieval: a subject word shared, the curated answer's page among the
+    # first `curated_page_rank` pages found, at least this similar and this far above every other
+    # curated question of the language (null: only the match above). Without the page check the
+    # feedback benchmark served 4 wrong curated answers on Munich (a neighbouring service's answer)
+    curated_min_similarity_paraphrase: float | None = 0.925
     curated_min_margin: float = 0.035
     # another language (after retrieval): the curated page among the first `curated_page_rank`
     # pages found, at least this similar and this far above the other curated questions of that
-    # language (null: off). 0.89 when on; off by default for the same reason
-    curated_min_similarity_with_page: float | None = None
-    curated_page_rank: int = 3
+    # language (null: off)
+    curated_min_similarity_with_page: float | None = 0.89
+    curated_page_rank: int = 2
     curated_min_margin_other_language: float = 0.03
     # curated answers and flagged documents are kept in memory; this often (at most) one tiny
     # SELECT checks whether staff changed them on another instance (then they are re-read).

@@ -14,9 +14,10 @@ the documents search finds), for
   paraphrases: the dev half is where thresholds are chosen, the test half is reported.
 
 Printed per rule and per part (dev: where thresholds are chosen; test: reported): the close
-match alone (as before: same language, more than half of the subject words shared), the
-settings' defaults (``store.curated_*``) and the paraphrase and other-language matches switched
-on with the thresholds of ``assistant/answering/curated.py``, with the matcher's time per question.
+match alone (same language, more than half of the subject words shared), the settings'
+defaults (``store.curated_*``: also the paraphrase and other-language matches, both with the
+curated page among the first 2 the search finds) and the same with the page among the first 3,
+with the matcher's time per question.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from assistant.answering.curated import MIN_SIMILARITY_OTHER_LANGUAGE, MIN_SIMILARITY_PARAPHRASE, CuratedMatcher
+from assistant.answering.curated import CuratedMatcher
 from assistant.answering.retrieve import search
 from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import HybridIndex
@@ -44,15 +45,9 @@ def matchers(settings: Settings, embedder: E5Embeddings, curated: tuple[CuratedA
     return {
         "close match only": CuratedMatcher(lambda: curated, embedder, store.curated_min_similarity, None, 1, None),
         "settings' defaults": CuratedMatcher.from_settings(lambda: curated, embedder, store),
-        "paraphrase + other-language match on": CuratedMatcher.from_settings(
-            lambda: curated,
-            embedder,
-            store.model_copy(
-                update={
-                    "curated_min_similarity_paraphrase": MIN_SIMILARITY_PARAPHRASE,
-                    "curated_min_similarity_with_page": MIN_SIMILARITY_OTHER_LANGUAGE,
-                }
-            ),
+        # one page more: where the page check starts to let a neighbouring service's answer through
+        "page among the first 3": CuratedMatcher.from_settings(
+            lambda: curated, embedder, store.model_copy(update={"curated_page_rank": 3})
         ),
     }
 

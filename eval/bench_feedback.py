@@ -168,6 +168,12 @@ def run_set(runner: Runner, planned, planned_config, paraphrases, work_dir: Path
     everything_after = list(after.values()) + para_after
     curated_served = [a for a in everything_after if a.answer is not None and a.answer.verified_by_staff]
     wrong_curated = [a.case.id for a in curated_served if not a.right]
+    curated_questions = {item.id: item.question for item in app.review.curated_answers()}
+    wrong_curated_detail = [
+        {"question": a.case.question, "case": a.case.id, "curated_question": curated_questions.get(a.answer.curated_id)}
+        for a in curated_served
+        if not a.right
+    ]
     other_language_curated = [
         a.case.id for a in curated_served if a.metrics.answer_language and not a.metrics.language_ok
     ]
@@ -192,6 +198,7 @@ def run_set(runner: Runner, planned, planned_config, paraphrases, work_dir: Path
         "table": table,
         "regressions": regressions,
         "wrong_curated_served": wrong_curated,
+        "wrong_curated_detail": wrong_curated_detail,  # which curated answer each of them got
         "curated_served": len(curated_served),
         "curated_served_other_language": other_language_curated,
         "quality": quality,
@@ -249,6 +256,8 @@ def print_result(result: dict) -> None:
         f"{result['wrong_curated_served'][:10]}; in another language than the question: "
         f"{len(result['curated_served_other_language'])}"
     )
+    for wrong in result["wrong_curated_detail"]:
+        print(f"  wrong curated answer: {wrong['question']!r} got the answer to {wrong['curated_question']!r}")
 
 
 def main() -> int:

@@ -2,48 +2,55 @@
 
 Staff corrections (see ``ReviewService.correct``) are stored in the shared
 database; every instance keeps them in memory (``ReviewService.curated_answers``
-returns the same list until staff change them, on any instance). Two matches:
+returns the same list until staff change them, on any instance). The small embedding model
+finds "Wie beantrage ich Elterngeld?" closer to "Wie beantrage ich Kindergeld?" than some true
+paraphrases, so the e5 cosine alone never decides. Every match needs a curated question that
+asks for the same kind of answer (an amount, also "Muss ich das bezahlen?"; a date, time or
+duration): "Was kostet Sperrmüll?" shares its subject with "Wie melde ich Sperrmüll an?", and
+"Ist die B 37 gerade gesperrt?" with "Wie lange ist die B 37 gesperrt?". Three matches:
 
-**Before retrieval, same language** (``match``). The small embedding model finds
-"Wie beantrage ich Elterngeld?" closer to "Wie beantrage ich Kindergeld?" than some true
-paraphrases, so the e5 cosine alone never decides. A curated answer is given when
+**The close match, before retrieval** (``match``): same language, more than half of the two
+questions' subject words shared, e5 >= ``min_similarity`` (0.90).
 
-- its question asks for the same kind of answer (an amount, also "Muss ich das bezahlen?";
-  a date, time or duration):
-  "Was kostet Sperrmüll?" shares its subject with "Wie melde ich Sperrmüll an?", and "Ist die
-  B 37 gerade gesperrt?" with "Wie lange ist die B 37 gesperrt?";
-- and either the close match holds (more than half of the two questions' subject words
-  shared, e5 >= ``min_similarity``, 0.90), or the paraphrase match: at least one subject word
-  shared, e5 >= ``min_similarity_paraphrase`` (0.925) **and** at least ``min_margin`` (0.035)
-  above every other curated question of the language. A real paraphrase stands out from the
-  other curated questions; a question that is merely about the same office or the same kind
-  of fee sits among several at similar distances. A question that names every subject word
-  of the curated one and more ("Was kostet eine Apostille für meine Geburtsurkunde?" after
-  "Was kostet eine Geburtsurkunde?") asks about something more specific and gets only the
-  close match.
+**The paraphrase match, after retrieval** (``match_by_page``, same language): at least one
+subject word shared, e5 >= ``min_similarity_paraphrase`` (0.925), at least ``min_margin``
+(0.035) above every other curated question of the language, **and the documents search ranks
+the curated answer's page among its first ``page_rank`` (2) pages**. A real paraphrase stands
+out from the other curated questions; a question merely about the same office or the same kind
+of fee sits among several at similar distances. A question that names every subject word of the
+curated one and more ("Was kostet eine Apostille für meine Geburtsurkunde?" after "Was kostet
+eine Geburtsurkunde?") asks about something more specific and gets only the close match.
 
-**After retrieval, the other language** (``match_by_page``). e5's multilingual space puts
-translations close, but not as close as same-language questions on other subjects, so the
-question must also find the curated answer's page: among the curated answers in another
-language that ask for the same kind of answer and whose page the documents search ranks
-among the first ``page_rank`` (3), the most similar one with e5 >= ``min_similarity_with_page``
-(0.89) and at least ``min_margin_other_language`` (0.03) above every other curated question
-in that language. The stage prefixes a note that staff wrote it in the other language.
+The page is the safety check (feedback benchmark, issue 14): without it the paraphrase match
+served 4 wrong curated answers on Munich, each a question e5 puts close (0.93-0.975) to a curated
+one about a neighbouring service: "I'm moving my business from Munich to Augsburg. Do I have to
+deregister it in Munich?" and "I moved to another flat within Munich. Do I need to re-register
+my car?" got the answer to "I'm moving from Munich to Berlin. Do I need to deregister in
+Munich?"; "How much does it cost to have my signature officially certified?" the fee for a
+sports club's signature, and its German twin the fee for certifying twelve documents. Subject
+words cannot tell these apart ("Munich", "moving", "beglaubigen" are shared, the kind of answer
+is the same), the search can: each question finds its own service's page first and the curated
+answer's page not among the first two (the document certification third, hence 2, not 3).
+Measured and not needed for that: all four kinds of answer of ``ANSWER_TYPES`` instead of two
+(fewer paraphrases found, no wrong answer less).
 
-Both wider matches are off by default (``store.curated_min_similarity_paraphrase`` and
-``store.curated_min_similarity_with_page`` null): on the feedback benchmark they served 4 wrong
-curated answers on Munich (another fact of the same page; "Munich" the only shared subject
-word). The thresholds below (``MIN_SIMILARITY_PARAPHRASE`` ...) are the ones to switch on with.
+**The other-language match, after retrieval** (``match_by_page``): e5's multilingual space puts
+translations close, but not as close as same-language questions on other subjects; among the
+curated answers in another language that ask for the same kind of answer and whose page is
+among the first ``page_rank`` pages, the most similar one with e5 >= ``min_similarity_with_page``
+(0.89) and at least ``min_margin_other_language`` (0.03) above every other curated question in
+that language. The stage prefixes a note that staff wrote it in the other language.
 
-The thresholds were chosen on the dev part of ``eval/sets/feedback_paraphrases.jsonl`` with
-the dev half of the other golden questions as negatives (the most dev paraphrases with no
-wrong curated answer, also with both thresholds 0.01 looser; among those the loosest);
-``eval/bench_curated_match.py`` reports the test part.
+The thresholds (``store.curated_*``; null switches a wider match off) were chosen on the dev
+part of ``eval/sets/feedback_paraphrases.jsonl`` with the dev half of the other golden questions
+as negatives, replaying the feedback benchmark's curated answers: the most dev paraphrases with
+no wrong curated answer, also with each threshold one step looser (page rank + 1, e5 - 0.01,
+a lower margin); among those the strictest. ``eval/bench_curated_match.py`` reports the test part.
 
 What does not depend on the question is done once per list (when it changes): the curated
-answers grouped by language, their subject words and kinds of answer; their question
-embeddings are cached. Per question there is the question's subject words and one small
-matrix product per language.
+answers grouped by language, their subject words and kinds of answer, their question embeddings
+stacked into one matrix per language. Per question there is the question's subject words and one
+small matrix product per language.
 """
 
 from __future__ import annotations
@@ -52,7 +59,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -78,6 +85,7 @@ MIN_SIMILARITY_PARAPHRASE = 0.925
 MIN_MARGIN = 0.035
 MIN_SIMILARITY_OTHER_LANGUAGE = 0.89
 MIN_MARGIN_OTHER_LANGUAGE = 0.03
+PAGE_RANK = 2
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,9 @@ class _Language:
     items: tuple[CuratedAnswer, ...]  # in the source's order (newest first)
     terms: tuple[frozenset[str], ...]  # subject words of each item's question
     kinds: tuple[tuple[bool, ...], ...]  # the kind of answer each item's question asks for
+    # the stacked question embeddings, built at the first question after the list changed
+    # (a new _Language is prepared for every new list, so this never outlives it)
+    matrix: list[np.ndarray] = field(default_factory=list, compare=False, repr=False)
 
 
 class CuratedMatcher:
@@ -96,7 +107,7 @@ class CuratedMatcher:
         embedder: E5Embeddings,
         min_similarity: float,
         min_similarity_with_page: float | None = None,
-        page_rank: int = 3,
+        page_rank: int = PAGE_RANK,
         min_similarity_paraphrase: float | None = None,
         min_margin: float = MIN_MARGIN,
         min_margin_other_language: float = MIN_MARGIN_OTHER_LANGUAGE,
@@ -139,59 +150,60 @@ class CuratedMatcher:
         question_vector: np.ndarray,
         language: str,
     ) -> tuple[CuratedAnswer, float] | None:
-        """The curated answer in ``language`` that the question asks for, with its similarity."""
+        """The curated answer in ``language`` that the question asks for (the close match), with its similarity."""
         curated = self._prepared().get(language)
         if curated is None:
             return None
         subject = frozenset(subject_terms(question, language))
         kind = asks_for(question)
-        similarities = self._vectors_of(list(curated.items)) @ question_vector
-        same_kind = [p for p in range(len(curated.items)) if curated.kinds[p] == kind]
-        close = [p for p in same_kind if _shared(subject, curated.terms[p]) > 0.5]
+        similarities = self._matrix(curated) @ question_vector
+        close = [
+            p
+            for p in range(len(curated.items))
+            if curated.kinds[p] == kind and _shared(subject, curated.terms[p]) > 0.5
+        ]
         if close:  # the close match: most subject words shared
             best = max(close, key=lambda p: similarities[p])
             if similarities[best] >= self.min_similarity:
                 return curated.items[best], float(similarities[best])
-        if self.min_similarity_paraphrase is None or not same_kind:
-            return None
-        best = max(same_kind, key=lambda p: similarities[p])
-        terms = curated.terms[best]
-        if (
-            similarities[best] >= self.min_similarity_paraphrase
-            and _margin(similarities, best) >= self.min_margin
-            and subject & terms
-            and not terms < subject  # asks about something more specific
-        ):
-            return curated.items[best], float(similarities[best])
         return None
 
     def match_by_page(
         self, question: str, question_vector: np.ndarray, pages: Sequence[str], language: str | None = None
     ) -> tuple[CuratedAnswer, float] | None:
-        """The curated answer in another language than ``language`` whose page is among the
-        first ``page_rank`` of ``pages`` (the retrieved documents, best first), with its similarity.
+        """The curated answer whose page is among the first ``page_rank`` of ``pages`` (the
+        retrieved documents, best first) and that the question asks for, with its similarity:
+        in ``language`` the paraphrase match, in another language the other-language match.
 
-        Without ``language`` the curated answers of every language are candidates.
+        Without ``language`` the curated answers of every language are other-language candidates.
         """
-        if self.min_similarity_with_page is None or not pages:
+        if not pages:
             return None
-        top = set(list(dict.fromkeys(pages))[: self.page_rank])
+        top = list(dict.fromkeys(pages))[: self.page_rank]
         kind = asks_for(question)
         found: tuple[CuratedAnswer, float] | None = None
         for group_language, group in self._prepared().items():
-            if group_language == language:
-                continue  # the same language had its match before retrieval
-            similarities = self._vectors_of(list(group.items)) @ question_vector
+            same = group_language == language
+            threshold = self.min_similarity_paraphrase if same else self.min_similarity_with_page
+            if threshold is None:
+                continue
+            subject = frozenset(subject_terms(question, group_language)) if same else frozenset()
             candidates = [
-                p for p, item in enumerate(group.items) if item.doc_id and item.doc_id in top and group.kinds[p] == kind
+                p
+                for p, item in enumerate(group.items)
+                if item.doc_id in top
+                and group.kinds[p] == kind
+                and (not same or (subject & group.terms[p] and not group.terms[p] < subject))
             ]
             if not candidates:
                 continue
+            similarities = self._matrix(group) @ question_vector
             best = max(candidates, key=lambda p: similarities[p])
             similarity = float(similarities[best])
+            margin = self.min_margin if same else self.min_margin_other_language
             if (
-                similarity >= self.min_similarity_with_page
-                and _margin(similarities, best) >= self.min_margin_other_language
+                similarity >= threshold
+                and _margin(similarities, best) >= margin
                 and (found is None or similarity > found[1])
             ):
                 found = group.items[best], similarity
@@ -219,7 +231,14 @@ class CuratedMatcher:
                 self._by_language, self._items = by_language, items
         return self._by_language
 
-    def _vectors_of(self, items: list[CuratedAnswer]) -> np.ndarray:
+    def _matrix(self, group: _Language) -> np.ndarray:
+        """The group's question embeddings stacked (rows in the group's order), built once per list."""
+        if not group.matrix:
+            vectors = self._vectors_of(group.items)
+            group.matrix[:] = [np.stack([vectors[_key(item)] for item in group.items])]
+        return group.matrix[0]
+
+    def _vectors_of(self, items: Sequence[CuratedAnswer]) -> dict[_Key, np.ndarray]:
         cache = self._vectors
         missing = list(dict.fromkeys(_key(item) for item in items if _key(item) not in cache))
         if missing:  # embedded once, all new ones in one call
@@ -227,7 +246,7 @@ class CuratedMatcher:
             with self._lock:
                 self._vectors = {**self._vectors, **embedded}
             cache = {**cache, **embedded}
-        return np.stack([cache[_key(item)] for item in items])
+        return cache
 
 
 def _prepare(items: Sequence[CuratedAnswer]) -> dict[str, _Language]:

@@ -29,10 +29,10 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple, get_args
+from typing import Any, NamedTuple, get_args
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -168,7 +168,13 @@ class Dashboard(BaseModel):
 
 
 class QueueFilter(BaseModel):
-    """What the queue and the CSV export select; ``None`` means any."""
+    """What the queue and the CSV export select; ``None`` means any.
+
+    ``ReviewService.queue`` and ``export_csv`` take these fields as keyword arguments; a name
+    that is not one of them is an error, not a filter quietly left out.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
     channel: Channel | None = None
     language: str | None = None
@@ -196,31 +202,11 @@ class ReviewService:
         self._weights: tuple[float, dict[str, float]] | None = None  # (when read, rating_weights)
 
     # -- the queue ---------------------------------------------------------
-    def queue(
-        self,
-        channel: Channel | None = None,
-        language: str | None = None,
-        reason: Reason | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        state: ReviewState | None = "open",
-        limit: int = 200,
-        route: Route | None = None,
-        tag: str | None = None,
-    ) -> list[Interaction]:
+    def queue(self, limit: int = 200, **filters: Any) -> list[Interaction]:
         """Thumbs-down, unanswered (abstained), low-quality (``staff.review_below_quality``) and ticket
-        items, newest first; ``tag`` keeps those with that review tag (or ``"ticket"``)."""
-        where = QueueFilter(
-            channel=channel,
-            language=language,
-            reason=reason,
-            since=since,
-            until=until,
-            state=state,
-            route=route,
-            tag=tag,
-        )
-        return self._interactions(where, queue_only=True, limit=limit)
+        items, newest first; ``filters`` are ``QueueFilter``'s fields (open items unless ``state``
+        says otherwise; ``tag`` keeps those with that review tag or ``"ticket"``)."""
+        return self._interactions(QueueFilter(**filters), queue_only=True, limit=limit)
 
     def item(self, interaction_id: str) -> Interaction:
         """One interaction with its latest rating, review tags and ticket (contact included: staff view)."""
@@ -627,29 +613,10 @@ class ReviewService:
         return sorted(groups, key=lambda group: (-group.count, group.representative))
 
     # -- exports -------------------------------------------------------------
-    def export_csv(
-        self,
-        channel: Channel | None = None,
-        language: str | None = None,
-        reason: Reason | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        state: ReviewState | None = None,
-        queue_only: bool = False,
-        route: Route | None = None,
-        tag: str | None = None,
-    ) -> str:
-        """One row per interaction (newest first) with its latest rating and review tags, for a spreadsheet."""
-        where = QueueFilter(
-            channel=channel,
-            language=language,
-            reason=reason,
-            since=since,
-            until=until,
-            state=state,
-            route=route,
-            tag=tag,
-        )
+    def export_csv(self, queue_only: bool = False, **filters: Any) -> str:
+        """One row per interaction (newest first) with its latest rating and review tags, for a spreadsheet;
+        ``filters`` as for ``queue``, but every review state unless ``state`` is given."""
+        where = QueueFilter(**{"state": None, **filters})
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS)

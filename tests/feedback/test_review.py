@@ -131,6 +131,21 @@ def test_queue_filters(review):
     assert ids(state=None) == {kiosk_de, widget_en, abstained}
 
 
+def test_csv_export_selects_what_the_queue_selects(review):
+    kiosk_de = log(review, "Was kostet ein Reisepass?", rating="down", reason="wrong")
+    widget_en = log(review, "How much is a passport?", rating="down", channel="widget", language="en")
+    review.dismiss(widget_en, staff="anna")
+
+    def exported(**filters) -> set[str]:
+        return {row["id"] for row in csv.DictReader(io.StringIO(review.export_csv(**filters)))}
+
+    assert exported(channel="kiosk", state="open") == {item.id for item in review.queue(channel="kiosk")} == {kiosk_de}
+    assert exported() == {kiosk_de, widget_en}  # the export covers every review state unless asked
+    assert {item.id for item in review.queue()} == {kiosk_de}
+    with pytest.raises(ValueError):  # a misspelt filter is an error, not a filter left out
+        review.queue(chanel="kiosk")
+
+
 def test_correction_is_stored_resolves_the_item_and_is_exported(review):
     question = "Was kostet der Personalausweis ab 24?"
     interaction_id = log(review, question, rating="down", reason="wrong")

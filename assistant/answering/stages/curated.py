@@ -1,8 +1,9 @@
 """Curated: a staff-verified answer to the same or a similar question is given as it is.
 
-Two matches: before retrieval the one in the question's language (same subject, same kind of
-answer, a clear paraphrase), after retrieval the one in the other language (when the documents
-search also finds the verified answer's page; see ``assistant/answering/curated.py``).
+Three matches (see ``assistant/answering/curated.py``): before retrieval the close match in the
+question's language (same kind of answer, most subject words shared); after retrieval, when the
+documents search ranks the verified answer's page among its first pages, the paraphrase match in
+the question's language and the match in another language.
 """
 
 from __future__ import annotations
