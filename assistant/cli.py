@@ -302,14 +302,26 @@ def train_reader(
         list[str] | None, typer.Option("--kind", help="logistic and/or trees (default both; the better one is kept).")
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same data and seed: same artifact).")] = 0,
+    golden: Annotated[
+        list[str] | None,
+        typer.Option("--golden", help="A golden set of eval/sets.toml whose expected quotes join the training rows."),
+    ] = None,
 ) -> None:
     """Train the evidence reader on OMoS-QA train and calibrate its thresholds on dev."""
     from assistant.answering.reader import DEFAULT_MODEL
     from assistant.evaluation.configs import ConfigError
+    from assistant.evaluation.train_reader import TRAIN_SETS
     from assistant.evaluation.train_reader import train_reader as train
 
     try:
-        train(Settings(), out or DEFAULT_MODEL, tuple(kind or ("logistic", "trees")), seed, log=err.print)
+        train(
+            Settings(),
+            out or DEFAULT_MODEL,
+            tuple(kind or ("logistic", "trees")),
+            seed,
+            train_sets=TRAIN_SETS + tuple(golden or ()),
+            log=err.print,
+        )
     except (ConfigError, IndexMismatchError, EmbeddingModelError, ImportError, ValueError) as exc:
         _fail(str(exc).replace("\n", "; "))
 

@@ -15,7 +15,10 @@ stage computes it for retrieval), so the time is the patterns plus one matrix pr
 "Endorsements": held-out political-opinion questions the router let through to the answer
 path (where they would be answered with a quote); the target is 0.
 
-    python eval/bench_router.py [--model FILE] [--json OUT.json]
+    python eval/bench_router.py [--model FILE] [--set HELDOUT.jsonl] [--json OUT.json] [--aggregate-only]
+
+``--aggregate-only`` prints and stores only the aggregate figures for the held-out set (no
+misrouted questions), for a blind set that must not be looked at question by question.
 """
 
 from __future__ import annotations
@@ -82,6 +85,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=MODEL_PATH)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--set", type=Path, default=HELDOUT, help=f"held-out set (default {HELDOUT.relative_to(ROOT)})")
+    parser.add_argument(
+        "--aggregate-only",
+        action="store_true",
+        help="no misrouted held-out questions in the output or the JSON (for a blind set)",
+    )
     args = parser.parse_args()
 
     settings = Settings()
@@ -89,11 +98,16 @@ def main() -> None:
     embedder = create_embeddings(settings.embedding_model, settings.embedding_threads)
     cache = VectorCache(settings.index_dir / "router-cache" / "vectors.npz", embedder)
 
-    heldout = read_jsonl(HELDOUT)
+    heldout = read_jsonl(args.set)
     legitimate = {"omosqa-dev": omosqa_dev(), "munich": read_jsonl(MUNICH)}
     predicted, seconds = route_all(router, heldout, cache)
     expected = [row["route"] for row in heldout]
-    report: dict = {"model": str(args.model), "data_hash": router.data_hash, "heldout": len(heldout)}
+    report: dict = {
+        "model": str(args.model),
+        "data_hash": router.data_hash,
+        "set": str(args.set),
+        "heldout": len(heldout),
+    }
     report["per_route"] = per_route(expected, predicted)
     report["languages"] = dict(Counter(row["language"] for row in heldout))
     report["endorsements"] = sum(
@@ -103,7 +117,7 @@ def main() -> None:
     report["misrouted"] = [
         f"{row['route']} -> {p}: {row['question']}"
         for row, p in zip(heldout, predicted, strict=True)
-        if p != row["route"]
+        if p != row["route"] and not args.aggregate_only
     ]
     for name, rows in legitimate.items():
         routes, more = route_all(router, rows, cache)
@@ -138,7 +152,11 @@ def main() -> None:
             print(f"  {line}")
     timing = report["router_ms_per_question"]
     print(f"router time per question (vector given): median {timing['median']:.2f} ms, p95 {timing['p95']:.2f} ms")
-    print("misrouted held-out questions:")
+    if args.aggregate_only:
+        wrong = sum(e != p for e, p in zip(expected, predicted, strict=True))
+        print(f"misrouted held-out questions: {wrong} (not shown)")
+    else:
+        print("misrouted held-out questions:")
     for line in report["misrouted"]:
         print(f"  {line}")
     if args.json:

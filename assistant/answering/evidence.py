@@ -56,6 +56,9 @@ ANSWER_TYPES = [
         ),
     ),
 ]
+# amounts and times: the kinds a sentence visibly has or has not (a question about a cost whose
+# evidence names no amount is not answered: stages/answerable.py)
+CHECKABLE_TYPES = ANSWER_TYPES[:2]
 ANSWER_TYPE_BONUS = 0.03
 _URL = re.compile(r"https?://\S+")
 

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answering.evidence import ANSWER_TYPES
+from assistant.answering.evidence import ANSWER_TYPES, CHECKABLE_TYPES
 from assistant.components.index import HybridIndex, bm25_tokens
 from assistant.records import Evidence, SearchHit
 from assistant.text import is_heading, strip_markup
@@ -92,6 +92,8 @@ class Selection:
     intro: bool = False  # a chosen list item brings its intro line
     extend: float = 1.01  # neighbours of the best line with at least this join its passage (> 1: never)
     block: int = 1  # ... until the passage has this many lines
+    typed: float = 1.01  # a question wanting an amount or time the chosen lines lack: the page's best line
+    # that has one joins them when it has at least this (> 1: never; without one the answer is refused)
 
 
 @dataclass
@@ -108,6 +110,8 @@ class Candidates:
     intro: list[int] = field(default_factory=list)  # candidate number of the list intro, or -1
     group: list[int] = field(default_factory=list)  # near-duplicate group (same number = same content)
     quotable: list[bool] = field(default_factory=list)  # False: a Markdown heading (context, not an answer)
+    wanted: tuple[int, ...] = ()  # the checkable answer types the question asks for (CHECKABLE_TYPES numbers)
+    types: list[frozenset[int]] = field(default_factory=list)  # ... and those each sentence has
 
     def __len__(self) -> int:
         return len(self.doc_ids)
@@ -182,6 +186,21 @@ def collect(
                 found.quotable.append(not is_heading(raw))
     found.group = _duplicate_groups(found, index)
     return found
+
+
+def mark_answer_types(found: Candidates, question: str) -> Candidates:
+    """Note which amounts and times the question asks for and which sentences have them
+    (the pipeline refuses an answer about a cost that names no amount: stages/answerable.py)."""
+    found.wanted = tuple(n for n, (cue, _) in enumerate(CHECKABLE_TYPES) if cue.search(question))
+    found.types = [
+        frozenset(n for n in found.wanted if CHECKABLE_TYPES[n][1].search(text)) for text in found.texts
+    ]
+    return found
+
+
+def types_present(chosen: list[int], found: Candidates) -> bool:
+    """Every answer type the question asks for occurs in a chosen line (the answerability gate)."""
+    return all(any(n in found.types[i] for i in chosen) for n in found.wanted)
 
 
 def _intro_of(found: Candidates, page_start: int, raw: str) -> int:
@@ -412,7 +431,9 @@ def choose(probabilities: np.ndarray, found: Candidates, selection: Selection) -
     The page of the best line wins; its further lines need ``selection.line`` (and a share
     ``selection.relative`` of the best); the best line's neighbours join it as one passage
     (:func:`_passage`); a second page adds at most its best line, when that is not a
-    near-duplicate of a chosen one.
+    near-duplicate of a chosen one. A question asking for an amount or a time that the chosen
+    lines lack gets the page's best line that has one (``selection.typed``; see
+    :func:`mark_answer_types`).
     """
     if not len(found):
         return []
@@ -441,6 +462,14 @@ def choose(probabilities: np.ndarray, found: Candidates, selection: Selection) -
         other = max(second, key=lambda i: probabilities[i])
         if probabilities[other] >= selection.second_page:
             chosen.append(other)
+    for n in found.wanted if selection.typed <= 1 else ():
+        if any(n in found.types[i] for i in chosen):
+            continue
+        typed = [i for i in range(len(found)) if found.page[i] == page and allowed[i] and n in found.types[i]]
+        i = max(typed, key=lambda i: probabilities[i], default=-1)
+        if i >= 0 and probabilities[i] >= selection.typed and found.group[i] not in groups:
+            chosen.append(i)
+            groups.add(found.group[i])
     if selection.intro:
         for i in list(chosen):
             intro = found.intro[i]
@@ -489,7 +518,7 @@ def read_evidence(
     language: str = "de",
 ) -> list[Evidence]:
     """The quotes the reader chooses (numbered from 1); empty when no line clears the threshold."""
-    found = collect(hits, index, language=language)
+    found = mark_answer_types(collect(hits, index, language=language), question)
     if not len(found):
         return []
     probabilities = model.probabilities(features(question, language, question_vector, hits, index, found))

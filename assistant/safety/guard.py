@@ -140,8 +140,10 @@ OUT_OF_REMIT_PATTERNS = [
     # creative writing, jokes
     r"\b(?:gedicht\w*|poem\w*|poesie|reime?|reimen|limerick|haiku|witze?|witzig\w*|joke\w*|rezept(?:e|idee\w*)?|"
     r"recipes?|songtext|lyrics)\b",
-    r"\b(?:schreib|erzähl|erfinde|dicht|verfass)\w*\b.{0,30}\b(?:geschichte|märchen|lied|song|rap|roman|kurzgeschichte)\b",
-    r"\b(?:write|tell|make\s+up|compose|invent)\b.{0,30}\b(?:story|stories|fairy\s*tale|song|rap|novel|essay)\b",
+    r"\b(?:schreib|erzähl|erfinde|dicht|verfass)\w*\b.{0,30}\b(?:geschichte|märchen|lied|song|rap|roman|kurzgeschichte|"
+    r"witze?)\b",
+    r"\b(?:write|tell|make\s+up|compose|invent)\b.{0,30}\b(?:story|stories|fairy\s*tale|song|rap|novel|essay|"
+    r"jokes?)\b",
     # homework
     r"\b(?:hausaufgabe\w*|homework|hausarbeit|referat\s+über|aufsatz|erörterung|facharbeit|assignment)\b",
     r"\b(?:löse|berechne|rechne)\b.{0,30}\b(?:aufgabe|gleichung|integral|ableitung)\b|"

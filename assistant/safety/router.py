@@ -23,7 +23,9 @@ stage computes for retrieval anyway) and a few pattern signals of :mod:`guard` a
 on ``router_examples.tsv``; coefficients and calibrated thresholds are stored as JSON in
 ``router_model.json`` (numpy only at run time). A refusal route fires only when its
 probability reaches the route's threshold, calibrated on held-out (out-of-fold) examples;
-otherwise the question is answered. Two pattern families stay decisive because they are
+otherwise the question is answered. Crisis comes first: a question that would be answered goes
+to crisis whenever the crisis probability reaches a low floor (``floors``), even when another
+route is likelier. Two pattern families stay decisive because they are
 precise and measured (``eval/bench_attacks.py``): injection, the political patterns, and the
 out-of-remit families that no real question matches (stories, homework, code, tax saving).
 
@@ -36,7 +38,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import get_args
@@ -133,7 +135,7 @@ class Route:
 
     route: RouteName
     confidence: float  # the classifier's probability of ``route`` (1.0 for a decisive pattern)
-    reason: str = "model"  # "model", "pattern: <family>", "below threshold: <route>"
+    reason: str = "model"  # "model", "pattern: <family>", "above floor: <route>", "below threshold: <route>"
 
     @property
     def refused(self) -> bool:
@@ -151,6 +153,8 @@ class QuestionRouter:
     intercept: np.ndarray  # (routes,)
     thresholds: dict[str, float]  # a non-answer route fires at or above this probability
     data_hash: str = ""
+    # safety first: a route here (crisis) wins at or above its floor even when another route is likelier
+    floors: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> QuestionRouter:
@@ -166,6 +170,7 @@ class QuestionRouter:
             intercept=np.asarray(artifact["intercept"], dtype=np.float64),
             thresholds=dict(artifact["thresholds"]),
             data_hash=artifact.get("data_hash", ""),
+            floors=dict(artifact.get("floors", {})),
         )
 
     def probabilities(self, question: str, vector: np.ndarray) -> dict[str, float]:
@@ -190,11 +195,17 @@ class QuestionRouter:
             return Route(remit, 1.0, "pattern: out of remit")  # type: ignore[arg-type]
         probs = self.probabilities(question, vector)
         best = max(probs, key=probs.__getitem__)
-        if best == "answer":
-            return Route("answer", probs[best])
-        if probs[best] >= self.thresholds.get(best, 1.0):
-            return Route(best, probs[best])  # type: ignore[arg-type]
-        return Route("answer", probs["answer"], f"below threshold: {best} {probs[best]:.2f}")
+        if best != "answer" and probs[best] >= self.thresholds.get(best, 1.0):
+            chosen = Route(best, probs[best])  # type: ignore[arg-type]
+        elif best == "answer":
+            chosen = Route("answer", probs[best])
+        else:
+            chosen = Route("answer", probs["answer"], f"below threshold: {best} {probs[best]:.2f}")
+        if chosen.route in ("answer", "other_authority"):  # about to be answered: crisis first
+            for route, floor in self.floors.items():
+                if probs[route] >= floor:
+                    return Route(route, probs[route], f"above floor: {route} {floor:.2f}")  # type: ignore[arg-type]
+        return chosen
 
 
 @cache

@@ -13,7 +13,10 @@ features (:func:`assistant.safety.router.features`). Thresholds: for every non-a
 the lowest probability (not below ``MIN_THRESHOLD``) at which the route's out-of-fold precision
 (5-fold, each example scored by a model that never saw it) reaches ``TARGET_PRECISION`` and no
 more than ``MAX_ANSWER_HITS`` of the legitimate examples would be routed there (looser for
-``other_authority``, which refuses nothing).
+``other_authority``, which refuses nothing; political opinion keeps its floor). Crisis also
+gets a floor (``floors`` in the artifact): at or above it, a question that would be answered
+goes to crisis; the lowest floor that at most ``FLOOR_MAX_ANSWER_HITS`` of the legitimate
+examples reach out of fold.
 
 Reproducible: fixed folds and solver, vectors cached on disk (``index/router-cache/``), floats
 rounded in the artifact; ``data_hash`` is the SHA-256 of the examples used.
@@ -46,17 +49,34 @@ C = 0.1
 FOLDS = 5
 SEED = 0
 # other_authority refuses nothing (the answer path still runs; only "nothing found" becomes a referral)
-TARGET_PRECISION = {"crisis": 0.9, "other_authority": 0.8}  # other routes: DEFAULT_PRECISION
+# political opinion keeps its floor (MIN_THRESHOLD): the neutral refusal is the safe error, a judgement
+# request answered with a quote the one the issue rules out; out of fold, the election-fact look-alikes
+# ("Who is on the ballot for mayor?") would otherwise push its threshold up to 0.7-0.85 and let
+# judgement requests through
+TARGET_PRECISION = {"crisis": 0.9, "other_authority": 0.8, "political_opinion": 0.0}  # others: DEFAULT_PRECISION
 DEFAULT_PRECISION = 0.95
-MAX_ANSWER_HITS = {"other_authority": 0.02}  # share of legitimate examples a route may take out of fold
-DEFAULT_MAX_ANSWER_HITS = 0.002
+# share of legitimate examples a route may take out of fold (crisis: twice the refusal routes' share,
+# a false crisis referral still shows the emergency numbers)
+MAX_ANSWER_HITS = {"other_authority": 0.02, "political_opinion": 1.0, "crisis": 0.002}
+DEFAULT_MAX_ANSWER_HITS = 0.001
 THRESHOLD_GRID = np.round(np.arange(0.30, 0.96, 0.05), 2)
 # a refusal needs at least this probability even where fewer would do out of fold: short, vague
 # questions ("Wie lange dauert das?") lie far from every example and get spread-out probabilities;
 # crisis keeps the whole grid (missing one costs more than showing the emergency numbers once too often);
-# political opinion errs towards the neutral refusal (it must never be answered with a quote)
-MIN_THRESHOLD = {"crisis": 0.30, "political_opinion": 0.40}
+# political opinion errs towards the neutral refusal (it must never be answered with a quote);
+# personal advice is the route that refuses real questions (medicines, permits, tax facts): out of fold
+# its threshold came out at 0.50 or 0.55 depending on one or two examples, and at 0.50 it refused 2 of
+# the 386 OMoS dev and 1 of the 182 Munich questions (session 8, set on those dev figures)
+MIN_THRESHOLD = {"crisis": 0.30, "political_opinion": 0.40, "personal_advice": 0.60}
 DEFAULT_MIN_THRESHOLD = 0.5
+# safety first for crisis: a question about to be answered (route answer or other_authority) goes to
+# crisis whenever the crisis probability reaches a low floor, even when another route is likelier (a
+# crisis message answered costs far more than the emergency numbers shown once too often). The floor is
+# the lowest of FLOOR_GRID at which, out of fold, at most FLOOR_MAX_ANSWER_HITS of the legitimate
+# examples have a crisis probability at or above it
+FLOOR_ROUTES = ("crisis",)
+FLOOR_GRID = np.round(np.arange(0.05, 0.51, 0.01), 2)
+FLOOR_MAX_ANSWER_HITS = MAX_ANSWER_HITS["crisis"]
 DIGITS = 6
 # OMoS questions that another authority may answer (they are not written as city matters)
 OTHER_AUTHORITY_WORDS = re.compile(
@@ -155,6 +175,7 @@ class VectorCache:
 def data_hash(examples: list[Example]) -> str:
     rows = sorted(f"{e.route}\t{e.language}\t{e.question}" for e in examples)
     settings = f"C={C};folds={FOLDS};seed={SEED};signals={','.join(SIGNALS)}"
+    settings += f";floors={','.join(FLOOR_ROUTES)}<={FLOOR_MAX_ANSWER_HITS}"
     return hashlib.sha256("\n".join([settings, *rows]).encode("utf-8")).hexdigest()
 
 
@@ -193,6 +214,24 @@ def calibrate(probs: np.ndarray, labels: np.ndarray, decided: np.ndarray) -> dic
     return thresholds
 
 
+def calibrate_floors(probs: np.ndarray, labels: np.ndarray, decided: np.ndarray) -> dict[str, float]:
+    """Per route of :data:`FLOOR_ROUTES`: the lowest probability of :data:`FLOOR_GRID` that no more than
+    ``FLOOR_MAX_ANSWER_HITS`` of the legitimate examples reach out of fold (at or above it the route wins
+    over ``answer`` and ``other_authority``, see :meth:`QuestionRouter.route`)."""
+    routes = list(ROUTES)
+    legitimate = (labels == routes.index("answer")) & ~decided
+    floors: dict[str, float] = {}
+    for route in FLOOR_ROUTES:
+        r = routes.index(route)
+        floors[route] = float(FLOOR_GRID[-1])
+        for floor in FLOOR_GRID:
+            answer_hits = ((probs[:, r] >= floor) & legitimate).sum() / max(1, legitimate.sum())
+            if answer_hits <= FLOOR_MAX_ANSWER_HITS:
+                floors[route] = float(floor)
+                break
+    return floors
+
+
 def train(examples: list[Example], cache: VectorCache) -> dict:
     """The router artifact (JSON-ready) trained on ``examples``."""
     from sklearn.linear_model import LogisticRegression
@@ -217,6 +256,7 @@ def train(examples: list[Example], cache: VectorCache) -> dict:
         out_of_fold[np.ix_(score_rows, fold.classes_)] = fold.predict_proba(z[score_rows])
     decided = np.asarray([pattern_route(q) is not None for q in questions])
     thresholds = calibrate(out_of_fold, y, decided)
+    floors = calibrate_floors(out_of_fold, y, decided)
     final = model().fit(z, y)
     return {
         "version": 1,
@@ -228,6 +268,7 @@ def train(examples: list[Example], cache: VectorCache) -> dict:
         "sources": dict(sorted(Counter(e.source for e in examples).items())),
         "out_of_fold_accuracy": round(float((out_of_fold.argmax(axis=1) == y).mean()), 4),
         "thresholds": thresholds,
+        "floors": floors,
         "C": C,
         "mean": _rounded(mean),
         "scale": _rounded(scale),

@@ -8,7 +8,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.answering.reader import Candidates, Selection, choose, collect, load_model, read_evidence
+from assistant.answering.reader import (
+    Candidates,
+    Selection,
+    choose,
+    collect,
+    load_model,
+    mark_answer_types,
+    read_evidence,
+    types_present,
+)
 from assistant.answering.retrieve import search
 from assistant.app import App
 from assistant.ingest.pipeline import ingest
@@ -116,3 +125,30 @@ def test_the_best_line_brings_the_passage_that_continues_it():
     assert choose(probabilities, _page_of(list(probabilities)), single) == [2]
     # a heading inside the passage is skipped, not quoted and not an end
     assert choose(probabilities, _page_of(list(probabilities), headings=(3,)), passage) == [1, 2, 4]
+
+
+def test_a_cost_question_gets_the_pages_line_with_an_amount_when_the_best_line_has_none():
+    texts = [
+        "Den Bibliotheksausweis erhalten Sie an der Theke.",  # best line, no amount
+        "Der Bibliotheksausweis kostet 15 Euro im Jahr.",
+        "Die Bücherhalle Nord kostet 3 Euro Eintritt.",  # an amount, but on another page
+    ]
+    found = mark_answer_types(
+        Candidates(
+            doc_ids=["a", "a", "b"],
+            page=[0, 0, 1],
+            intro=[-1] * 3,
+            group=[0, 1, 2],
+            quotable=[True] * 3,
+            texts=texts,
+        ),
+        "Was kostet der Bibliotheksausweis?",
+    )
+    probabilities = np.array([0.8, 0.1, 0.3])
+    without = Selection(answer=0.5, line=0.5, max_lines=2)
+    assert choose(probabilities, found, without) == [0]
+    assert not types_present([0], found)  # the answer path would refuse this answer
+    typed = Selection(answer=0.5, line=0.5, max_lines=2, typed=0.05)
+    assert choose(probabilities, found, typed) == [0, 1]  # the amount of the same page, not the other page's
+    assert types_present([0, 1], found)
+    assert choose(probabilities, found, Selection(answer=0.5, line=0.5, max_lines=2, typed=0.2)) == [0]

@@ -7,8 +7,23 @@ import json
 import numpy as np
 import pytest
 
-from assistant.answering.reader import FEATURES, ReaderModelError, Selection, load_model, model_from_json
-from assistant.evaluation.train_reader import Question, artifact_hash, artifact_text, build_model, figures
+from assistant.answering.reader import (
+    FEATURES,
+    Candidates,
+    ReaderModelError,
+    Selection,
+    load_model,
+    model_from_json,
+)
+from assistant.evaluation.train_reader import (
+    Question,
+    artifact_hash,
+    artifact_text,
+    build_model,
+    figures,
+    golden_labels,
+)
+from assistant.records import GoldenCase
 
 pytest.importorskip("sklearn", reason="training needs scikit-learn (pip install -e '.[dev]')")
 
@@ -79,3 +94,36 @@ def test_the_bundled_artifact_loads_and_another_feature_version_is_refused(tmp_p
         load_model(stale)
     with pytest.raises(ReaderModelError, match="not a reader artifact"):
         model_from_json({"kind": "trees"})
+
+
+def test_a_golden_case_labels_the_candidates_that_match_its_expected_quotes():
+    case = GoldenCase(
+        id="fee",
+        question="Was kostet der Personalausweis?",
+        language="de",
+        expected_status="answered",
+        expected_evidence=["Der Personalausweis kostet 37,00 Euro.", "Eine Expressgebühr gibt es nicht."],
+    )
+    found = Candidates(
+        doc_ids=["ausweis", "ausweis"],
+        starts=[0, 40],
+        texts=["Der Personalausweis kostet 37,00 Euro.", "Bringen Sie ein Passfoto mit."],
+    )
+    lines, gold = golden_labels(case, found)
+    assert lines == [frozenset({("ausweis", 0)}), frozenset({("ausweis", 40)})]
+    # the second expected quote is on no candidate: it counts as a missed line
+    assert gold == frozenset({("ausweis", 0), ("missing", 1)})
+
+
+def test_figures_refuse_a_cost_answer_without_an_amount_like_the_answer_path():
+    question = _questions(3, count=2)[1]  # answerable, gold line 3
+    question.wanted = (0,)  # asks for an amount
+    question.types = [frozenset({0}) if i == 5 else frozenset() for i in range(12)]  # only line 5 has one
+    scores = np.zeros(12)
+    scores[3], scores[5] = 0.9, 0.1
+    refused = figures([question], [scores], Selection(answer=0.5, line=0.5, max_lines=1), min_dense_score=0.83)
+    assert refused.evidence_f1 == 0.0 and refused.quotes_per_answer == 0.0
+    completed = figures(
+        [question], [scores], Selection(answer=0.5, line=0.5, max_lines=1, typed=0.05), min_dense_score=0.83
+    )
+    assert (completed.evidence_precision, completed.evidence_recall, completed.quotes_per_answer) == (0.5, 1.0, 2.0)

@@ -109,3 +109,26 @@ def test_decisive_out_of_remit_patterns_match_no_real_question():
     assert [q for q in questions if decisive_remit(q)] == []
     assert decisive_remit("Write a python script that books an appointment automatically") == "out_of_scope"
     assert decisive_remit("How can I save taxes on my income tax return?") == "personal_advice"
+
+
+class _FixedProbabilities(QuestionRouter):
+    """The real routing rules over given classifier probabilities (the classifier is not under test)."""
+
+    given: dict[str, float] = {}
+
+    def probabilities(self, question: str, vector: np.ndarray) -> dict[str, float]:
+        return {name: self.given.get(name, 0.0) for name in self.routes}
+
+
+def test_crisis_wins_over_an_answer_above_its_floor_but_not_over_a_confident_refusal(router):
+    fixed = _FixedProbabilities(**{name: getattr(router, name) for name in router.__dataclass_fields__})
+    floor = fixed.floors["crisis"]
+    assert floor < fixed.thresholds["crisis"]  # the floor is the lower bar
+    vector = np.zeros(384, dtype=np.float32)  # not read: the probabilities are given
+    question = "Ich weiß nicht mehr weiter."
+    fixed.given = {"answer": 0.8, "crisis": floor + 0.01}
+    assert fixed.route(question, vector).route == "crisis"  # about to be answered: the numbers first
+    fixed.given = {"answer": 0.8, "crisis": floor - 0.01}
+    assert fixed.route(question, vector).route == "answer"
+    fixed.given = {"abuse": 0.8, "crisis": floor + 0.01}  # a threat against staff stays abuse
+    assert fixed.route(question, vector).route == "abuse"

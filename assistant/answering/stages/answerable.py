@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from assistant.answering.context import AnswerContext, Ending, Resources
-from assistant.answering.evidence import ANSWER_TYPES
+from assistant.answering.evidence import CHECKABLE_TYPES
 from assistant.answering.subject import subject_terms
 from assistant.components.index import bm25_tokens
 from assistant.records import Evidence
-
-CHECKABLE_TYPES = ANSWER_TYPES[:2]  # amounts and times: the kinds a sentence visibly has or has not
 
 
 def abstain_if_unanswerable(ctx: AnswerContext, res: Resources) -> Ending | None:
