@@ -192,9 +192,7 @@ def mark_answer_types(found: Candidates, question: str) -> Candidates:
     """Note which amounts and times the question asks for and which sentences have them
     (the pipeline refuses an answer about a cost that names no amount: stages/answerable.py)."""
     found.wanted = tuple(n for n, (cue, _) in enumerate(CHECKABLE_TYPES) if cue.search(question))
-    found.types = [
-        frozenset(n for n in found.wanted if CHECKABLE_TYPES[n][1].search(text)) for text in found.texts
-    ]
+    found.types = [frozenset(n for n in found.wanted if CHECKABLE_TYPES[n][1].search(text)) for text in found.texts]
     return found
 
 
