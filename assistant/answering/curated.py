@@ -95,9 +95,7 @@ class _Language:
     items: tuple[CuratedAnswer, ...]  # in the source's order (newest first)
     terms: tuple[frozenset[str], ...]  # subject words of each item's question
     kinds: tuple[tuple[bool, ...], ...]  # the kind of answer each item's question asks for
-    # the stacked question embeddings, built at the first question after the list changed
-    # (a new _Language is prepared for every new list, so this never outlives it)
-    matrix: list[np.ndarray] = field(default_factory=list, compare=False, repr=False)
+    matrix: np.ndarray = field(compare=False, repr=False)  # the items' question embeddings, one row each
 
 
 class CuratedMatcher:
@@ -156,7 +154,7 @@ class CuratedMatcher:
             return None
         subject = frozenset(subject_terms(question, language))
         kind = asks_for(question)
-        similarities = self._matrix(curated) @ question_vector
+        similarities = curated.matrix @ question_vector
         close = [
             p
             for p in range(len(curated.items))
@@ -197,7 +195,7 @@ class CuratedMatcher:
             ]
             if not candidates:
                 continue
-            similarities = self._matrix(group) @ question_vector
+            similarities = group.matrix @ question_vector
             best = max(candidates, key=lambda p: similarities[p])
             similarity = float(similarities[best])
             margin = self.min_margin if same else self.min_margin_other_language
@@ -224,32 +222,25 @@ class CuratedMatcher:
             return self._by_language
         self._unavailable = False
         if items is not self._items:  # a new list (the review service returns the same one until a change)
-            by_language = _prepare(items)
-            keys = {_key(item) for group in by_language.values() for item in group.items}
+            vectors = self._vectors_of(items)
+            by_language = _prepare(items, vectors)
+            keys = {_key(item) for item in items}
             with self._lock:
-                self._vectors = {key: vector for key, vector in self._vectors.items() if key in keys}
+                self._vectors = {key: vector for key, vector in vectors.items() if key in keys}
                 self._by_language, self._items = by_language, items
         return self._by_language
 
-    def _matrix(self, group: _Language) -> np.ndarray:
-        """The group's question embeddings stacked (rows in the group's order), built once per list."""
-        if not group.matrix:
-            vectors = self._vectors_of(group.items)
-            group.matrix[:] = [np.stack([vectors[_key(item)] for item in group.items])]
-        return group.matrix[0]
-
     def _vectors_of(self, items: Sequence[CuratedAnswer]) -> dict[_Key, np.ndarray]:
+        """The known embeddings and those of ``items``' new questions (embedded once, in one call)."""
         cache = self._vectors
         missing = list(dict.fromkeys(_key(item) for item in items if _key(item) not in cache))
-        if missing:  # embedded once, all new ones in one call
-            embedded = dict(zip(missing, self.embedder.embed_queries([q for _, q in missing]), strict=True))
-            with self._lock:
-                self._vectors = {**self._vectors, **embedded}
-            cache = {**cache, **embedded}
-        return cache
+        if not missing:
+            return cache
+        embedded = dict(zip(missing, self.embedder.embed_queries([q for _, q in missing]), strict=True))
+        return {**cache, **embedded}
 
 
-def _prepare(items: Sequence[CuratedAnswer]) -> dict[str, _Language]:
+def _prepare(items: Sequence[CuratedAnswer], vectors: dict[_Key, np.ndarray]) -> dict[str, _Language]:
     grouped: dict[str, list[CuratedAnswer]] = {}
     for item in items:
         grouped.setdefault(item.language, []).append(item)
@@ -258,6 +249,7 @@ def _prepare(items: Sequence[CuratedAnswer]) -> dict[str, _Language]:
             tuple(group),
             tuple(frozenset(subject_terms(item.question, language)) for item in group),
             tuple(asks_for(item.question) for item in group),
+            np.stack([vectors[_key(item)] for item in group]),
         )
         for language, group in grouped.items()
     }

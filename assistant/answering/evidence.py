@@ -59,6 +59,22 @@ ANSWER_TYPES = [
 # amounts and times: the kinds a sentence visibly has or has not (a question about a cost whose
 # evidence names no amount is not answered: stages/answerable.py)
 CHECKABLE_TYPES = ANSWER_TYPES[:2]
+
+
+def wanted_types(question: str) -> tuple[int, ...]:
+    """The checkable kinds of answer (numbers into :data:`CHECKABLE_TYPES`) that ``question`` asks for.
+
+    >>> wanted_types("Was kostet der Reisepass und wann ist das Amt geöffnet?"), wanted_types("Wo ist das Amt?")
+    ((0, 1), ())
+    """
+    return tuple(n for n, (cue, _) in enumerate(CHECKABLE_TYPES) if cue.search(question))
+
+
+def has_type(text: str, n: int) -> bool:
+    """``text`` states a fact of the checkable kind ``n`` (an amount, a date or time)."""
+    return bool(CHECKABLE_TYPES[n][1].search(text))
+
+
 ANSWER_TYPE_BONUS = 0.03
 _URL = re.compile(r"https?://\S+")
 

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answering.evidence import ANSWER_TYPES, CHECKABLE_TYPES
+from assistant.answering.evidence import ANSWER_TYPES, has_type, wanted_types
 from assistant.components.index import HybridIndex, bm25_tokens
 from assistant.records import Evidence, SearchHit
 from assistant.text import is_heading, strip_markup
@@ -110,7 +110,7 @@ class Candidates:
     intro: list[int] = field(default_factory=list)  # candidate number of the list intro, or -1
     group: list[int] = field(default_factory=list)  # near-duplicate group (same number = same content)
     quotable: list[bool] = field(default_factory=list)  # False: a Markdown heading (context, not an answer)
-    wanted: tuple[int, ...] = ()  # the checkable answer types the question asks for (CHECKABLE_TYPES numbers)
+    wanted: tuple[int, ...] = ()  # the checkable answer types the question asks for (evidence.wanted_types)
     types: list[frozenset[int]] = field(default_factory=list)  # ... and those each sentence has
 
     def __len__(self) -> int:
@@ -191,8 +191,8 @@ def collect(
 def mark_answer_types(found: Candidates, question: str) -> Candidates:
     """Note which amounts and times the question asks for and which sentences have them
     (the pipeline refuses an answer about a cost that names no amount: stages/answerable.py)."""
-    found.wanted = tuple(n for n, (cue, _) in enumerate(CHECKABLE_TYPES) if cue.search(question))
-    found.types = [frozenset(n for n in found.wanted if CHECKABLE_TYPES[n][1].search(text)) for text in found.texts]
+    found.wanted = wanted_types(question)
+    found.types = [frozenset(n for n in found.wanted if has_type(text, n)) for text in found.texts]
     return found
 
 

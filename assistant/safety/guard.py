@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import TYPE_CHECKING
 
 from assistant.safety import injection
@@ -214,7 +214,6 @@ def _names(candidates: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(r"\b(?:" + "|".join(re.escape(c) for c in candidates) + r")\b", re.IGNORECASE)
 
 
-@lru_cache(maxsize=512)  # the router asks twice per question (its patterns, its signals)
 def political(question: str, pre_election: bool = False, candidates: tuple[str, ...] = ()) -> bool:
     """Does ``question`` ask for voting advice or an opinion (or, pre-election, name a party)?"""
     views = injection.variants(question)

@@ -30,7 +30,7 @@ import binascii
 import codecs
 import re
 import unicodedata
-from functools import cache, lru_cache
+from functools import cache
 
 # --- normalisation ------------------------------------------------------------
 
@@ -195,7 +195,6 @@ def _squashed() -> dict[str, re.Pattern[str]]:
     return {name: re.compile(pattern) for name, pattern in _SQUASHED.items()}
 
 
-@lru_cache(maxsize=512)  # the router asks twice per question (its patterns, its signals)
 def detect(text: str) -> str | None:
     """The kind of injection ``text`` attempts, or None.
 

@@ -107,12 +107,16 @@ SIGNALS = (
 )
 
 
-def signals(question: str) -> np.ndarray:
-    """The pattern signals of ``question`` (0/1, in :data:`SIGNALS` order)."""
+def signals(question: str, screened: bool = False) -> np.ndarray:
+    """The pattern signals of ``question`` (0/1, in :data:`SIGNALS` order).
+
+    ``screened``: the injection and political patterns are known not to match (the router checked
+    them before asking the model), so they are not run a second time.
+    """
     text = injection.normalise(question)
     values = (
-        injection.detect(question) is not None,
-        guard.political(question),
+        not screened and injection.detect(question) is not None,
+        not screened and guard.political(question),
         guard.out_of_remit(question),
         bool(guard.PARTIES.search(text)),
         bool(POLITICAL_WORDS.search(text)),
@@ -124,9 +128,9 @@ def signals(question: str) -> np.ndarray:
     return np.asarray(values, dtype=np.float32)
 
 
-def features(question: str, vector: np.ndarray) -> np.ndarray:
-    """The classifier's input: the e5 question vector, then the pattern signals."""
-    return np.concatenate([np.asarray(vector, dtype=np.float32).ravel(), signals(question)])
+def features(question: str, vector: np.ndarray, screened: bool = False) -> np.ndarray:
+    """The classifier's input: the e5 question vector, then the pattern signals (see :func:`signals`)."""
+    return np.concatenate([np.asarray(vector, dtype=np.float32).ravel(), signals(question, screened)])
 
 
 @dataclass(frozen=True)
@@ -173,9 +177,9 @@ class QuestionRouter:
             floors=dict(artifact.get("floors", {})),
         )
 
-    def probabilities(self, question: str, vector: np.ndarray) -> dict[str, float]:
+    def probabilities(self, question: str, vector: np.ndarray, screened: bool = False) -> dict[str, float]:
         """The classifier's probability of every route (before thresholds and patterns)."""
-        x = (features(question, vector) - self.mean) / self.scale
+        x = (features(question, vector, screened) - self.mean) / self.scale
         logits = self.coef @ x + self.intercept
         exp = np.exp(logits - logits.max())
         probs = exp / exp.sum()
@@ -193,7 +197,9 @@ class QuestionRouter:
         remit = guard.decisive_remit(question)
         if remit:
             return Route(remit, 1.0, "pattern: out of remit")  # type: ignore[arg-type]
-        probs = self.probabilities(question, vector)
+        # neither pattern matched (the political one without the pre-election names either, so neither
+        # does the plain one the signal runs): the model's signals need not run them again
+        probs = self.probabilities(question, vector, screened=True)
         best = max(probs, key=probs.__getitem__)
         if best != "answer" and probs[best] >= self.thresholds.get(best, 1.0):
             chosen = Route(best, probs[best])  # type: ignore[arg-type]

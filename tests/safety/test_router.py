@@ -116,7 +116,7 @@ class _FixedProbabilities(QuestionRouter):
 
     given: dict[str, float] = {}
 
-    def probabilities(self, question: str, vector: np.ndarray) -> dict[str, float]:
+    def probabilities(self, question: str, vector: np.ndarray, screened: bool = False) -> dict[str, float]:
         return {name: self.given.get(name, 0.0) for name in self.routes}
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.answering.context import AnswerContext, Ending, Resources
-from assistant.answering.evidence import CHECKABLE_TYPES
+from assistant.answering.evidence import has_type, wanted_types
 from assistant.answering.subject import subject_terms
 from assistant.components.index import bm25_tokens
 from assistant.records import Evidence
@@ -17,10 +17,7 @@ def abstain_if_unanswerable(ctx: AnswerContext, res: Resources) -> Ending | None
 
 def answer_type_present(question: str, evidence: list[Evidence]) -> bool:
     """A question about a cost needs an amount in the evidence, a "when" a date or time."""
-    for cue, answer in CHECKABLE_TYPES:
-        if cue.search(question) and not any(answer.search(e.quote) for e in evidence):
-            return False
-    return True
+    return all(any(has_type(e.quote, n) for e in evidence) for n in wanted_types(question))
 
 
 def covers_subject(ctx: AnswerContext, res: Resources) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.answering.context import AnswerContext, Resources
-from assistant.answering.evidence import ANSWER_TYPES
+from assistant.answering.evidence import has_type, wanted_types
 from assistant.answering.verify import verify
 from assistant.records import AnswerSentence, Evidence
 
@@ -32,8 +32,7 @@ def useful(question: str, sentences: list[AnswerSentence], evidence: list[Eviden
     the better answer.
     """
     sentences = [s for s in sentences if not s.text.rstrip(" []0-9").endswith(":")]
-    for cue, answer in ANSWER_TYPES[:2]:
-        wanted = cue.search(question) and any(answer.search(e.quote) for e in evidence)
-        if wanted and not any(answer.search(s.text) for s in sentences):
+    for n in wanted_types(question):
+        if any(has_type(e.quote, n) for e in evidence) and not any(has_type(s.text, n) for s in sentences):
             return []
     return sentences
