@@ -15,8 +15,10 @@ the documents search finds), for
 
 Printed per rule and per part (dev: where thresholds are chosen; test: reported): the close
 match alone (same language, more than half of the subject words shared), the settings'
-defaults (``store.curated_*``: also the paraphrase and other-language matches, both with the
-curated page among the first 2 the search finds) and the same with the page among the first 3,
+defaults (``store.curated_*``: also the paraphrase match, with the curated page among the first
+2 the search finds, and the other-language match, with the curated page among the first 2 found
+in its language), the same with the page among the first 3, and session 7's other-language rule
+(the page among the first 2 of all pages found),
 with the matcher's time per question.
 """
 
@@ -38,6 +40,7 @@ from assistant.records import CuratedAnswer
 from assistant.settings import Settings
 
 PARAPHRASES = Path("eval/sets/feedback_paraphrases.jsonl")
+SESSION_7 = "other language as in session 7"  # ranks among all pages found, not per language
 
 
 def matchers(settings: Settings, embedder: E5Embeddings, curated: tuple[CuratedAnswer, ...]) -> dict:
@@ -49,6 +52,8 @@ def matchers(settings: Settings, embedder: E5Embeddings, curated: tuple[CuratedA
         "page among the first 3": CuratedMatcher.from_settings(
             lambda: curated, embedder, store.model_copy(update={"curated_page_rank": 3})
         ),
+        # session 7's other-language rule: the page among the first 2 of all pages found (no page languages given)
+        SESSION_7: CuratedMatcher.from_settings(lambda: curated, embedder, store),
     }
 
 
@@ -100,10 +105,11 @@ def main() -> int:
                 query_vector=vector,
             )
             pages = [hit.chunk.doc_id for hit in hits]
+            languages = {hit.chunk.doc_id: hit.chunk.language for hit in hits}
             for rule, matcher in rules.items():
                 started = time.perf_counter()
                 found = matcher.match(question, vector, language) or matcher.match_by_page(
-                    question, vector, pages, language
+                    question, vector, pages, language, None if rule == SESSION_7 else languages
                 )
                 seconds[rule] += time.perf_counter() - started
                 served = found[0].answer if found else None

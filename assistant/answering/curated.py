@@ -37,9 +37,15 @@ Measured and not needed for that: all four kinds of answer of ``ANSWER_TYPES`` i
 **The other-language match, after retrieval** (``match_by_page``): e5's multilingual space puts
 translations close, but not as close as same-language questions on other subjects; among the
 curated answers in another language that ask for the same kind of answer and whose page is
-among the first ``page_rank`` pages, the most similar one with e5 >= ``min_similarity_with_page``
-(0.89) and at least ``min_margin_other_language`` (0.03) above every other curated question in
-that language. The stage prefixes a note that staff wrote it in the other language.
+among the first ``page_rank`` pages **of the pages found in that page's language**, the most
+similar one with e5 >= ``min_similarity_with_page`` (0.89) and at least
+``min_margin_other_language`` (0.03) above every other curated question in that language. The
+stage prefixes a note that staff wrote it in the other language. The rank counts within the
+page's language because the search ranks pages in the question's language first: an English
+question found the English pages first and the German page staff corrected from third, although
+it was among the first German ones (session 9, ``eval/bench_curated_match.py``: 8 -> 9 of 27 dev
+and 18 -> 20 of 54 test other-language paraphrases, no wrong curated answer; e5 0.86-0.88 found
+more and served wrong ones).
 
 The thresholds (``store.curated_*``; null switches a wider match off) were chosen on the dev
 part of ``eval/sets/feedback_paraphrases.jsonl`` with the dev half of the other golden questions
@@ -58,7 +64,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -167,17 +173,32 @@ class CuratedMatcher:
         return None
 
     def match_by_page(
-        self, question: str, question_vector: np.ndarray, pages: Sequence[str], language: str | None = None
+        self,
+        question: str,
+        question_vector: np.ndarray,
+        pages: Sequence[str],
+        language: str | None = None,
+        page_languages: Mapping[str, str] | None = None,
     ) -> tuple[CuratedAnswer, float] | None:
-        """The curated answer whose page is among the first ``page_rank`` of ``pages`` (the
-        retrieved documents, best first) and that the question asks for, with its similarity:
-        in ``language`` the paraphrase match, in another language the other-language match.
+        """The curated answer whose page the search ranks high and that the question asks for,
+        with its similarity: in ``language`` the paraphrase match (its page among the first
+        ``page_rank`` of ``pages``, the retrieved documents, best first), in another language the
+        other-language match (its page among the first ``page_rank`` of the pages in that page's
+        language; ``page_languages`` maps a page to its language, without it every page counts as
+        one language).
 
         Without ``language`` the curated answers of every language are other-language candidates.
         """
         if not pages:
             return None
-        top = list(dict.fromkeys(pages))[: self.page_rank]
+        ordered = list(dict.fromkeys(pages))
+        top = ordered[: self.page_rank]
+        languages = page_languages or {}
+        first_of_language: dict[str | None, list[str]] = {}
+        for page in ordered:
+            firsts = first_of_language.setdefault(languages.get(page), [])
+            if len(firsts) < self.page_rank:
+                firsts.append(page)
         kind = asks_for(question)
         found: tuple[CuratedAnswer, float] | None = None
         for group_language, group in self._prepared().items():
@@ -189,9 +210,12 @@ class CuratedMatcher:
             candidates = [
                 p
                 for p, item in enumerate(group.items)
-                if item.doc_id in top
-                and group.kinds[p] == kind
-                and (not same or (subject & group.terms[p] and not group.terms[p] < subject))
+                if group.kinds[p] == kind
+                and (
+                    item.doc_id in top and subject & group.terms[p] and not group.terms[p] < subject
+                    if same
+                    else item.doc_id in first_of_language.get(languages.get(item.doc_id), ())
+                )
             ]
             if not candidates:
                 continue

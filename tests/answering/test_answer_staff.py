@@ -43,13 +43,23 @@ def test_a_paraphrase_gets_the_staff_verified_answer_with_its_source(corpus_app)
     "question",
     [
         "Wie beantrage ich Elterngeld?",  # closer to the curated question in e5 than some paraphrases
-        "How do I apply for child benefit?",  # another language: the German text would not fit
+        "How do I apply for parental allowance?",  # another language, a neighbouring benefit
         "Was kostet ein Personalausweis?",
     ],
 )
 def test_other_questions_are_answered_from_the_documents(corpus_app, question):
     answer = service(corpus_app, [CURATED]).answer(question)
     assert not answer.verified_by_staff and answer.answer != CURATED.answer
+
+
+def test_the_same_question_in_english_gets_the_german_verified_answer_with_a_note(corpus_app):
+    # the search finds the English child-benefit page first and the German page staff corrected
+    # from as the first German one
+    answer = service(corpus_app, [CURATED]).answer("How do I apply for child benefit?")
+    assert answer.verified_by_staff and answer.curated_id == 7
+    assert answer.answer.startswith("City staff checked this answer in another language:")
+    assert answer.answer.endswith(CURATED.answer)
+    assert answer.supporting[0].doc_id == "kindergeld"
 
 
 def test_a_store_that_is_down_does_not_stop_answering(corpus_app):

@@ -150,14 +150,21 @@ def test_a_question_between_two_curated_answers_gets_neither(embedder):
     assert served(alone, embedder, question, ["perso", "pass"]) == ID_CARD.id
 
 
-def test_the_other_language_needs_the_curated_page_among_the_first_found(embedder):
+def test_the_other_language_needs_the_curated_page_among_the_first_pages_of_its_language(embedder):
     english = "How do I apply for child benefit?"
+    asked = vector(embedder, english)
     matching = matcher(embedder)
-    assert matching.match(english, vector(embedder, english), "en") is None  # no English curated answer
-    found = matching.match_by_page(english, vector(embedder, english), ["elterngeld", "kindergeld", "a"], "en")
-    assert found_id(found) == KINDERGELD.id
-    pages = ["elterngeld", "a", "kindergeld"]
-    assert matching.match_by_page(english, vector(embedder, english), pages, "en") is None
+    assert matching.match(english, asked, "en") is None  # no English curated answer
+    languages = {"child-benefit-en": "en", "parental-allowance-en": "en", "kindergeld": "de", "elterngeld": "de"}
+    # the search ranks the English pages first; the German page staff corrected from is among the first German ones
+    pages = ["child-benefit-en", "parental-allowance-en", "elterngeld", "kindergeld"]
+    assert found_id(matching.match_by_page(english, asked, pages, "en", languages)) == KINDERGELD.id
+    # two other German pages first: not this curated answer
+    pages = ["child-benefit-en", "elterngeld", "a", "kindergeld"]
+    assert matching.match_by_page(english, asked, pages, "en", {**languages, "a": "de"}) is None
+    # without the pages' languages every page counts as one language: the first two pages decide
+    assert matching.match_by_page(english, asked, pages[:1] + ["elterngeld", "kindergeld"], "en") is None
+    assert found_id(matching.match_by_page(english, asked, ["elterngeld", "kindergeld"], "en")) == KINDERGELD.id
 
 
 def test_the_other_language_match_can_be_switched_off(embedder):

@@ -28,7 +28,8 @@ def answer_if_verified_for_page(ctx: AnswerContext, res: Resources) -> Ending | 
     if res.curated is None or ctx.history:  # a follow-up's question alone does not say what is asked
         return None
     pages = [hit.chunk.doc_id for hit in ctx.hits]
-    match = res.curated.match_by_page(ctx.search_text, ctx.question_vector, pages, ctx.language)
+    languages = {hit.chunk.doc_id: hit.chunk.language for hit in ctx.hits}
+    match = res.curated.match_by_page(ctx.search_text, ctx.question_vector, pages, ctx.language, languages)
     if match is None:
         return None
     return verified(ctx, res, *match)
