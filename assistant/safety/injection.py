@@ -121,7 +121,8 @@ _PATTERNS: dict[str, list[str]] = {
         r"an?\s+(?:ai|assistant|chatbot|bot)\s+(?:without|with\s+no|that))",
         r"\b(?:pretend|imagine)\s+(?:to\s+be|you\s+are|you're|that\s+you)",
         r"\b(?:role\s*-?\s*play|play\s+the\s+role|stay\s+in\s+character)",
-        r"\bdo\s+anything\s+now\b|\bDAN\b(?:\s+mode)?|\bjail\s*-?\s*break\w*|\bdeveloper\s+mode\b|\bdev\s+mode\b|"
+        # "DAN", not the Turkish suffix after a name ("İstanbul'dan": from Istanbul)
+        r"\bdo\s+anything\s+now\b|(?<!\w['’`´])\bDAN\b(?:\s+mode)?|\bjail\s*-?\s*break\w*|\bdeveloper\s+mode\b|\bdev\s+mode\b|"
         r"\bgod\s+mode\b|\bunfiltered\b|\buncensored\b|"
         r"\b(?:answer|respond|reply|talk)\w*\b[^.!?\n]{0,30}\bwithout\s+(?:any\s+)?(?:restrictions|filters|rules|limits)\b",
         r"\bdu\s+bist\s+(?:jetzt|ab\s+sofort|ab\s+jetzt|nun|nicht\s+mehr)\b",
