@@ -40,20 +40,26 @@ from assistant.records import CuratedAnswer
 from assistant.settings import Settings
 
 PARAPHRASES = Path("eval/sets/feedback_paraphrases.jsonl")
-SESSION_7 = "other language as in session 7"  # ranks among all pages found, not per language
 
 
-def matchers(settings: Settings, embedder: E5Embeddings, curated: tuple[CuratedAnswer, ...]) -> dict:
+def matchers(
+    settings: Settings, embedder: E5Embeddings, curated: tuple[CuratedAnswer, ...]
+) -> dict[str, tuple[CuratedMatcher, bool]]:
+    """Each rule's matcher, and whether it is given the found pages' languages."""
     store = settings.store
     return {
-        "close match only": CuratedMatcher(lambda: curated, embedder, store.curated_min_similarity, None, 1, None),
-        "settings' defaults": CuratedMatcher.from_settings(lambda: curated, embedder, store),
-        # one page more: where the page check starts to let a neighbouring service's answer through
-        "page among the first 3": CuratedMatcher.from_settings(
-            lambda: curated, embedder, store.model_copy(update={"curated_page_rank": 3})
+        "close match only": (
+            CuratedMatcher(lambda: curated, embedder, store.curated_min_similarity, None, 1, None),
+            True,
         ),
-        # session 7's other-language rule: the page among the first 2 of all pages found (no page languages given)
-        SESSION_7: CuratedMatcher.from_settings(lambda: curated, embedder, store),
+        "settings' defaults": (CuratedMatcher.from_settings(lambda: curated, embedder, store), True),
+        # one page more: where the page check starts to let a neighbouring service's answer through
+        "page among the first 3": (
+            CuratedMatcher.from_settings(lambda: curated, embedder, store.model_copy(update={"curated_page_rank": 3})),
+            True,
+        ),
+        # session 7's other-language rule: without the pages' languages the rank counts among all pages found
+        "other language as in session 7": (CuratedMatcher.from_settings(lambda: curated, embedder, store), False),
     }
 
 
@@ -91,7 +97,7 @@ def main() -> int:
         ]
         rules = matchers(settings, embedder, curated)
         vectors = embedder.embed_queries([question for _, question, *_ in probes])
-        for matcher in rules.values():  # embeds every curated question once, outside the timing
+        for matcher, _ in rules.values():  # embeds every curated question once, outside the timing
             for language in {item.language for item in curated}:
                 matcher.match("", vectors[0], language)
         for (of, question, language, kind, split), vector in zip(probes, vectors, strict=True):
@@ -106,10 +112,10 @@ def main() -> int:
             )
             pages = [hit.chunk.doc_id for hit in hits]
             languages = {hit.chunk.doc_id: hit.chunk.language for hit in hits}
-            for rule, matcher in rules.items():
+            for rule, (matcher, by_language) in rules.items():
                 started = time.perf_counter()
                 found = matcher.match(question, vector, language) or matcher.match_by_page(
-                    question, vector, pages, language, None if rule == SESSION_7 else languages
+                    question, vector, pages, language, languages if by_language else None
                 )
                 seconds[rule] += time.perf_counter() - started
                 served = found[0].answer if found else None
