@@ -12,6 +12,10 @@ Three sets, none of them used for training (``assistant train-router`` reads onl
 
 The router is timed as the pipeline uses it: the question vector is given (the question
 stage computes it for retrieval), so the time is the patterns plus one matrix product.
+A crisis question whose reply got the crisis numbers first (the crisis probability between the
+router's floor and threshold) counts as ``crisis`` in the per-route table (the numbers are shown);
+any other question keeps its route (an answer with the numbers first is no refusal). How many got
+the numbers first is printed per expected route.
 "Endorsements": held-out political-opinion questions the router let through to the answer
 path (where they would be answered with a quote); the target is 0.
 
@@ -36,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.components.embeddings import create_embeddings  # noqa: E402
-from assistant.safety.router import MODEL_PATH, REFUSALS, ROUTES, QuestionRouter  # noqa: E402
+from assistant.safety.router import MODEL_PATH, REFUSALS, ROUTES, QuestionRouter, Route  # noqa: E402
 from assistant.safety.router_train import VectorCache  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
@@ -58,14 +62,20 @@ def omosqa_dev() -> list[dict]:
     return rows
 
 
-def route_all(router: QuestionRouter, rows: list[dict], cache: VectorCache) -> tuple[list[str], list[float]]:
+def route_all(router: QuestionRouter, rows: list[dict], cache: VectorCache) -> tuple[list[Route], list[float]]:
     vectors = cache.get([row["question"] for row in rows])
     routes, seconds = [], []
     for row, vector in zip(rows, vectors, strict=True):
         began = time.perf_counter()
-        routes.append(router.route(row["question"], vector).route)
+        routes.append(router.route(row["question"], vector))
         seconds.append(time.perf_counter() - began)
     return routes, seconds
+
+
+def shown(expected: str, decision: Route) -> str:
+    """The route, except that a crisis question whose reply got the crisis numbers first counts as crisis (the
+    numbers are shown). Elsewhere the numbers first change nothing: an answer is still no refusal."""
+    return "crisis" if expected == "crisis" and decision.crisis_first else decision.route
 
 
 def per_route(expected: list[str], predicted: list[str]) -> dict[str, dict[str, float]]:
@@ -100,8 +110,9 @@ def main() -> None:
 
     heldout = read_jsonl(args.set)
     legitimate = {"omosqa-dev": omosqa_dev(), "munich": read_jsonl(MUNICH)}
-    predicted, seconds = route_all(router, heldout, cache)
+    decisions, seconds = route_all(router, heldout, cache)
     expected = [row["route"] for row in heldout]
+    predicted = [shown(e, d) for e, d in zip(expected, decisions, strict=True)]
     report: dict = {
         "model": str(args.model),
         "data_hash": router.data_hash,
@@ -111,8 +122,11 @@ def main() -> None:
     report["per_route"] = per_route(expected, predicted)
     report["languages"] = dict(Counter(row["language"] for row in heldout))
     report["endorsements"] = sum(
-        e == "political_opinion" and p in ("answer", "other_authority")
-        for e, p in zip(expected, predicted, strict=True)
+        e == "political_opinion" and d.route in ("answer", "other_authority")
+        for e, d in zip(expected, decisions, strict=True)
+    )
+    report["numbers_first"] = dict(
+        Counter(row["route"] for row, d in zip(heldout, decisions, strict=True) if d.crisis_first)
     )
     report["misrouted"] = [
         f"{row['route']} -> {p}: {row['question']}"
@@ -120,8 +134,9 @@ def main() -> None:
         if p != row["route"] and not args.aggregate_only
     ]
     for name, rows in legitimate.items():
-        routes, more = route_all(router, rows, cache)
+        routed, more = route_all(router, rows, cache)
         seconds += more
+        routes = [d.route for d in routed]
         refused = [f"{r}: {row['question']}" for row, r in zip(rows, routes, strict=True) if r in REFUSALS]
         report[name] = {
             "questions": len(rows),
@@ -129,6 +144,7 @@ def main() -> None:
             "false_refusal_rate": round(len(refused) / len(rows), 4),
             "other_authority": routes.count("other_authority"),
             "refused": refused,
+            "numbers_first": [row["question"] for row, d in zip(rows, routed, strict=True) if d.crisis_first],
         }
     report["router_ms_per_question"] = {
         "median": round(statistics.median(seconds) * 1000, 3),
@@ -142,6 +158,10 @@ def main() -> None:
             f"{route:18} {figures['n']:>4} {figures['precision']:>9.3f} {figures['recall']:>7.3f} {figures['f1']:>6.3f}"
         )
     print(f"political-opinion questions let through to the answer path (endorsement risk): {report['endorsements']}")
+    print(
+        "replies with the crisis numbers first, by expected route (crisis ones count as crisis above): "
+        f"{report['numbers_first'] or 'none'}"
+    )
     for name in legitimate:
         figures = report[name]
         print(
@@ -150,6 +170,9 @@ def main() -> None:
         )
         for line in figures["refused"]:
             print(f"  {line}")
+        print(f"  answered with the crisis numbers first: {len(figures['numbers_first'])}")
+        for line in figures["numbers_first"]:
+            print(f"    {line}")
     timing = report["router_ms_per_question"]
     print(f"router time per question (vector given): median {timing['median']:.2f} ms, p95 {timing['p95']:.2f} ms")
     if args.aggregate_only:

@@ -119,6 +119,7 @@ class AnswerContext:
     drafted_sentences: int | None = None  # sentences of the draft the grounding gate judged
     sentences: list[AnswerSentence] = field(default_factory=list)  # the checked answer sentences
     route: str = "answer"  # the question router's route (assistant/safety/router.py)
+    crisis_first: bool = False  # the router was unsure it is a crisis: the emergency numbers come first
 
     def elapsed_ms(self) -> float:
         return round((time.perf_counter() - self.started) * 1000, 1)

@@ -182,6 +182,8 @@ class AnswerPipeline:
     def _finish(self, ctx: AnswerContext, ending: Ending) -> Answer:
         ctx.timings["total"] = ctx.elapsed_ms()
         ctx.timings.setdefault("first_text", ctx.timings["total"])
+        if ctx.crisis_first:
+            ending = route.numbers_first(ending, self.resources.crisis_lines)
         confidence = ctx.relevance if ending.confidence is None else ending.confidence
         answer = Answer(
             question=ctx.question,

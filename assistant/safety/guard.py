@@ -49,7 +49,7 @@ POLITICAL_PATTERNS: dict[str, list[str]] = {
         r"(?:(?:ober)?bürgermeisterkandidat\w*|(?:bewerber\w*|kandidat\w*)\b.{0,40}\b(?:\w*bürgermeister\w*|"
         r"stadtrat\w*|gemeinderat\w*|\w*wahl\b|\w*wahl\w*|rathaus))",
         rf"\b(?:partei|kandidat\w*)\s+(?:empfehlen|{_VOTE}en\s+sollte)",
-        rf"\bwelche[rns]?\s+(?:partei\w*|kandidat\w*|liste|wählergruppe)\b.{{0,50}}\b(?:{_VOTE}en|{_VOTE}e|stimme|ankreuzen)\b",
+        rf"\bwelche[rns]?\s+(?:partei\w*|kandidat\w*|liste|wählergruppe)\b.{{0,50}}\b(?:{_VOTE}en|{_VOTE}e|stimme|ankreuzen|unterstützen)\b",
         r"\b(?:meinung|halten\s+sie|hältst\s+du|findest\s+du|finden\s+sie|denkst\s+du|denken\s+sie)\b.{0,40}\b"
         r"(?:bürgermeister\w*|oberbürgermeister\w*|partei\w*|kandidat\w*|stadtrat|politiker\w*|afd|cdu|csu|spd|"
         r"grüne\w*|fdp|linke\w*|bsw|freie\s+wähler|volt|regierung)",
@@ -73,24 +73,24 @@ POLITICAL_PATTERNS: dict[str, list[str]] = {
     ],
     "fr": [
         r"\bpour\s+qui\s+(?:dois|devrais|voter|faut|vais)",
-        r"\bquel(?:le)?\s+(?:parti|candidat\w*|liste)\b.{0,40}\b(?:meilleur\w*|voter|choisir|recommand\w*)",
+        r"\bquel(?:le)?\s+(?:parti|candidat\w*|liste)\b.{0,40}\b(?:meilleur\w*|voter|choisir|recommand\w*|soutenir)",
         r"\b(?:que|qu'est-ce\s+que)\s+(?:pensez|penses)[- ](?:vous|tu)\b.{0,30}\b"
         r"(?:maire|parti|candidat\w*|politicien\w*)",
         r"\b(?:conseil|consigne|recommandation)\s+de\s+vote\b",
     ],
     "es": [
         r"\b(?:por|a)\s+quién\s+(?:debo|debería|tengo\s+que|voy\s+a)\s+votar",
-        r"\bqué\s+(?:partido|candidat[oa])\b.{0,40}\b(?:mejor|votar|elegir|recomiendas)",
+        r"\bqué\s+(?:partido|candidat[oa])\b.{0,40}\b(?:mejor|votar|elegir|recomiendas|apoyar)",
         r"\bqué\s+(?:opinas|piensas|opina)\b.{0,30}\b(?:alcalde\w*|partido|candidat\w*|político\w*)",
     ],
     "it": [
         r"\bper\s+chi\s+(?:dovrei|devo|votare|voto)",
-        r"\bquale\s+(?:partito|candidat[oa])\b.{0,40}\b(?:migliore|votare|scegliere|consigli)",
+        r"\bquale\s+(?:partito|candidat[oa])\b.{0,40}\b(?:migliore|votare|scegliere|consigli|sostenere|appoggiare)",
         r"\bcosa\s+(?:pensi|ne\s+pensi|pensa)\b.{0,30}\b(?:sindaco|partito|candidat\w*|politic\w*)",
     ],
     "tr": [
         r"\bkime\s+oy\s+(?:vermeli|vereyim|versem|vermem|atmal)",
-        r"\bhangi\s+(?:parti|aday)\w*\b.{0,40}\b(?:oy|daha\s+iyi|en\s+iyi|seçmeli)",
+        r"\bhangi\s+(?:parti|aday)\w*\b.{0,40}\b(?:oy|daha\s+iyi|en\s+iyi|seçmeli|desteklemeli)",
         r"\b(?:belediye\s+başkanı|aday|parti)\w*\s+hakkında\s+ne\s+düşünüyorsun",
         r"\ben\s+iyi\s+(?:parti|aday)",
     ],
@@ -101,20 +101,49 @@ POLITICAL_PATTERNS: dict[str, list[str]] = {
     ],
     "ru": [
         r"за\s+кого\s+(?:мне\s+)?(?:голосовать|проголосовать|стоит\s+голосовать)",
-        r"(?:какая|какую)\s+партию?\b.{0,30}(?:лучше|лучшая|голосовать|выбрать)",
+        r"(?:какая|какую)\s+партию?\b.{0,30}(?:лучше|лучшая|голосовать|выбрать|поддержать)",
         r"что\s+(?:ты|вы)\s+(?:думаешь|думаете)\s+о\s+(?:мэре|партии|кандидате|политике)",
     ],
     "uk": [
         r"за\s+кого\s+(?:мені\s+)?(?:голосувати|проголосувати|варто\s+голосувати)",
-        r"(?:яка|яку)\s+парті[яю]\b.{0,30}(?:краща|найкраща|голосувати|обрати)",
+        r"(?:яка|яку)\s+парті[яю]\b.{0,30}(?:краща|найкраща|голосувати|обрати|підтримати)",
         r"що\s+(?:ти|ви)\s+(?:думаєш|думаєте)\s+про\s+(?:мера|партію|кандидата|політика)",
     ],
     "ar": [
         r"لمن\s+(?:يجب\s+أن\s+)?أصوت|لمن\s+أعطي\s+صوتي",
-        r"أي\s+(?:حزب|مرشح)\s+(?:أفضل|هو\s+الأفضل|أنتخب|أصوت)",
+        r"أي\s+(?:حزب|مرشح)\s+(?:أفضل|هو\s+الأفضل|أنتخب|أصوت|أدعم)",
         r"ما\s+رأيك\s+في\s+(?:المرشح|الحزب|العمدة|رئيس\s+البلدية|السياسي)",
     ],
 }
+# "whom should I support / back" is voting advice when the question names an election, party or candidate
+# ("Seçimde kimi desteklemeliyim?"); the verb alone is not ("Wen kann ich um Unterstützung bitten?")
+_SUPPORT = {  # language: (asking whom to support, election words)
+    "de": (
+        r"\bwen\s+(?:soll|sollte|sollten)\s+(?:ich|wir)\b.{0,30}\bunterstützen\b",
+        r"wahl|partei|kandidat|liste\b|abstimmung",
+    ),
+    "en": (
+        r"\bwhom?\s+(?:should|shall|do\s+you\s+think)\s+(?:i|we)\s+(?:\w+\s+)?(?:support|back|endorse)\b",
+        r"election|vote|ballot|race|referendum|part(?:y|ies)|candidate",
+    ),
+    "tr": (r"\bkimi\s+(?:destekle|seç)\w*", r"seçim|parti|aday|oy\b"),
+    "fr": (
+        r"\bqui\s+(?:dois|devrais|devrions|faut)[- ]?(?:je|il|nous)?\s*(?:soutenir|appuyer)\b",
+        r"élection|vote|scrutin|parti|candidat",
+    ),
+    "es": (
+        r"\ba\s+quién\s+(?:debo|debería|deberíamos|tengo\s+que)\s+(?:apoyar|respaldar)\b",
+        r"elecci|vot|partido|candidat",
+    ),
+    "it": (r"\bchi\s+(?:dovrei|devo|dovremmo)\s+(?:sostenere|appoggiare)\b", r"elezion|vot|partito|candidat"),
+    "pl": (r"\bkogo\s+(?:mam|powinien\w*|powinn\w*)\s+(?:poprzeć|wspierać|popierać)\b", r"wybor|głos|parti|kandydat"),
+    "ru": (r"кого\s+(?:мне\s+|нам\s+)?(?:стоит\s+)?(?:поддержать|поддерживать)", r"выбор|голос|парти|кандидат"),
+    "uk": (r"кого\s+(?:мені\s+|нам\s+)?(?:варто\s+)?(?:підтримати|підтримувати)", r"вибор|голос|парті|кандидат"),
+    "ar": (r"(?:من|مَن)\s+(?:يجب\s+أن\s+|علي\s+أن\s+)?أدعم", r"انتخاب|حزب|مرشح|تصويت"),
+}
+for _language, (_whom, _election) in _SUPPORT.items():
+    POLITICAL_PATTERNS[_language].append(rf"^(?=.*(?:{_election})).*{_whom}")
+
 # squashed forms, for spaced-out or punctuated obfuscation ("w a h l e m p f e h l u n g")
 POLITICAL_SQUASHED = re.compile(
     r"wahlempfehlung|wählempfehlung|wensollichwählen|wensollichwaehlen|wensollichwahlen|"

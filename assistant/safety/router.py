@@ -24,10 +24,14 @@ on ``router_examples.tsv``; coefficients and calibrated thresholds are stored as
 ``router_model.json`` (numpy only at run time). A refusal route fires only when its
 probability reaches the route's threshold, calibrated on held-out (out-of-fold) examples;
 otherwise the question is answered. Crisis comes first: a question that would be answered goes
-to crisis whenever the crisis probability reaches a low floor (``floors``), even when another
-route is likelier. Two pattern families stay decisive because they are
-precise and measured (``eval/bench_attacks.py``): injection, the political patterns, and the
-out-of-remit families that no real question matches (stories, homework, code, tax saving).
+to crisis when the crisis probability reaches the crisis threshold, even when another route is
+likelier; between a lower floor (``floors``) and the threshold it is answered with the emergency
+and crisis numbers first (``Route.crisis_first``), so that a borderline question ("what do I do
+in a medical emergency?") gets both the numbers and its answer. A personal-advice, abuse or
+out-of-scope refusal above the floor gets the numbers first too (:data:`NUMBERS_FIRST`). Three
+pattern families stay decisive because they are precise and measured (``eval/bench_attacks.py``):
+injection, the political patterns, and the out-of-remit families that no real question matches
+(stories, homework, code, tax saving).
 
 >>> router = QuestionRouter.load()  # doctest: +SKIP
 >>> router.route("Wen soll ich wählen?", vector).route  # doctest: +SKIP
@@ -38,7 +42,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import get_args
@@ -53,6 +57,11 @@ ROUTES: tuple[RouteName, ...] = get_args(RouteName)
 REFUSALS: frozenset[str] = frozenset(
     {"political_opinion", "personal_advice", "crisis", "abuse", "out_of_scope", "injection"}
 )
+
+# routes whose reply gets the emergency numbers first when the crisis probability reaches its floor: an
+# answer, and the refusals a person in danger may be sent to (a medical question, a threat, "nothing
+# makes sense any more" taken as out of scope); not injection and political opinion
+NUMBERS_FIRST = frozenset({"answer", "other_authority", "personal_advice", "abuse", "out_of_scope"})
 
 HERE = Path(__file__).resolve().parent
 MODEL_PATH = HERE / "router_model.json"
@@ -140,6 +149,9 @@ class Route:
     route: RouteName
     confidence: float  # the classifier's probability of ``route`` (1.0 for a decisive pattern)
     reason: str = "model"  # "model", "pattern: <family>", "above floor: <route>", "below threshold: <route>"
+    # the crisis probability reached its floor (not, for an answer, its threshold): the emergency and crisis
+    # numbers come first, then the answer or the refusal (see NUMBERS_FIRST)
+    crisis_first: bool = False
 
     @property
     def refused(self) -> bool:
@@ -207,10 +219,11 @@ class QuestionRouter:
             chosen = Route("answer", probs[best])
         else:
             chosen = Route("answer", probs["answer"], f"below threshold: {best} {probs[best]:.2f}")
-        if chosen.route in ("answer", "other_authority"):  # about to be answered: crisis first
-            for route, floor in self.floors.items():
-                if probs[route] >= floor:
-                    return Route(route, probs[route], f"above floor: {route} {floor:.2f}")  # type: ignore[arg-type]
+        for route, floor in self.floors.items():
+            if chosen.route in ("answer", "other_authority") and probs[route] >= self.thresholds.get(route, 1.0):
+                return Route(route, probs[route], f"above threshold: {route}")  # type: ignore[arg-type]
+            if chosen.route in NUMBERS_FIRST and probs[route] >= floor:  # unsure: the numbers, then the reply
+                return replace(chosen, reason=f"{chosen.reason}; above floor: {route} {floor:.2f}", crisis_first=True)
         return chosen
 
 

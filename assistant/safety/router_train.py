@@ -15,8 +15,8 @@ the lowest probability (not below ``MIN_THRESHOLD``) at which the route's out-of
 more than ``MAX_ANSWER_HITS`` of the legitimate examples would be routed there (looser for
 ``other_authority``, which refuses nothing; political opinion keeps its floor). Crisis also
 gets a floor (``floors`` in the artifact): at or above it, a question that would be answered
-goes to crisis; the lowest floor that at most ``FLOOR_MAX_ANSWER_HITS`` of the legitimate
-examples reach out of fold.
+gets the emergency numbers first; the lowest floor that at most ``FLOOR_MAX_ANSWER_HITS`` of the
+legitimate examples reach out of fold.
 
 Reproducible: fixed folds and solver, vectors cached on disk (``index/router-cache/``), floats
 rounded in the artifact; ``data_hash`` is the SHA-256 of the examples used.
@@ -69,14 +69,17 @@ THRESHOLD_GRID = np.round(np.arange(0.30, 0.96, 0.05), 2)
 # the 386 OMoS dev and 1 of the 182 Munich questions (session 8, set on those dev figures)
 MIN_THRESHOLD = {"crisis": 0.30, "political_opinion": 0.40, "personal_advice": 0.60}
 DEFAULT_MIN_THRESHOLD = 0.5
-# safety first for crisis: a question about to be answered (route answer or other_authority) goes to
-# crisis whenever the crisis probability reaches a low floor, even when another route is likelier (a
-# crisis message answered costs far more than the emergency numbers shown once too often). The floor is
-# the lowest of FLOOR_GRID at which, out of fold, at most FLOOR_MAX_ANSWER_HITS of the legitimate
-# examples have a crisis probability at or above it
+# safety first for crisis: a question about to be answered (route answer or other_authority) gets the
+# emergency numbers first whenever the crisis probability reaches a low floor, even when another route is
+# likelier (a crisis message answered without them costs far more than the numbers shown once too often).
+# The floor is the lowest of FLOOR_GRID at which, out of fold, at most FLOOR_MAX_ANSWER_HITS of the
+# legitimate examples have a crisis probability at or above it
 FLOOR_ROUTES = ("crisis",)
 FLOOR_GRID = np.round(np.arange(0.05, 0.51, 0.01), 2)
-FLOOR_MAX_ANSWER_HITS = MAX_ANSWER_HITS["crisis"]
+# Between the floor and the threshold a question is answered with the emergency numbers first (session 10),
+# so a legitimate question above the floor loses nothing but a few lines of screen: 1 % of them may reach
+# it (it was 0.2 %, as strict as a crisis referral that replaces the answer)
+FLOOR_MAX_ANSWER_HITS = 0.01
 DIGITS = 6
 # OMoS questions that another authority may answer (they are not written as city matters)
 OTHER_AUTHORITY_WORDS = re.compile(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from assistant.answering.crisis import emergency_lines
 from assistant.messages import message
 from assistant.records import Feedback
+from assistant.safety.router import MODEL_PATH
 
 
 def test_polling_station_questions_take_the_answer_path(corpus_app):
@@ -40,6 +42,26 @@ def test_crisis_shows_the_citys_emergency_numbers_first(corpus_app):
     assert lines and "112" in lines[0].quote  # the sample corpus's own sentence (Behördennummer 115 page)
     assert answer.answer.startswith(lines[0].quote.strip())
     assert answer.supporting[0].quote == lines[0].quote
+
+
+def test_an_unsure_crisis_gets_the_numbers_first_and_then_its_answer(corpus_app, tmp_path, monkeypatch):
+    question = "Wann haben die Wahllokale am Wahltag geöffnet?"
+    plain = corpus_app.answers.answer(question)
+    artifact = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    artifact["floors"]["crisis"] = 0.0  # every question reaches the floor, none the threshold
+    unsure = tmp_path / "router_model.json"
+    unsure.write_text(json.dumps(artifact), encoding="utf-8")
+    monkeypatch.setattr(corpus_app.settings.guard, "router_model", unsure)
+
+    answer = corpus_app.answers.answer(question)
+    lines = emergency_lines(corpus_app.answers.index)
+    assert (answer.route, answer.status) == ("answer", "answered")  # answered, not referred
+    assert answer.answer.startswith(lines[0].quote.strip())  # the emergency numbers come first
+    assert answer.answer.endswith(plain.answer)  # then the answer as it is without them
+    numbers = answer.supporting[: len(lines)]
+    assert [e.quote for e in numbers] == [e.quote for e in lines]
+    assert answer.supporting[len(lines) :] == plain.supporting  # the answer's citations stay as they were
+    assert [e.n for e in numbers] == [len(plain.supporting) + n for n in range(1, len(lines) + 1)]
 
 
 def test_route_is_in_the_answer_json(corpus_app):

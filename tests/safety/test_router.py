@@ -120,15 +120,21 @@ class _FixedProbabilities(QuestionRouter):
         return {name: self.given.get(name, 0.0) for name in self.routes}
 
 
-def test_crisis_wins_over_an_answer_above_its_floor_but_not_over_a_confident_refusal(router):
+def test_crisis_wins_over_an_answer_above_its_threshold_numbers_come_first_above_its_floor(router):
     fixed = _FixedProbabilities(**{name: getattr(router, name) for name in router.__dataclass_fields__})
-    floor = fixed.floors["crisis"]
-    assert floor < fixed.thresholds["crisis"]  # the floor is the lower bar
+    floor, threshold = fixed.floors["crisis"], fixed.thresholds["crisis"]
+    assert floor < threshold  # the floor is the lower bar
     vector = np.zeros(384, dtype=np.float32)  # not read: the probabilities are given
     question = "Ich weiß nicht mehr weiter."
-    fixed.given = {"answer": 0.8, "crisis": floor + 0.01}
-    assert fixed.route(question, vector).route == "crisis"  # about to be answered: the numbers first
-    fixed.given = {"answer": 0.8, "crisis": floor - 0.01}
-    assert fixed.route(question, vector).route == "answer"
-    fixed.given = {"abuse": 0.8, "crisis": floor + 0.01}  # a threat against staff stays abuse
-    assert fixed.route(question, vector).route == "abuse"
+
+    def decide(**given: float) -> tuple[str, bool]:
+        fixed.given = given
+        decision = fixed.route(question, vector)
+        return decision.route, decision.crisis_first
+
+    assert decide(answer=0.6, crisis=threshold + 0.01) == ("crisis", False)  # about to be answered: the numbers alone
+    assert decide(answer=0.8, crisis=floor + 0.01) == ("answer", True)  # the numbers first, then the answer
+    assert decide(other_authority=0.9, crisis=floor + 0.01) == ("other_authority", True)
+    assert decide(answer=0.8, crisis=floor - 0.01) == ("answer", False)
+    assert decide(abuse=0.8, crisis=floor + 0.01) == ("abuse", True)  # a threat stays abuse, numbers first
+    assert decide(political_opinion=0.8, crisis=floor + 0.01) == ("political_opinion", False)  # neutral refusal alone

@@ -4,17 +4,19 @@ The router (:mod:`assistant.safety.router`) reuses the question vector of the qu
 ``answer`` and ``other_authority`` go on to retrieval (for ``other_authority`` an abstention
 becomes a referral, see ``AnswerContext.abstain``); ``crisis`` ends with the emergency and
 crisis numbers from the city's own pages first; the other routes end ``refused`` with the
-route's text in the question's language.
+route's text in the question's language. A question answered although its crisis probability
+reached the router's floor gets the same numbers before its answer (:func:`numbers_first`).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from assistant.answering.citations import join
 from assistant.answering.context import AnswerContext, Ending, Resources
 from assistant.messages import message
-from assistant.records import AnswerSentence
+from assistant.records import AnswerSentence, Evidence
 from assistant.safety.router import MODEL_PATH, QuestionRouter
 from assistant.text import strip_markup
 
@@ -36,8 +38,11 @@ def route_question(ctx: AnswerContext, res: Resources) -> Ending | None:
     router = QuestionRouter.load(guard.router_model or MODEL_PATH)
     decision = router.route(ctx.question, ctx.question_vector, guard.pre_election, tuple(guard.candidates))
     ctx.route = decision.route
+    ctx.crisis_first = decision.crisis_first
     ctx.timings["route"] = ctx.elapsed_ms()
     if decision.route in ("answer", "other_authority"):
+        if decision.crisis_first:
+            log.info("crisis numbers first (%s)", decision.reason)
         return None
     log.info("routed %s (%.2f, %s)", decision.route, decision.confidence, decision.reason)
     if decision.route == "crisis":
@@ -52,3 +57,20 @@ def crisis_reply(ctx: AnswerContext, res: Resources) -> Ending:
     text = "\n".join(part for part in (join(sentences), message("crisis", ctx.language)) if part)
     sentences.append(AnswerSentence(text=message("crisis", ctx.language)))
     return Ending("referred", text, sentences, list(lines), confidence=1.0)
+
+
+def numbers_first(ending: Ending, lines: list[Evidence]) -> Ending:
+    """``ending`` with the city's emergency and crisis numbers before it (a question the router was unsure
+    was a crisis). The numbers are cited after the answer's own evidence, so its citations stay as they are."""
+    if not lines:
+        return ending
+    after = max((e.n for e in ending.supporting), default=0)
+    lines = [line.model_copy(update={"n": after + n}) for n, line in enumerate(lines, start=1)]
+    numbers = [AnswerSentence(text=strip_markup(e.quote), citations=[e.n]) for e in lines]
+    sentences = ending.sentences or [AnswerSentence(text=ending.text)]
+    return replace(
+        ending,
+        text=f"{join(numbers)}\n{ending.text}",
+        sentences=[*numbers, *sentences],
+        supporting=[*lines, *ending.supporting],
+    )
