@@ -4,8 +4,9 @@ The router (:mod:`assistant.safety.router`) reuses the question vector of the qu
 ``answer`` and ``other_authority`` go on to retrieval (for ``other_authority`` an abstention
 becomes a referral, see ``AnswerContext.abstain``); ``crisis`` ends with the emergency and
 crisis numbers from the city's own pages first; the other routes end ``refused`` with the
-route's text in the question's language. A question answered although its crisis probability
-reached the router's floor gets the same numbers before its answer (:func:`numbers_first`).
+route's text in the question's language. A question whose crisis probability reached the router's
+floor but not its threshold gets the same numbers before its answer, or before its personal-advice,
+abuse or out-of-scope refusal (:func:`numbers_first`, applied when the answer is finished).
 """
 
 from __future__ import annotations
