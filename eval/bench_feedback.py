@@ -25,9 +25,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.app import App
-from assistant.evaluation.configs import load_configs, load_sets
-from assistant.evaluation.feedback_loop import (
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's package, also from a git worktree (the venv's is main's)
+
+from assistant.app import App  # noqa: E402
+from assistant.evaluation.configs import load_configs, load_sets  # noqa: E402
+from assistant.evaluation.feedback_loop import (  # noqa: E402
     NOISE_SHARE,
     STAFF_USER,
     Asked,
@@ -40,9 +43,9 @@ from assistant.evaluation.feedback_loop import (
     staff_half,
     work_queue,
 )
-from assistant.evaluation.runner import Runner, plan_configs, plan_sets
-from assistant.feedback.auth import hash_password
-from assistant.settings import Settings
+from assistant.evaluation.runner import Runner, plan_configs, plan_sets  # noqa: E402
+from assistant.feedback.auth import hash_password  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
 
 PARAPHRASES = Path("eval/sets/feedback_paraphrases.jsonl")
 
