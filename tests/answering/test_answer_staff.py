@@ -62,6 +62,19 @@ def test_the_same_question_in_english_gets_the_german_verified_answer_with_a_not
     assert answer.supporting[0].doc_id == "kindergeld"
 
 
+def test_a_short_follow_up_does_not_get_the_curated_answer_to_the_question_before(corpus_app):
+    adult = CuratedAnswer(
+        id=8, question="Was kostet ein Reisepass für Erwachsene?", language="de", answer="70 Euro.", doc_id="reisepass"
+    )
+    pipeline = service(corpus_app, [adult])
+    assert pipeline.answer(adult.question).curated_id == 8  # the question itself: verified
+    history = [{"role": "user", "content": adult.question}, {"role": "assistant", "content": adult.answer}]
+    # searched as "Was kostet ein Reisepass für Erwachsene? Und für Kinder?", which e5 puts at 0.98 to the
+    # curated question: the children's fee must not be answered with the adults'
+    follow_up = pipeline.answer("Und für Kinder?", history)
+    assert not follow_up.verified_by_staff and follow_up.answer != adult.answer
+
+
 def test_a_store_that_is_down_does_not_stop_answering(corpus_app):
     def unavailable():
         raise ConnectionError("database is down")
