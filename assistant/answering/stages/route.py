@@ -54,7 +54,7 @@ def route_question(ctx: AnswerContext, res: Resources) -> Ending | None:
 def crisis_reply(ctx: AnswerContext, res: Resources) -> Ending:
     """The city's own sentences with the emergency and crisis numbers first, then the fixed text."""
     lines = res.crisis_lines
-    sentences = [AnswerSentence(text=strip_markup(e.quote), citations=[e.n]) for e in lines]
+    sentences = quoted(lines)
     text = "\n".join(part for part in (join(sentences), message("crisis", ctx.language)) if part)
     sentences.append(AnswerSentence(text=message("crisis", ctx.language)))
     return Ending("referred", text, sentences, list(lines), confidence=1.0)
@@ -67,7 +67,7 @@ def numbers_first(ending: Ending, lines: list[Evidence]) -> Ending:
         return ending
     after = max((e.n for e in ending.supporting), default=0)
     lines = [line.model_copy(update={"n": after + n}) for n, line in enumerate(lines, start=1)]
-    numbers = [AnswerSentence(text=strip_markup(e.quote), citations=[e.n]) for e in lines]
+    numbers = quoted(lines)
     sentences = ending.sentences or [AnswerSentence(text=ending.text)]
     return replace(
         ending,
@@ -75,3 +75,8 @@ def numbers_first(ending: Ending, lines: list[Evidence]) -> Ending:
         sentences=[*numbers, *sentences],
         supporting=[*lines, *ending.supporting],
     )
+
+
+def quoted(lines: list[Evidence]) -> list[AnswerSentence]:
+    """The emergency and crisis lines as answer sentences, each citing its own line."""
+    return [AnswerSentence(text=strip_markup(e.quote), citations=[e.n]) for e in lines]
