@@ -2,8 +2,8 @@
 
 1. Every golden case is asked through the citizen's use case (``App.asking``, so it is
    logged like a kiosk question) and scored with the evaluation's own ``score_case``.
-2. Of the questions answered wrongly, every other one (in a fixed order, by a hash of the
-   case id) goes to a simulated staff member: the citizen rates it 👎 (abstentions are in
+2. Of the questions answered wrongly, those in the staff half (fixed per case by the parity
+   of a hash of its id, ``in_staff_half``) go to a simulated staff member: the citizen rates it 👎 (abstentions are in
    the queue anyway); a few right answers get a noise 👎 ("blabla").
 3. The staff member logs in and works through the real review queue
    (``ReviewService.queue``): corrects an item with the right document and a verbatim
@@ -20,8 +20,8 @@ question answered with a German staff answer is counted right, and reported sepa
 
 >>> cases = [GoldenCase(id=f"c{n}", question="Was kostet X?", language="de", expected_status="answered",
 ...     expected_docs=["x"]) for n in range(4)]
->>> len(staff_half(cases)), can_be_curated(cases[0])
-(2, True)
+>>> [case.id for case in staff_half(cases)], [case.id for case in staff_half(cases[2:])], can_be_curated(cases[0])
+(['c3', 'c2', 'c1'], ['c3', 'c2'], True)
 >>> can_be_curated(GoldenCase(id="v", question="Wen soll ich wählen?", language="de", expected_status="refused"))
 False
 """
@@ -107,13 +107,20 @@ def stable_order(case_id: str) -> str:
     return hashlib.sha256(case_id.encode()).hexdigest()
 
 
+def in_staff_half(case_id: str) -> bool:
+    """Whether staff review this case when it is answered wrongly: fixed by the parity of a hash
+    of its own id, so a change elsewhere (another case turning wrong or right) moves no other
+    case in or out of the half, and paraphrases written for the half stay in it."""
+    return int(stable_order(case_id), 16) % 2 == 0
+
+
 def staff_half(wrong: list[GoldenCase]) -> list[GoldenCase]:
-    """Every other wrong case in a fixed order (by a hash of the id): the ones staff review.
+    """The wrong cases staff review (``in_staff_half``), in a fixed order (by a hash of the id).
 
     Follow-ups (cases with history) stay out: their question alone does not say what is asked.
     """
     candidates = sorted((case for case in wrong if not case.history), key=lambda case: stable_order(case.id))
-    return candidates[::2]
+    return [case for case in candidates if in_staff_half(case.id)]
 
 
 def can_be_curated(case: GoldenCase) -> bool:

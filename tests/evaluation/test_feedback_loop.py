@@ -16,13 +16,13 @@ from assistant.evaluation.feedback_loop import (
     work_queue,
 )
 from assistant.feedback.auth import hash_password
-from assistant.records import GoldenCase
+from assistant.records import GoldenCase, Turn
 
 FAMILIENKASSE = "Anträge auf Kindergeld bearbeitet die Familienkasse der Bundesagentur für Arbeit."
 LANGUAGES = ("de", "en")
 # the corpus refers this to the Familienkasse; the (invented) golden case wants the page quoted as an answer
 KINDERGELD = GoldenCase(
-    id="kindergeld-where",
+    id="kindergeld-where-de",  # in the staff half (the parity of its hash)
     question="Wo kann ich Kindergeld beantragen?",
     language="de",
     expected_status="answered",
@@ -81,6 +81,18 @@ def test_a_corrected_question_and_its_paraphrase_are_right_afterwards_and_others
     assert ask(app, paraphrase, LANGUAGES).right
     unrelated_after = ask(app, DOG_TAX, LANGUAGES)
     assert unrelated_after.right and not unrelated_after.answer.verified_by_staff
+
+
+def test_whether_staff_review_a_wrong_case_depends_on_that_case_alone():
+    """A case turning wrong or right elsewhere moves no other case in or out of the staff half."""
+    cases = [DOG_TAX.model_copy(update={"id": f"dog-tax-{n}"}) for n in range(12)]
+    half = {case.id for case in staff_half(cases)}
+    assert 0 < len(half) < len(cases)
+    for n in range(len(cases)):
+        rest = cases[:n] + cases[n + 1 :]
+        assert {case.id for case in staff_half(rest)} == half - {cases[n].id}
+    follow_up = KINDERGELD.model_copy(update={"id": "kindergeld-wo", "history": [Turn(role="user", content="Hallo")]})
+    assert staff_half([KINDERGELD, follow_up]) == [KINDERGELD]  # a follow-up alone does not say what is asked
 
 
 def test_a_wrong_password_cannot_work_the_queue(app):
