@@ -71,6 +71,9 @@ def half(case_id: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", action="append", default=[])
+    parser.add_argument(
+        "--show-wrong", action="store_true", help="print the dev part's wrong curated answers (never the test part's)"
+    )
     args = parser.parse_args()
     settings = Settings()
     embedder = E5Embeddings()
@@ -123,6 +126,8 @@ def main() -> int:
                 tally["n"] += 1
                 tally["right"] += served == of and kind != "unrelated"
                 tally["wrong"] += served is not None and served != of
+                if args.show_wrong and split == "dev" and served is not None and served != of:
+                    print(f"wrong ({rule}, dev, {kind}): {question!r} got {by_id[served].question!r} ({found[1]:.3f})")
     print("| rule | questions | n | right curated answer | wrong curated answer |\n|---|---|---|---|---|")
     for (rule, group), tally in sorted(counts.items()):
         right = "–" if group.startswith("unrelated") else f"{tally['right']} ({tally['right'] / tally['n']:.2f})"
