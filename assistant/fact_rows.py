@@ -409,10 +409,11 @@ def qualifier_of(label: str) -> Qualifier:
     ordinal = next((name for name, pattern in ORDINALS if pattern.search(label)), "")
     variants = {name for name, pattern in VARIANTS.items() if pattern.search(label)}
     variants |= {f"{m.group(1)}_months" for m in DURATION.finditer(label)}
-    return Qualifier(age_min, age_max, ordinal, frozenset(variants), _days(label))
+    return Qualifier(age_min, age_max, ordinal, frozenset(variants), days_of(label))
 
 
-def _days(text: str) -> frozenset[str]:
+def days_of(text: str) -> frozenset[str]:
+    """The weekdays a text names, a range ("Montag bis Freitag") as every day in it."""
     days = {key for key, pattern in DAY.items() if pattern.search(text)}
     for match in DAY_RANGE.finditer(text):
         first, last = (_day_key(match.group(i)) for i in (1, 2))
@@ -571,7 +572,7 @@ def fee_facts_of_text(
                     **common,
                 )
             )
-        days = _days(clean)
+        days = days_of(clean)
         if days and (len(times) >= 2 or CLOSED.search(clean)) and not amounts:
             value = "closed" if CLOSED.search(clean) and len(times) < 2 else "-".join(f.value for f in times[:2])
             label = clean[: times[0].start] if times and value != "closed" else clean
@@ -643,7 +644,7 @@ def question_ask(question: str, language: str = "de") -> Ask:
     ask.one_of = {_stem(w) for w in (m.group(1) for m in ARTICLE_ONE.finditer(glossed(question)))}
     ask.variants = {name for name, pattern in VARIANTS.items() if pattern.search(question)}
     ask.variants |= {f"{m.group(1)}_months" for m in DURATION.finditer(question)}
-    ask.days = set(_days(question))
+    ask.days = set(days_of(question))
     ask.words = words(question)
     return ask
 

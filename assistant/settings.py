@@ -142,8 +142,8 @@ class StoreSettings(BaseModel):
     curated_min_margin: float = 0.035
     curated_page_rank: int = 2
     # another language (after retrieval): the curated page among the first `curated_page_rank`
-    # pages found in that page's language, at least this similar and this far above the other
-    # curated questions of that language (null: off)
+    # pages a search of that page's language finds, at least this similar and this far above the
+    # other curated questions of that language (null: off)
     curated_min_similarity_with_page: float | None = 0.89
     curated_min_margin_other_language: float = 0.03
     # curated answers and flagged documents are kept in memory; this often (at most) one tiny

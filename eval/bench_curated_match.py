@@ -30,7 +30,7 @@ from collections import Counter
 from pathlib import Path
 
 from assistant.answering.curated import CuratedMatcher
-from assistant.answering.retrieve import search
+from assistant.answering.retrieve import pages_in_language, search
 from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import HybridIndex
 from assistant.evaluation.configs import load_sets
@@ -44,22 +44,28 @@ PARAPHRASES = Path("eval/sets/feedback_paraphrases.jsonl")
 
 def matchers(
     settings: Settings, embedder: E5Embeddings, curated: tuple[CuratedAnswer, ...]
-) -> dict[str, tuple[CuratedMatcher, bool]]:
-    """Each rule's matcher, and whether it is given the found pages' languages."""
+) -> dict[str, tuple[CuratedMatcher, str]]:
+    """Each rule's matcher, and where the other-language match takes the page's rank from:
+    "search" (a search of the page's language, as the answer path does), "found" (the pages
+    the question's search found, in the page's language: session 9-10), "all" (among all pages
+    found: session 7)."""
     store = settings.store
+    defaults = CuratedMatcher.from_settings(lambda: curated, embedder, store)
     return {
         "close match only": (
             CuratedMatcher(lambda: curated, embedder, store.curated_min_similarity, None, 1, None),
-            True,
+            "search",
         ),
-        "settings' defaults": (CuratedMatcher.from_settings(lambda: curated, embedder, store), True),
+        "settings' defaults": (defaults, "search"),
         # one page more: where the page check starts to let a neighbouring service's answer through
         "page among the first 3": (
             CuratedMatcher.from_settings(lambda: curated, embedder, store.model_copy(update={"curated_page_rank": 3})),
-            True,
+            "search",
         ),
+        # sessions 9-10: the rank among the pages of its language that the question's own search found
+        "other language: pages found (session 9)": (defaults, "found"),
         # session 7's other-language rule: without the pages' languages the rank counts among all pages found
-        "other language as in session 7": (CuratedMatcher.from_settings(lambda: curated, embedder, store), False),
+        "other language as in session 7": (defaults, "all"),
     }
 
 
@@ -115,10 +121,19 @@ def main() -> int:
             )
             pages = [hit.chunk.doc_id for hit in hits]
             languages = {hit.chunk.doc_id: hit.chunk.language for hit in hits}
-            for rule, (matcher, by_language) in rules.items():
+
+            def search_in(page_language: str, question=question, language=language, vector=vector, index=index):
+                return pages_in_language(index, embedder, question, settings.retrieval, page_language, language, vector)
+
+            for rule, (matcher, page_rank_from) in rules.items():
                 started = time.perf_counter()
                 found = matcher.match(question, vector, language) or matcher.match_by_page(
-                    question, vector, pages, language, languages if by_language else None
+                    question,
+                    vector,
+                    pages,
+                    language,
+                    {"search": index.document_languages, "found": languages, "all": None}[page_rank_from],
+                    search_in if page_rank_from == "search" else None,
                 )
                 seconds[rule] += time.perf_counter() - started
                 served = found[0].answer if found else None

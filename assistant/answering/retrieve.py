@@ -105,6 +105,30 @@ def search(
     ]
 
 
+def pages_in_language(
+    index: HybridIndex,
+    embedder: E5Embeddings,
+    query: str,
+    settings: RetrievalSettings,
+    language: str,
+    query_language: str | None = None,
+    query_vector: np.ndarray | None = None,
+) -> list[str]:
+    """The pages the search restricted to ``language`` finds for ``query``, best first."""
+    hits = search(
+        index,
+        embedder,
+        query,
+        settings,
+        k=settings.evidence_pool,
+        mode=settings.mode,
+        language=language,
+        query_language=query_language,
+        query_vector=query_vector,
+    )
+    return list(dict.fromkeys(hit.chunk.doc_id for hit in hits))
+
+
 class HybridRetriever(BaseRetriever):
     """LangChain retriever over the hybrid index, so a chain or agent can use it.
 

@@ -207,6 +207,11 @@ class HybridIndex:
         return None if row is None else np.asarray(self.title_vectors[row], dtype=np.float32)
 
     @cached_property
+    def document_languages(self) -> dict[str, str]:
+        """Each document's language, by id."""
+        return {doc_id: doc.language for doc_id, doc in self.documents.items()}
+
+    @cached_property
     def _sentence_spans(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Per document: sentence starts, ends and their rows (chunks of a document do not overlap)."""
         collected: dict[str, list[tuple[int, int, int]]] = {}

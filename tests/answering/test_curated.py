@@ -117,6 +117,29 @@ def test_a_question_of_another_kind_on_the_same_page_does_not_get_the_curated_an
     assert matcher(embedder).match_by_page(question, vector(embedder, question), ["sperrmuell"], "de") is None
 
 
+def test_a_question_naming_another_day_or_age_does_not_get_the_curated_answer(embedder):
+    # from the curated-match benchmark's dev part: e5 0.94, the same office, the same page first
+    wednesday = CuratedAnswer(
+        id=9,
+        question="What are the Citizens' Office opening hours on Wednesday?",
+        language="en",
+        answer="Wednesday: 7:30 to 12:00.",
+        doc_id="buergerbuero",
+    )
+    nineteen = CuratedAnswer(
+        id=10,
+        question="Ich bin 19, was zahle ich für den Personalausweis?",
+        language="de",
+        answer="22,80 Euro.",
+        doc_id="perso",
+    )
+    matching = matcher(embedder, [wednesday, nineteen, KINDERGELD])
+    assert served(matching, embedder, "Is the Citizens' Office open on Saturdays?", ["buergerbuero"], "en") is None
+    assert served(matching, embedder, "Ich bin 30. Was zahle ich für den Personalausweis?", ["perso"]) is None
+    assert served(matching, embedder, "When is the Citizens' Office open on Wednesdays?", ["buergerbuero"], "en") == 9
+    assert served(matching, embedder, "Was kostet mit 19 der Personalausweis?", ["perso"]) == 10
+
+
 def test_a_new_correction_is_used_at_once(embedder):
     curated = [KINDERGELD]
     matching = CuratedMatcher.from_settings(lambda: curated, embedder, StoreSettings())
@@ -165,6 +188,31 @@ def test_the_other_language_needs_the_curated_page_among_the_first_pages_of_its_
     # without the pages' languages every page counts as one language: the first two pages decide
     assert matching.match_by_page(english, asked, pages[:1] + ["elterngeld", "kindergeld"], "en") is None
     assert found_id(matching.match_by_page(english, asked, ["elterngeld", "kindergeld"], "en")) == KINDERGELD.id
+
+
+def test_a_search_of_the_curated_pages_language_decides_when_the_question_found_none_of_its_pages(embedder):
+    english = "How do I apply for child benefit?"
+    asked = vector(embedder, english)
+    matching = matcher(embedder)
+    languages = {"child-benefit-en": "en", "parental-allowance-en": "en", "kindergeld": "de", "elterngeld": "de"}
+    only_english = ["child-benefit-en", "parental-allowance-en"]  # the question's search found no German page
+    assert matching.match_by_page(english, asked, only_english, "en", languages) is None
+    searched = []
+
+    def search_in(language):
+        searched.append(language)
+        return {"de": ["kindergeld", "elterngeld"], "en": only_english}[language]
+
+    found = matching.match_by_page(english, asked, only_english, "en", languages, search_in)
+    assert found_id(found) == KINDERGELD.id and searched == ["de"]  # one search, of the curated page's language
+    # a German search that ranks two other pages first: not this curated answer
+    other_pages_first = lambda _language: ["a", "b", "kindergeld"]  # noqa: E731
+    assert matching.match_by_page(english, asked, only_english, "en", languages, other_pages_first) is None
+    # nothing in another language is close enough: no search at all
+    searched.clear()
+    far = "Where can I park my bike at the station?"
+    assert matching.match_by_page(far, vector(embedder, far), only_english, "en", languages, search_in) is None
+    assert searched == []
 
 
 def test_the_other_language_match_can_be_switched_off(embedder):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from assistant.answering.citations import cite
 from assistant.answering.context import AnswerContext, Ending, Resources
+from assistant.answering.retrieve import pages_in_language
 from assistant.messages import message
 from assistant.records import AnswerSentence, CuratedAnswer
 
@@ -26,12 +27,22 @@ def answer_if_verified(ctx: AnswerContext, res: Resources) -> Ending | None:
 
 
 def answer_if_verified_for_page(ctx: AnswerContext, res: Resources) -> Ending | None:
-    """After retrieval: a verified answer in another language whose page the search ranks high."""
+    """After retrieval: a verified answer whose page the search ranks high (in the question's language:
+    among all pages found; in another language: among the pages a search of that language finds)."""
     if res.curated is None or ctx.history:  # a follow-up's question alone does not say what is asked
         return None
     pages = [hit.chunk.doc_id for hit in ctx.hits]
-    languages = {hit.chunk.doc_id: hit.chunk.language for hit in ctx.hits}
-    match = res.curated.match_by_page(ctx.search_text, ctx.question_vector, pages, ctx.language, languages)
+
+    def search_in(language: str) -> list[str]:  # only asked when an answer in another language is close
+        retrieval = res.settings.retrieval
+        found = pages_in_language(
+            res.index, res.embedder, ctx.search_text, retrieval, language, ctx.language, ctx.question_vector
+        )
+        return [page for page in found if page not in ctx.flagged]
+
+    match = res.curated.match_by_page(
+        ctx.search_text, ctx.question_vector, pages, ctx.language, res.index.document_languages, search_in
+    )
     if match is None:
         return None
     return verified(ctx, res, *match)
