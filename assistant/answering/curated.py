@@ -105,7 +105,8 @@ MIN_MARGIN_OTHER_LANGUAGE = 0.03
 PAGE_RANK = 2
 
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_THOUSANDS = re.compile(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")  # 50.000, 50,000, 1.250.000
 
 
 @dataclass(frozen=True)
@@ -124,13 +125,13 @@ class Specifics:
 
     @classmethod
     def of(cls, question: str) -> Specifics:
-        numbers = frozenset(n.replace(",", ".") for n in _NUMBER.findall(question))
+        numbers = frozenset(_number(n) for n in _NUMBER.findall(question))
         ordinal = next((name for name, pattern in ORDINALS if pattern.search(question)), "")
         return cls(days_of(question), numbers, ordinal)
 
     def conflicts(self, other: Specifics) -> bool:
         """Whether the two questions name different ones: both name weekdays (or numbers, or an
-        ordinal) and they differ. The fee table's variants (express, replacement, ...) are left out:
+        ordinal) and each names one the other does not. The fee table's variants (express, replacement, ...) are left out:
         as question words they differ between true paraphrases ("lost" is a replacement, "verloren"
         is not; "vorläufig" and "zum Sofortmitnehmen"), measured on the dev paraphrases.
 
@@ -138,6 +139,8 @@ class Specifics:
         >>> differ("Is the office open on Saturdays?", "Opening hours on Wednesday?")
         True
         >>> differ("Kostet der Perso noch 28,80 Euro?", "Is the ID card still 28.80 euros?")
+        False
+        >>> differ("Krippe für unser 1-jähriges Kind bei 50.000 Euro?", "Krippe, einjähriges Kind, 50,000 euros?")
         False
         >>> differ("Ich bin 19. Was kostet der Perso?", "Was zahle ich mit 30 für den Perso?")
         True
@@ -149,8 +152,17 @@ class Specifics:
         )
 
 
+def _number(text: str) -> str:
+    """A number as written, normalised: "50.000" and "50,000" -> "50000", "28,80" -> "28.80"."""
+    if _THOUSANDS.fullmatch(text):
+        return re.sub(r"[.,]", "", text)
+    return text.replace(",", ".")
+
+
 def _differ(a: frozenset[str], b: frozenset[str]) -> bool:
-    return bool(a and b and a != b)
+    """Both name some and each names one the other does not (a paraphrase may leave one out:
+    "unser einjähriges Kind" for "unser 1-jähriges Kind")."""
+    return bool(a and b and not a <= b and not b <= a)
 
 
 @dataclass(frozen=True)
