@@ -131,9 +131,10 @@ class Specifics:
 
     def conflicts(self, other: Specifics) -> bool:
         """Whether the two questions name different ones: both name weekdays (or numbers, or an
-        ordinal) and each names one the other does not. The fee table's variants (express, replacement, ...) are left out:
-        as question words they differ between true paraphrases ("lost" is a replacement, "verloren"
-        is not; "vorläufig" and "zum Sofortmitnehmen"), measured on the dev paraphrases.
+        ordinal) and each names one the other does not. The fee table's variants (express,
+        replacement, ...) are left out: as question words they differ between true paraphrases
+        ("lost" is a replacement, "verloren" is not; "vorläufig" and "zum Sofortmitnehmen"),
+        measured on the dev paraphrases.
 
         >>> def differ(a, b): return Specifics.of(a).conflicts(Specifics.of(b))
         >>> differ("Is the office open on Saturdays?", "Opening hours on Wednesday?")

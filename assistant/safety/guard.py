@@ -115,6 +115,58 @@ POLITICAL_PATTERNS: dict[str, list[str]] = {
         r"ما\s+رأيك\s+في\s+(?:المرشح|الحزب|العمدة|رئيس\s+البلدية|السياسي)",
     ],
 }
+# a rating, grade or ranking of the people or parties standing ("Bewerte die Kandidaten auf einer Skala von 1 bis
+# 10", "rank the parties from best to worst"): the verb before them, or the scale after them. Not "Reihenfolge"
+# (the order on the ballot is a fact) and not the council's decisions ("Wie hat der Stadtrat abgestimmt?")
+_RATING = {
+    "de": (
+        r"\b(?:bewerte|bewerten|bewertest|benote|benoten|benotest|beurteile|beurteilen|sortier\w*|rank\w*)\b.{0,40}"
+        r"(?:kandidat\w*|partei\w*|bewerber\w*|fraktion\w*|politiker\w*)",
+        r"(?:kandidat\w*|partei\w*|bewerber\w*|fraktion\w*)\b.{0,60}\b(?:auf\s+einer\s+skala|von\s+1\s+bis\s+(?:5|6|10)|"
+        r"schulnote\w*|vom\s+besten\s+zum\s+schlechtesten|vom\s+schlechtesten\s+zum\s+besten|bewerten|benoten|"
+        r"beurteilen|sortieren|ranken)\b",
+    ),
+    "en": (
+        r"\b(?:rate|rank|grade|score|assess)\b.{0,40}\b(?:candidates?|parties|party|politicians?|factions?|contenders?)\b",
+        r"\b(?:candidates?|parties|politicians?|factions?)\b.{0,60}\b(?:on\s+a\s+scale|out\s+of\s+(?:5|10|five|ten)\b|"
+        r"from\s+(?:1|one)\s+to\s+(?:5|10|five|ten)\b|best\s+to\s+worst|worst\s+to\s+best|school\s+grades?)",
+    ),
+    "fr": (
+        r"\b(?:note|notez|noter|classe|classez|classer|évalue|évaluez|évaluer)\b.{0,30}\b(?:candidat\w*|partis?)\b",
+    ),
+    "es": (r"\b(?:califica\w*|puntúa\w*|clasifica\w*|evalúa\w*|valora\w*)\b.{0,30}\b(?:candidat\w*|partidos?)\b",),
+    "it": (r"\b(?:valuta\w*|classifica\w*|dai\s+un\s+voto|metti\s+in\s+ordine)\b.{0,30}\b(?:candidat\w*|partit\w*)\b",),
+    "tr": (r"\b(?:aday|parti)\w*\b.{0,30}\b(?:puanla\w*|sırala\w*|not\s+ver\w*|değerlendir\w*)",),
+    "pl": (r"\b(?:oceń|oceńcie|uszereguj|sklasyfikuj|ponumeruj)\b.{0,30}\b(?:kandydat\w*|parti\w*)",),
+    "ru": (r"(?:оцени|оцените|ранжируй|расставь|расставьте)\s.{0,30}(?:кандидат\w*|парти\w*)",),
+    "uk": (r"(?:оціни|оцініть|ранжуй|розстав|розставте)\s.{0,30}(?:кандидат\w*|парті\w*)",),
+    "ar": (r"(?:قيّم|قيم|رتب|رتّب)\s.{0,30}(?:المرشحين|الأحزاب|المرشح)",),
+}
+for _language, _patterns in _RATING.items():
+    POLITICAL_PATTERNS[_language].extend(_patterns)
+
+# "is party X a good choice (for young people)": a judgement when the question names a party, candidate or list
+_GOOD_CHOICE = {  # language: (a good / right / bad choice, party words)
+    "de": (
+        r"\b(?:gute|schlechte|richtige|falsche|beste|bessere|vernünftige|kluge|sinnvolle)\s+wahl\b",
+        rf"\b(?:{_PARTY_NAMES}|partei\w*|kandidat\w*|liste|wählergruppe)\b",
+    ),
+    "en": (
+        r"\b(?:good|bad|right|wrong|best|better|sensible|smart|wise|safe)\s+(?:choice|option|pick|bet)\b",
+        rf"\b(?:{_PARTY_NAMES}|party|parties|candidates?|list)\b",
+    ),
+    "fr": (r"\b(?:bon|mauvais|meilleur)\s+choix\b", r"\b(?:parti|candidat\w*|liste)\b"),
+    "es": (r"\b(?:buena|mala|mejor)\s+(?:opción|elección)\b", r"\b(?:partido|candidat\w*|lista)\b"),
+    "it": (r"\b(?:buona|cattiva|migliore)\s+scelta\b", r"\b(?:partito|candidat\w*|lista)\b"),
+    "tr": (r"\b(?:iyi|doğru|kötü)\s+bir\s+(?:seçim|tercih)\w*", r"\b(?:parti|aday)\w*"),
+    "pl": (r"\b(?:dobry|zły|najlepszy)\s+wybór\b", r"\b(?:parti\w*|kandydat\w*|list\w*)"),
+    "ru": (r"(?:хороший|плохой|лучший|правильный)\s+выбор", r"(?:парти\w*|кандидат\w*)"),
+    "uk": (r"(?:гарний|добрий|поганий|найкращий|правильний)\s+вибір", r"(?:парті\w*|кандидат\w*)"),
+    "ar": (r"خيار\s+(?:جيد|جيّد|سيء|أفضل)", r"(?:حزب|مرشح|قائمة)"),
+}
+for _language, (_choice, _party) in _GOOD_CHOICE.items():
+    POLITICAL_PATTERNS[_language].append(rf"^(?=.*{_party}).*{_choice}")
+
 # "whom should I support / back" is voting advice when the question names an election, party or candidate
 # ("Seçimde kimi desteklemeliyim?"); the verb alone is not ("Wen kann ich um Unterstützung bitten?")
 _SUPPORT = {  # language: (asking whom to support, election words)
