@@ -134,6 +134,7 @@ def main() -> int:
                     language,
                     {"search": index.document_languages, "found": languages, "all": None}[page_rank_from],
                     search_in if page_rank_from == "search" else None,
+                    index.page_terms if page_rank_from == "search" else None,
                 )
                 seconds[rule] += time.perf_counter() - started
                 served = found[0].answer if found else None

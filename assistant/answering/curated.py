@@ -255,6 +255,7 @@ class CuratedMatcher:
         language: str | None = None,
         page_languages: Mapping[str, str] | None = None,
         search_in: Callable[[str], Sequence[str]] | None = None,
+        page_terms: Callable[[str, str], frozenset[str]] | None = None,
     ) -> tuple[CuratedAnswer, float] | None:
         """The curated answer whose page the search ranks high and that the question asks for,
         with its similarity: in ``language`` the paraphrase match (its page among the first
@@ -268,6 +269,12 @@ class CuratedMatcher:
         a curated answer in that language is close enough to need the page check. The search of all
         pages ranks the question's language first, so an English question over a corpus with
         English pages often finds no German page at all among its first chunks.
+
+        ``page_terms(doc_id, language)``, when given, is the stemmed words of a page: a question
+        that names every subject word of the curated one and more is more specific only when one of
+        its extra words is missing from the curated page ("Apostille" after "Geburtsurkunde");
+        "Öffnungszeiten Wertstoffhof Nord samstags?" after "Wann hat der Wertstoffhof Nord am
+        Samstag auf?" names nothing the page does not answer.
 
         Without ``language`` the curated answers of every language are other-language candidates.
         """
@@ -305,7 +312,9 @@ class CuratedMatcher:
                 if group.kinds[p] == kind
                 and not specifics.conflicts(group.specifics[p])
                 and (
-                    item.doc_id in top and subject & group.terms[p] and not group.terms[p] < subject
+                    item.doc_id in top
+                    and subject & group.terms[p]
+                    and not _more_specific(subject, group.terms[p], item, page_terms)
                     if same
                     # below the threshold it cannot match: no page check (and no search) needed
                     else similarities[p] >= threshold and item.doc_id in first_in(languages.get(item.doc_id))
@@ -375,6 +384,21 @@ def _prepare(items: Sequence[CuratedAnswer], vectors: dict[_Key, np.ndarray]) ->
 
 def _key(item: CuratedAnswer) -> _Key:
     return (item.id, item.question)
+
+
+def _more_specific(
+    question: frozenset[str],
+    curated: frozenset[str],
+    item: CuratedAnswer,
+    page_terms: Callable[[str, str], frozenset[str]] | None,
+) -> bool:
+    """The question names every subject word of the curated one and more, and (when the page's
+    words are known) one of the extra words is not on the curated answer's page."""
+    if not curated < question:
+        return False
+    if page_terms is None:
+        return True
+    return not (question - curated) <= page_terms(item.doc_id, item.language)
 
 
 def _margin(similarities: np.ndarray, best: int) -> float:

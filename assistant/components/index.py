@@ -171,6 +171,7 @@ class HybridIndex:
                 f"{len(self.documents)} documents. Rebuild it: assistant ingest --rebuild --index DIR PATH..."
             )
         self._title_rows = {doc_id: i for i, doc_id in enumerate(self.documents)}
+        self._page_terms: dict[tuple[str, str], frozenset[str]] = {}  # (doc id, language) -> stemmed words
 
     @property
     def version(self) -> str:
@@ -205,6 +206,15 @@ class HybridIndex:
     def title_vector(self, doc_id: str) -> np.ndarray | None:
         row = self._title_rows.get(doc_id)
         return None if row is None else np.asarray(self.title_vectors[row], dtype=np.float32)
+
+    def page_terms(self, doc_id: str, language: str) -> frozenset[str]:
+        """The stemmed words (BM25 tokens in ``language``) of a document's title and text; empty when unknown."""
+        key = (doc_id, language)
+        if key not in self._page_terms:
+            doc = self.documents.get(doc_id)
+            text = f"{doc.title}\n{doc.text}" if doc is not None else ""
+            self._page_terms[key] = frozenset(bm25_tokens(text, language))
+        return self._page_terms[key]
 
     @cached_property
     def document_languages(self) -> dict[str, str]:

@@ -8,6 +8,7 @@ from assistant.answering.curated import (
     CuratedMatcher,
     asks_for,
 )
+from assistant.components.index import bm25_tokens
 from assistant.records import CuratedAnswer
 from assistant.settings import StoreSettings
 
@@ -235,6 +236,30 @@ def test_a_question_about_something_more_does_not_get_the_curated_answer(embedde
     assert matching.match(near_miss, vector(embedder, near_miss), "de") is None
     paraphrase = "Wie viel kostet eine Geburtsurkunde?"
     assert found_id(matching.match(paraphrase, vector(embedder, paraphrase), "de")) == 3
+
+
+def test_a_question_naming_more_is_more_specific_only_when_its_page_lacks_the_extra_words(embedder):
+    recycling = CuratedAnswer(
+        id=11,
+        question="Wann hat der Wertstoffhof Nord am Samstag auf?",
+        language="de",
+        answer="Samstags 8 bis 13 Uhr.",
+        doc_id="wertstoffhof",
+    )
+    page = frozenset(bm25_tokens("Wertstoffhof Nord. Öffnungszeiten: Samstag 8 bis 13 Uhr.", "de"))
+    matching = matcher(embedder, [recycling, KINDERGELD])
+    question = "Öffnungszeiten Wertstoffhof Nord samstags?"  # one subject word more: Öffnungszeiten
+    asked = vector(embedder, question)
+    assert matching.match_by_page(question, asked, ["wertstoffhof"], "de") is None  # without the page's words
+    found = matching.match_by_page(question, asked, ["wertstoffhof"], "de", page_terms=lambda _doc, _language: page)
+    assert found_id(found) == 11
+    container = "Wann kann ich am Samstag beim Wertstoffhof Nord einen Container mieten?"  # the page says nothing of it
+    assert (
+        matching.match_by_page(
+            container, vector(embedder, container), ["wertstoffhof"], "de", page_terms=lambda *_: page
+        )
+        is None
+    )
 
 
 def test_the_wider_matches_are_on_by_default(embedder):

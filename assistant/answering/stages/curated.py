@@ -41,7 +41,13 @@ def answer_if_verified_for_page(ctx: AnswerContext, res: Resources) -> Ending | 
         return [page for page in found if page not in ctx.flagged]
 
     match = res.curated.match_by_page(
-        ctx.search_text, ctx.question_vector, pages, ctx.language, res.index.document_languages, search_in
+        ctx.search_text,
+        ctx.question_vector,
+        pages,
+        ctx.language,
+        res.index.document_languages,
+        search_in,
+        res.index.page_terms,
     )
     if match is None:
         return None
