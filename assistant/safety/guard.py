@@ -164,8 +164,15 @@ _GOOD_CHOICE = {  # language: (a good / right / bad choice, party words)
     "uk": (r"(?:гарний|добрий|поганий|найкращий|правильний)\s+вибір", r"(?:парті\w*|кандидат\w*)"),
     "ar": (r"خيار\s+(?:جيد|جيّد|سيء|أفضل)", r"(?:حزب|مرشح|قائمة)"),
 }
-for _language, (_choice, _party) in _GOOD_CHOICE.items():
-    POLITICAL_PATTERNS[_language].append(rf"^(?=.*{_party}).*{_choice}")
+
+
+def _when_named(family: dict[str, tuple[str, str]]) -> None:
+    """Add each language's (asking, named) pair: the asking pattern counts when the question names one."""
+    for language, (asking, named) in family.items():
+        POLITICAL_PATTERNS[language].append(rf"^(?=.*(?:{named})).*(?:{asking})")
+
+
+_when_named(_GOOD_CHOICE)
 
 # "whom should I support / back" is voting advice when the question names an election, party or candidate
 # ("Seçimde kimi desteklemeliyim?"); the verb alone is not ("Wen kann ich um Unterstützung bitten?")
@@ -193,8 +200,7 @@ _SUPPORT = {  # language: (asking whom to support, election words)
     "uk": (r"кого\s+(?:мені\s+|нам\s+)?(?:варто\s+)?(?:підтримати|підтримувати)", r"вибор|голос|парті|кандидат"),
     "ar": (r"(?:من|مَن)\s+(?:يجب\s+أن\s+|علي\s+أن\s+)?أدعم", r"انتخاب|حزب|مرشح|تصويت"),
 }
-for _language, (_whom, _election) in _SUPPORT.items():
-    POLITICAL_PATTERNS[_language].append(rf"^(?=.*(?:{_election})).*{_whom}")
+_when_named(_SUPPORT)
 
 # squashed forms, for spaced-out or punctuated obfuscation ("w a h l e m p f e h l u n g")
 POLITICAL_SQUASHED = re.compile(
