@@ -141,6 +141,9 @@ class StoreSettings(BaseModel):
     curated_min_similarity_paraphrase: float | None = 0.925
     curated_min_margin: float = 0.035
     curated_page_rank: int = 2
+    # the close match between questions that each name a subject word the other lacks (siblings one
+    # qualifier apart: residents' vs tradespeople's parking permit, e5 0.935) needs at least this
+    curated_min_similarity_siblings: float = 0.96
     # another language (after retrieval): the curated page among the first `curated_page_rank`
     # pages a search of that page's language finds, at least this similar and this far above the
     # other curated questions of that language (null: off)

@@ -10,7 +10,9 @@ duration): "Was kostet Sperrmüll?" shares its subject with "Wie melde ich Sperr
 "Ist die B 37 gerade gesperrt?" with "Wie lange ist die B 37 gesperrt?". Three matches:
 
 **The close match, before retrieval** (``match``): same language, more than half of the two
-questions' subject words shared, e5 >= ``min_similarity`` (0.90).
+questions' subject words shared, e5 >= ``min_similarity`` (0.90); when each names a subject word
+the other lacks (siblings: "residents' parking permit" / "parking permit for tradespeople"),
+e5 >= ``min_similarity_siblings`` (0.96), else the page-checked matches decide.
 
 **The paraphrase match, after retrieval** (``match_by_page``, same language): at least one
 subject word shared, e5 >= ``min_similarity_paraphrase`` (0.925), at least ``min_margin``
@@ -103,6 +105,7 @@ MIN_MARGIN = 0.035
 MIN_SIMILARITY_OTHER_LANGUAGE = 0.89
 MIN_MARGIN_OTHER_LANGUAGE = 0.03
 PAGE_RANK = 2
+MIN_SIMILARITY_SIBLINGS = 0.96
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -188,6 +191,7 @@ class CuratedMatcher:
         min_similarity_paraphrase: float | None = None,
         min_margin: float = MIN_MARGIN,
         min_margin_other_language: float = MIN_MARGIN_OTHER_LANGUAGE,
+        min_similarity_siblings: float = MIN_SIMILARITY_SIBLINGS,
     ) -> None:
         self.source = source
         self.embedder = embedder
@@ -199,6 +203,8 @@ class CuratedMatcher:
         self.min_similarity_with_page = min_similarity_with_page
         self.page_rank = page_rank
         self.min_margin_other_language = min_margin_other_language
+        # the close match between two questions that each name a subject word the other lacks
+        self.min_similarity_siblings = min_similarity_siblings
         self._items: Sequence[CuratedAnswer] | None = None  # the source's list the preparation is for
         self._by_language: dict[str, _Language] = {}
         self._vectors: dict[_Key, np.ndarray] = {}  # embeddings of curated questions (replaced, never mutated)
@@ -219,6 +225,7 @@ class CuratedMatcher:
             store.curated_min_similarity_paraphrase,
             store.curated_min_margin,
             store.curated_min_margin_other_language,
+            store.curated_min_similarity_siblings,
         )
 
     def match(
@@ -240,6 +247,7 @@ class CuratedMatcher:
             if curated.kinds[p] == kind
             and not specifics.conflicts(curated.specifics[p])
             and _shared(subject, curated.terms[p]) > 0.5
+            and (similarities[p] >= self.min_similarity_siblings or not _siblings(subject, curated.terms[p]))
         ]
         if close:  # the close match: most subject words shared
             best = max(close, key=lambda p: similarities[p])
@@ -399,6 +407,14 @@ def _more_specific(
     if page_terms is None:
         return True
     return not (question - curated) <= page_terms(item.doc_id, item.language)
+
+
+def _siblings(question: frozenset[str], curated: frozenset[str]) -> bool:
+    """Each names a subject word the other lacks: two services one qualifier apart ("the residents'
+    parking permit" and "the parking permit for tradespeople" share four of seven subject words,
+    e5 0.935). Below ``min_similarity_siblings`` (0.96) the close match leaves them to the matches
+    after retrieval, which check the page (the search finds the residents' permit pages first)."""
+    return bool(question - curated and curated - question)
 
 
 def _margin(similarities: np.ndarray, best: int) -> float:

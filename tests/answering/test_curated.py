@@ -141,6 +141,25 @@ def test_a_question_naming_another_day_or_age_does_not_get_the_curated_answer(em
     assert served(matching, embedder, "Was kostet mit 19 der Personalausweis?", ["perso"]) == 10
 
 
+def test_a_sibling_service_one_qualifier_apart_needs_its_own_page_first(embedder):
+    # from the feedback benchmark (session 10): four of seven subject words shared, e5 0.935
+    tradespeople = CuratedAnswer(
+        id=12,
+        question="How much is the parking permit for tradespeople (Handwerker) for one year?",
+        language="en",
+        answer="12 months: 360 Euro.",
+        doc_id="handwerker-parkausweis",
+    )
+    matching = matcher(embedder, [tradespeople, KINDERGELD])
+    residents = "How much is the residents' parking permit for one year?"
+    asked = vector(embedder, residents)
+    assert matching.match(residents, asked, "en") is None  # no close match before retrieval
+    # the search finds the residents' permit pages first: not the tradespeople's answer
+    assert matching.match_by_page(residents, asked, ["bewohnerparkausweis", "bewohner-umschreibung"], "en") is None
+    reworded = "What does a one-year parking permit for tradespeople cost?"
+    assert served(matching, embedder, reworded, ["handelsvertreter", "handwerker-parkausweis"], "en") == 12
+
+
 def test_a_new_correction_is_used_at_once(embedder):
     curated = [KINDERGELD]
     matching = CuratedMatcher.from_settings(lambda: curated, embedder, StoreSettings())
