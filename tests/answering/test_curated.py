@@ -34,6 +34,11 @@ PASSPORT = CuratedAnswer(
 )
 
 
+def curated(number: int, question: str, language: str, doc_id: str) -> CuratedAnswer:
+    """A staff-verified answer whose text does not matter to the matching."""
+    return CuratedAnswer(id=number, question=question, language=language, answer="(verified)", doc_id=doc_id)
+
+
 def matcher(embedder, items=(KINDERGELD, SPERRMUELL), **settings) -> CuratedMatcher:
     """The wider matches switched on with the chosen thresholds, unless a test names others."""
     chosen = {
@@ -120,20 +125,8 @@ def test_a_question_of_another_kind_on_the_same_page_does_not_get_the_curated_an
 
 def test_a_question_naming_another_day_or_age_does_not_get_the_curated_answer(embedder):
     # from the curated-match benchmark's dev part: e5 0.94, the same office, the same page first
-    wednesday = CuratedAnswer(
-        id=9,
-        question="What are the Citizens' Office opening hours on Wednesday?",
-        language="en",
-        answer="Wednesday: 7:30 to 12:00.",
-        doc_id="buergerbuero",
-    )
-    nineteen = CuratedAnswer(
-        id=10,
-        question="Ich bin 19, was zahle ich für den Personalausweis?",
-        language="de",
-        answer="22,80 Euro.",
-        doc_id="perso",
-    )
+    wednesday = curated(9, "What are the Citizens' Office opening hours on Wednesday?", "en", "buergerbuero")
+    nineteen = curated(10, "Ich bin 19, was zahle ich für den Personalausweis?", "de", "perso")
     matching = matcher(embedder, [wednesday, nineteen, KINDERGELD])
     assert served(matching, embedder, "Is the Citizens' Office open on Saturdays?", ["buergerbuero"], "en") is None
     assert served(matching, embedder, "Ich bin 30. Was zahle ich für den Personalausweis?", ["perso"]) is None
@@ -143,12 +136,8 @@ def test_a_question_naming_another_day_or_age_does_not_get_the_curated_answer(em
 
 def test_a_sibling_service_one_qualifier_apart_needs_its_own_page_first(embedder):
     # from the feedback benchmark (session 10): four of seven subject words shared, e5 0.935
-    tradespeople = CuratedAnswer(
-        id=12,
-        question="How much is the parking permit for tradespeople (Handwerker) for one year?",
-        language="en",
-        answer="12 months: 360 Euro.",
-        doc_id="handwerker-parkausweis",
+    tradespeople = curated(
+        12, "How much is the parking permit for tradespeople (Handwerker) for one year?", "en", "handwerker-parkausweis"
     )
     matching = matcher(embedder, [tradespeople, KINDERGELD])
     residents = "How much is the residents' parking permit for one year?"
@@ -258,13 +247,7 @@ def test_a_question_about_something_more_does_not_get_the_curated_answer(embedde
 
 
 def test_a_question_naming_more_is_more_specific_only_when_its_page_lacks_the_extra_words(embedder):
-    recycling = CuratedAnswer(
-        id=11,
-        question="Wann hat der Wertstoffhof Nord am Samstag auf?",
-        language="de",
-        answer="Samstags 8 bis 13 Uhr.",
-        doc_id="wertstoffhof",
-    )
+    recycling = curated(11, "Wann hat der Wertstoffhof Nord am Samstag auf?", "de", "wertstoffhof")
     page = frozenset(bm25_tokens("Wertstoffhof Nord. Öffnungszeiten: Samstag 8 bis 13 Uhr.", "de"))
     matching = matcher(embedder, [recycling, KINDERGELD])
     question = "Öffnungszeiten Wertstoffhof Nord samstags?"  # one subject word more: Öffnungszeiten
