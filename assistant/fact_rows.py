@@ -406,10 +406,15 @@ def qualifier_of(label: str) -> Qualifier:
             age_max = 18
         elif ADULT.search(label):
             age_min = 18
-    ordinal = next((name for name, pattern in ORDINALS if pattern.search(label)), "")
+    ordinal = ordinal_of(label)
     variants = {name for name, pattern in VARIANTS.items() if pattern.search(label)}
     variants |= {f"{m.group(1)}_months" for m in DURATION.finditer(label)}
     return Qualifier(age_min, age_max, ordinal, frozenset(variants), days_of(label))
+
+
+def ordinal_of(text: str) -> str:
+    """The first ordinal a text names ("1", "2", "3", "further"), or ""."""
+    return next((name for name, pattern in ORDINALS if pattern.search(text)), "")
 
 
 def days_of(text: str) -> frozenset[str]:
@@ -638,7 +643,7 @@ def question_ask(question: str, language: str = "de") -> Ask:
     ask.child = bool(CHILD.search(question)) or bool(
         re.search(r"mein(?:e|em|en)? (?:sohn|tochter)|my (?:son|daughter)", question, re.I)
     )
-    ask.ordinal = next((name for name, pattern in ORDINALS if pattern.search(question)), "")
+    ask.ordinal = ordinal_of(question)
     if re.search(r"\b(noch einen|zusätzlich|another|one more)\b", question, re.IGNORECASE) and not ask.ordinal:
         ask.ordinal = "further"
     ask.one_of = {_stem(w) for w in (m.group(1) for m in ARTICLE_ONE.finditer(glossed(question)))}

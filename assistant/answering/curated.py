@@ -84,7 +84,7 @@ import numpy as np
 from assistant.answering.evidence import ANSWER_TYPES
 from assistant.answering.subject import subject_terms
 from assistant.components.embeddings import E5Embeddings
-from assistant.fact_rows import ORDINALS, days_of
+from assistant.fact_rows import days_of, ordinal_of
 from assistant.records import CuratedAnswer
 from assistant.settings import StoreSettings
 
@@ -129,8 +129,7 @@ class Specifics:
     @classmethod
     def of(cls, question: str) -> Specifics:
         numbers = frozenset(_number(n) for n in _NUMBER.findall(question))
-        ordinal = next((name for name, pattern in ORDINALS if pattern.search(question)), "")
-        return cls(days_of(question), numbers, ordinal)
+        return cls(days_of(question), numbers, ordinal_of(question))
 
     def conflicts(self, other: Specifics) -> bool:
         """Whether the two questions name different ones: both name weekdays (or numbers, or an
@@ -164,8 +163,8 @@ def _number(text: str) -> str:
 
 
 def _differ(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Both name some and each names one the other does not (a paraphrase may leave one out:
-    "unser einjähriges Kind" for "unser 1-jähriges Kind")."""
+    """Each names one the other does not (so both name some): a paraphrase may leave one out
+    ("unser einjähriges Kind" for "unser 1-jähriges Kind")."""
     return bool(a and b and not a <= b and not b <= a)
 
 
@@ -176,7 +175,7 @@ class _Language:
     items: tuple[CuratedAnswer, ...]  # in the source's order (newest first)
     terms: tuple[frozenset[str], ...]  # subject words of each item's question
     kinds: tuple[tuple[bool, ...], ...]  # the kind of answer each item's question asks for
-    specifics: tuple[Specifics, ...]  # the weekdays, numbers, ordinal and row variants each item's question names
+    specifics: tuple[Specifics, ...]  # the weekdays, numbers and ordinal each item's question names
     matrix: np.ndarray = field(compare=False, repr=False)  # the items' question embeddings, one row each
 
 
@@ -203,7 +202,10 @@ class CuratedMatcher:
         self.min_similarity_with_page = min_similarity_with_page
         self.page_rank = page_rank
         self.min_margin_other_language = min_margin_other_language
-        # the close match between two questions that each name a subject word the other lacks
+        # the close match between two questions that each name a subject word the other lacks: two
+        # services one qualifier apart ("the residents' parking permit" / "the parking permit for
+        # tradespeople": four of seven subject words shared, e5 0.935); below it the matches after
+        # retrieval decide, which check the page (the residents' question finds its own pages first)
         self.min_similarity_siblings = min_similarity_siblings
         self._items: Sequence[CuratedAnswer] | None = None  # the source's list the preparation is for
         self._by_language: dict[str, _Language] = {}
@@ -247,7 +249,8 @@ class CuratedMatcher:
             if curated.kinds[p] == kind
             and not specifics.conflicts(curated.specifics[p])
             and _shared(subject, curated.terms[p]) > 0.5
-            and (similarities[p] >= self.min_similarity_siblings or not _siblings(subject, curated.terms[p]))
+            # siblings (each names a subject word the other lacks) need more: see ``min_similarity_siblings``
+            and (similarities[p] >= self.min_similarity_siblings or not _differ(subject, curated.terms[p]))
         ]
         if close:  # the close match: most subject words shared
             best = max(close, key=lambda p: similarities[p])
@@ -407,14 +410,6 @@ def _more_specific(
     if page_terms is None:
         return True
     return not (question - curated) <= page_terms(item.doc_id, item.language)
-
-
-def _siblings(question: frozenset[str], curated: frozenset[str]) -> bool:
-    """Each names a subject word the other lacks: two services one qualifier apart ("the residents'
-    parking permit" and "the parking permit for tradespeople" share four of seven subject words,
-    e5 0.935). Below ``min_similarity_siblings`` (0.96) the close match leaves them to the matches
-    after retrieval, which check the page (the search finds the residents' permit pages first)."""
-    return bool(question - curated and curated - question)
 
 
 def _margin(similarities: np.ndarray, best: int) -> float:
