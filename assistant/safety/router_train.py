@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.safety import guard, injection
-from assistant.safety.router import EXAMPLES_PATH, MODEL_PATH, ROUTES, SIGNALS, features
+from assistant.safety.router import EXAMPLES_PATH, MODEL_PATH, OTHER_AUTHORITY, ROUTES, SIGNALS, features
 
 # Inverse regularisation strength and no class re-weighting: of the settings tried (C 0.1/0.5/2;
 # balanced, square-root balanced, none), the one whose refusal routes took the fewest legitimate
@@ -48,6 +47,7 @@ from assistant.safety.router import EXAMPLES_PATH, MODEL_PATH, ROUTES, SIGNALS, 
 C = 0.1
 FOLDS = 5
 SEED = 0
+REPEATS = 3
 # other_authority refuses nothing (the answer path still runs; only "nothing found" becomes a referral)
 # political opinion keeps its floor (MIN_THRESHOLD): the neutral refusal is the safe error, a judgement
 # request answered with a quote the one the issue rules out; out of fold, the election-fact look-alikes
@@ -75,20 +75,13 @@ DEFAULT_MIN_THRESHOLD = 0.5
 # The floor is the lowest of FLOOR_GRID at which, out of fold, at most FLOOR_MAX_ANSWER_HITS of the
 # legitimate examples have a crisis probability at or above it
 FLOOR_ROUTES = ("crisis",)
+WORDS_GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
 FLOOR_GRID = np.round(np.arange(0.05, 0.51, 0.01), 2)
 # Between the floor and the threshold a question is answered with the emergency numbers first (session 10),
 # so a legitimate question above the floor loses nothing but a few lines of screen: 1 % of them may reach
 # it (it was 0.2 %, as strict as a crisis referral that replaces the answer)
 FLOOR_MAX_ANSWER_HITS = 0.01
 DIGITS = 6
-# OMoS questions that another authority may answer (they are not written as city matters)
-OTHER_AUTHORITY_WORDS = re.compile(
-    r"familienkasse|kindergeld|rentenversicherung|\brente\b|arbeitsagentur|agentur für arbeit|arbeitslosengeld|"
-    r"finanzamt|einkommensteuer|krankenkasse|botschaft|konsulat|visum|bamf|bundesamt|zoll|rundfunkbeitrag|"
-    r"gericht|family benefits|child benefit|pension|employment agency|unemployment benefit|tax office|"
-    r"income tax|health insurance|embassy|consulate|visa|federal office|customs|court",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -141,7 +134,7 @@ def omosqa_questions(folder: Path, split: str = "train") -> list[Example]:
         path = folder / f"{split}_{language}.jsonl"
         for line in path.read_text(encoding="utf-8").splitlines():
             question = json.loads(line)["question"].strip()
-            if question and not OTHER_AUTHORITY_WORDS.search(question):
+            if question and not OTHER_AUTHORITY.search(injection.normalise(question)):
                 examples.setdefault(question, Example("answer", language, question, f"omosqa-{split}"))
     return list(examples.values())
 
@@ -177,7 +170,7 @@ class VectorCache:
 
 def data_hash(examples: list[Example]) -> str:
     rows = sorted(f"{e.route}\t{e.language}\t{e.question}" for e in examples)
-    settings = f"C={C};folds={FOLDS};seed={SEED};signals={','.join(SIGNALS)}"
+    settings = f"C={C};folds={FOLDS}x{REPEATS};seed={SEED};signals={','.join(SIGNALS)}"
     settings += f";floors={','.join(FLOOR_ROUTES)}<={FLOOR_MAX_ANSWER_HITS}"
     return hashlib.sha256("\n".join([settings, *rows]).encode("utf-8")).hexdigest()
 
@@ -217,6 +210,26 @@ def calibrate(probs: np.ndarray, labels: np.ndarray, decided: np.ndarray) -> dic
     return thresholds
 
 
+def calibrate_with_words(probs: np.ndarray, labels: np.ndarray, decided: np.ndarray, words: np.ndarray) -> float:
+    """The other_authority threshold for questions with its words (:data:`router.OTHER_AUTHORITY`): the lowest
+    of the grid at which, among the examples with those words that would be answered or referred, the route's
+    out-of-fold precision reaches its target and no more legitimate examples than its share are taken."""
+    routes = list(ROUTES)
+    r = routes.index("other_authority")
+    best = probs.argmax(axis=1)
+    open_rows = words & ~decided & np.isin(best, [routes.index("answer"), r])
+    legitimate = (labels == routes.index("answer")) & ~decided
+    for threshold in WORDS_GRID:
+        fired = open_rows & (probs[:, r] >= threshold)
+        if not fired.any():
+            break
+        precision = (labels[fired] == r).mean()
+        answer_hits = (fired & legitimate).sum() / max(1, legitimate.sum())
+        if precision >= TARGET_PRECISION["other_authority"] and answer_hits <= MAX_ANSWER_HITS["other_authority"]:
+            return float(threshold)
+    return 1.0
+
+
 def calibrate_floors(probs: np.ndarray, labels: np.ndarray, decided: np.ndarray) -> dict[str, float]:
     """Per route of :data:`FLOOR_ROUTES`: the lowest probability of :data:`FLOOR_GRID` that no more than
     ``FLOOR_MAX_ANSWER_HITS`` of the legitimate examples reach out of fold (at or above it the route wins
@@ -253,13 +266,18 @@ def train(examples: list[Example], cache: VectorCache) -> dict:
     def model() -> LogisticRegression:
         return LogisticRegression(C=C, max_iter=5000, tol=1e-6)
 
+    # the mean out-of-fold probability over REPEATS shuffles: thresholds that hang on one or two examples
+    # should not also hang on which fold those examples fell into
     out_of_fold = np.zeros((len(examples), len(routes)))
-    for fit_rows, score_rows in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(z, y):
-        fold = model().fit(z[fit_rows], y[fit_rows])
-        out_of_fold[np.ix_(score_rows, fold.classes_)] = fold.predict_proba(z[score_rows])
+    for repeat in range(REPEATS):
+        for fit_rows, score_rows in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED + repeat).split(z, y):
+            fold = model().fit(z[fit_rows], y[fit_rows])
+            out_of_fold[np.ix_(score_rows, fold.classes_)] += fold.predict_proba(z[score_rows]) / REPEATS
     decided = np.asarray([pattern_route(q) is not None for q in questions])
     thresholds = calibrate(out_of_fold, y, decided)
     floors = calibrate_floors(out_of_fold, y, decided)
+    words = x[:, -len(SIGNALS) + SIGNALS.index("other_authority_words")] > 0
+    with_words = {"other_authority": calibrate_with_words(out_of_fold, y, decided, words)}
     final = model().fit(z, y)
     return {
         "version": 1,
@@ -272,6 +290,7 @@ def train(examples: list[Example], cache: VectorCache) -> dict:
         "out_of_fold_accuracy": round(float((out_of_fold.argmax(axis=1) == y).mean()), 4),
         "thresholds": thresholds,
         "floors": floors,
+        "with_words": with_words,
         "C": C,
         "mean": _rounded(mean),
         "scale": _rounded(scale),

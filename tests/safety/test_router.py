@@ -50,6 +50,7 @@ def test_the_bundled_router_is_reproduced_by_training(tmp_path, embedder):
     retrained = train_and_save(embedder, omosqa=OMOSQA, out=tmp_path / "router.json", cache_path=cache)
 
     assert retrained["thresholds"] == shipped["thresholds"]
+    assert retrained["with_words"] == shipped["with_words"]
     assert np.allclose(retrained["coef"], shipped["coef"], atol=1e-4)
     assert np.allclose(retrained["intercept"], shipped["intercept"], atol=1e-4)
 
@@ -138,3 +139,21 @@ def test_crisis_wins_over_an_answer_above_its_threshold_numbers_come_first_above
     assert decide(answer=0.8, crisis=floor - 0.01) == ("answer", False)
     assert decide(abuse=0.8, crisis=floor + 0.01) == ("abuse", True)  # a threat stays abuse, numbers first
     assert decide(political_opinion=0.8, crisis=floor + 0.01) == ("political_opinion", False)  # neutral refusal alone
+
+
+def test_another_authoritys_matter_is_referred_the_citys_look_alike_answered(router, embedder):
+    # wording in no data file: a foreign passport (its embassy), tax and benefits of federal offices, a court;
+    # next to the city's own passports, taxes and certificates (a known miss, not asserted: "Mein syrischer
+    # Reisepass ist abgelaufen – kann das Bürgerbüro ihn verlängern?" is answered, the model's weight on
+    # passport + citizens' office outweighs the words)
+    questions = {
+        "My Brazilian passport expires in May, can the citizens' office renew it?": "other_authority",
+        "Wo reiche ich dieses Jahr meine Einkommensteuererklärung ein?": "other_authority",
+        "Wer zahlt mir das Kindergeld für meine Tochter aus?": "other_authority",
+        "Bei welchem Gericht beantrage ich die Scheidung?": "other_authority",
+        "Wie beantrage ich einen neuen deutschen Reisepass?": "answer",
+        "Wie melde ich meinen Hund zur Hundesteuer an?": "answer",
+        "Was kostet ein elektronischer Reisepass für Erwachsene?": "answer",
+        "Wo beantrage ich ein Führungszeugnis?": "answer",
+    }
+    assert route(router, embedder, list(questions)) == list(questions.values())
