@@ -201,6 +201,9 @@ class Answer(BaseModel):
     # the grounding gate: sentences the model wrote and those it kept (None when no model wrote)
     model_sentences: int | None = None
     model_sentences_kept: int | None = None
+    # the trained evidence reader's probability for the best line of the retrieved pages: how likely the
+    # documents answer the question at all; None: not computed (the scorer chooses without the reader's gate)
+    reader_confidence: float | None = None
     # 0..1 from the pipeline's own signals (assistant/answering/quality.py); None: states no facts
     quality: float | None = None
 

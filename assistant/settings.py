@@ -78,6 +78,9 @@ class EvidenceSettings(BaseModel):
     # artifact was calibrated with on OMoS-QA dev; 0: the reader never abstains by itself (the relevance
     # gate and the answerable gates still do), for corpora unlike OMoS-QA's pages where it over-abstains
     reader_answer: float | None = None
+    # with the scorer: abstain when the reader's best line of the retrieved pages is less likely than this
+    # (the scorer still chooses the quotes); None: off; negative: the artifact's own answer threshold
+    reader_gate: float | None = None
 
 
 class LLMSettings(BaseModel):

@@ -110,6 +110,8 @@ class AnswerContext:
     flagged: set[str] = field(default_factory=set)
     hits: list[SearchHit] = field(default_factory=list)
     relevance: float = 0.0  # cosine of the question and the best retrieved chunk
+    # the trained reader's probability for the best line of the retrieved pages (None: not computed)
+    reader_confidence: float | None = None
     evidence: list[Evidence] = field(default_factory=list)
     disagreeing: list[Disagreement] = field(default_factory=list)
     more_rows: list[str] = field(default_factory=list)  # fee rows that fit but were not quoted: ask which applies
@@ -126,6 +128,9 @@ class AnswerContext:
 
     def abstain(self) -> Ending:
         """The documents do not answer it: said in the citizen's language, with who can help."""
-        if self.route == "other_authority":  # the router saw another authority: say so, not "nothing found"
-            return Ending("referred", message("routed_other_authority", self.language))
+        # the router saw another authority: say so instead of only "nothing found"; still an abstention (no
+        # sentence names the authority, so not "referred"): later gates give way to a fee table as for any other,
+        # and it enters the staff review queue like any other
+        if self.route == "other_authority":
+            return Ending("abstained", message("routed_other_authority", self.language))
         return Ending("abstained", message("abstained", self.language))

@@ -204,6 +204,7 @@ class AnswerPipeline:
             route=ctx.route,
             model_sentences=ctx.drafted_sentences,
             model_sentences_kept=None if ctx.drafted_sentences is None else len(ctx.sentences),
+            reader_confidence=None if ctx.reader_confidence is None else round(ctx.reader_confidence, 3),
         )
         answer.quality = answer_quality(answer, self.settings.evidence.min_dense_score)
         return answer

@@ -507,21 +507,36 @@ def _passage(probabilities: np.ndarray, found: Candidates, best: int, selection:
     return passage
 
 
-def read_evidence(
+def score_lines(
     question: str,
     question_vector: np.ndarray,
     hits: list[SearchHit],
     index: HybridIndex,
     model: ReaderModel,
     language: str = "de",
-) -> list[Evidence]:
-    """The quotes the reader chooses (numbered from 1); empty when no line clears the threshold."""
+) -> tuple[Candidates, np.ndarray]:
+    """The candidate lines of the retrieved pages and the reader's probability for each."""
     found = mark_answer_types(collect(hits, index, language=language), question)
     if not len(found):
-        return []
-    probabilities = model.probabilities(features(question, language, question_vector, hits, index, found))
+        return found, np.zeros(0)
+    return found, model.probabilities(features(question, language, question_vector, hits, index, found))
+
+
+def best_probability(found: Candidates, probabilities: np.ndarray) -> float:
+    """The probability of the best quotable line (0 when there is none): how likely it is that the retrieved
+    pages answer the question at all."""
+    if found.quotable:
+        probabilities = np.where(np.asarray(found.quotable, dtype=bool), probabilities, 0.0)
+    return float(probabilities.max(initial=0.0))
+
+
+def read_evidence(
+    found: Candidates, probabilities: np.ndarray, index: HybridIndex, selection: Selection
+) -> list[Evidence]:
+    """The quotes the reader chooses among the scored lines (:func:`score_lines`), numbered from 1; empty when no
+    line clears the threshold."""
     evidence: list[Evidence] = []
-    for i in choose(probabilities, found, model.selection):
+    for i in choose(probabilities, found, selection):
         chunk = index.chunks[found.chunk_positions[i]]
         start, end = found.starts[i], found.ends[i]
         evidence.append(Evidence.quoted(chunk, start, end, len(evidence) + 1, float(probabilities[i])))

@@ -16,6 +16,7 @@ from assistant.answering.reader import (
     load_model,
     mark_answer_types,
     read_evidence,
+    score_lines,
     types_present,
 )
 from assistant.answering.retrieve import search
@@ -62,7 +63,8 @@ def _read(app: App, question: str):
     vector = app.embedder.embed_queries([question])[0]
     retrieval = app.settings.retrieval
     hits = search(app.index, app.embedder, question, retrieval, k=retrieval.evidence_pool, query_vector=vector)
-    return read_evidence(question, vector, hits, app.index, load_model(), "de"), hits
+    model = load_model()
+    return read_evidence(*score_lines(question, vector, hits, app.index, model, "de"), app.index, model.selection), hits
 
 
 def test_the_reader_quotes_the_answering_line_of_a_list(pages):
@@ -152,3 +154,22 @@ def test_a_cost_question_gets_the_pages_line_with_an_amount_when_the_best_line_h
     assert choose(probabilities, found, typed) == [0, 1]  # the amount of the same page, not the other page's
     assert types_present([0, 1], found)
     assert choose(probabilities, found, Selection(answer=0.5, line=0.5, max_lines=2, typed=0.2)) == [0]
+
+
+def _scorer_app(pages: App, reader_gate: float | None) -> App:
+    settings = pages.settings.model_copy(deep=True)
+    settings.evidence.selector = "scorer"
+    settings.evidence.reader_gate = reader_gate
+    return App(settings, embedder=pages.embedder)
+
+
+def test_a_scorer_answer_carries_the_readers_confidence_and_its_opt_in_gate_abstains_below_it(pages):
+    question = "Wann hat die Stadtbibliothek geöffnet?"
+    plain = _scorer_app(pages, None).answers.answer(question)
+    assert plain.status == "answered" and "10 bis 19 Uhr" in plain.answer and plain.reader_confidence is None
+
+    answer = _scorer_app(pages, -1.0).answers.answer(question)  # the artifact's own threshold
+    assert answer.status == "answered" and answer.answer == plain.answer  # the scorer's quotes, unchanged
+    assert answer.reader_confidence is not None and answer.reader_confidence >= load_model().selection.answer
+    stricter = _scorer_app(pages, min(answer.reader_confidence + 0.01, 1.0)).answers.answer(question)
+    assert stricter.status == "abstained" and stricter.supporting == []

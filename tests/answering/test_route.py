@@ -92,3 +92,11 @@ def test_route_and_a_redacted_id_card_number_are_in_the_sqlite_log(corpus_app):
     queued = corpus_app.review.queue(route="injection", state=None)  # staff filter by route
     assert answer.interaction_id in [item.id for item in queued]
     assert answer.interaction_id not in [item.id for item in corpus_app.review.queue(route="crisis", state=None)]
+
+
+def test_another_authoritys_matter_the_pages_do_not_answer_abstains_naming_other_authorities(corpus_app):
+    answer = corpus_app.answers.answer("Bei welchem Gericht reiche ich meinen Scheidungsantrag ein?")
+    assert answer.route == "other_authority"
+    # no page names the authority: an abstention (in the review queue like any other), with the route's pointer
+    assert answer.status == "abstained" and answer.supporting == []
+    assert answer.answer == message("routed_other_authority", "de")

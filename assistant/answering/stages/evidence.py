@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from assistant.answering.context import AnswerContext, Ending, Resources
 from assistant.answering.evidence import select_evidence
-from assistant.answering.reader import load_model, read_evidence
+from assistant.answering.reader import best_probability, load_model, read_evidence, score_lines
 
 
 def select(ctx: AnswerContext, res: Resources) -> Ending | None:
@@ -15,9 +15,19 @@ def select(ctx: AnswerContext, res: Resources) -> Ending | None:
         model = load_model(settings.reader_model)
         if settings.reader_answer is not None:
             model = replace(model, selection=replace(model.selection, answer=settings.reader_answer))
-        ctx.evidence = read_evidence(ctx.search_text, ctx.question_vector, ctx.hits, res.index, model, ctx.language)
+        scored = score_lines(ctx.search_text, ctx.question_vector, ctx.hits, res.index, model, ctx.language)
+        ctx.evidence = read_evidence(*scored, res.index, model.selection)
+        ctx.reader_confidence = max((e.score for e in ctx.evidence), default=None)  # the best line is quoted
     else:
         ctx.evidence = select_evidence(
             ctx.search_text, ctx.question_vector, ctx.hits, res.index, settings, ctx.language
         )
+        if ctx.evidence and settings.reader_gate is not None:  # opt-in: the scorer quotes, the reader says
+            model = load_model(settings.reader_model)  # how likely the pages answer at all
+            ctx.reader_confidence = best_probability(
+                *score_lines(ctx.search_text, ctx.question_vector, ctx.hits, res.index, model, ctx.language)
+            )
+            gate = model.selection.answer if settings.reader_gate < 0 else settings.reader_gate
+            if ctx.reader_confidence < gate:
+                ctx.evidence = []
     return None if ctx.evidence else ctx.abstain()
