@@ -17,21 +17,23 @@ Routes (:data:`ROUTES`):
 * ``out_of_scope`` - poems, jokes, code, homework, general knowledge, weather.
 * ``injection`` - attempts to override the rules or extract the prompt.
 
-How: a multinomial logistic regression over the e5 question vector (the one the question
-stage computes for retrieval anyway) and a few pattern signals of :mod:`guard` and
-:mod:`injection`, trained by ``assistant train-router`` (:mod:`assistant.safety.router_train`)
-on ``router_examples.tsv``; coefficients and calibrated thresholds are stored as JSON in
-``router_model.json`` (numpy only at run time). A refusal route fires only when its
-probability reaches the route's threshold, calibrated on held-out (out-of-fold) examples;
-otherwise the question is answered. Crisis comes first: a question that would be answered goes
-to crisis when the crisis probability reaches the crisis threshold, even when another route is
-likelier; between a lower floor (``floors``) and the threshold it is answered with the emergency
-and crisis numbers first (``Route.crisis_first``), so that a borderline question ("what do I do
-in a medical emergency?") gets both the numbers and its answer. A personal-advice, abuse or
-out-of-scope refusal above the floor gets the numbers first too (:data:`NUMBERS_FIRST`). Three
-pattern families stay decisive because they are precise and measured (``eval/bench_attacks.py``):
-injection, the political patterns, and the out-of-remit families that no real question matches
-(stories, homework, code, tax saving).
+How: a multinomial logistic regression over the e5 question vector (the one the question stage
+computes for retrieval anyway) and a few pattern signals of :mod:`guard` and :mod:`injection`,
+trained by ``assistant train-router`` (:mod:`assistant.safety.router_train`) on
+``router_examples.tsv``; coefficients and calibrated thresholds are stored as JSON in
+``router_model.json`` (numpy only at run time). A refusal route fires only when its probability
+reaches the route's threshold, calibrated on held-out (out-of-fold) examples; otherwise the question
+is answered. A question with another authority's words (:data:`OTHER_AUTHORITY`: tax office, family
+benefits office, courts, embassies, ...) goes to ``other_authority`` at a lower threshold
+(``with_words``, calibrated out of fold on the examples with those words). Crisis comes first: a
+question that would be answered goes to crisis when the crisis probability reaches the crisis
+threshold, even when another route is likelier; between a lower floor (``floors``) and the threshold
+it is answered with the emergency and crisis numbers first (``Route.crisis_first``), so that a
+borderline question ("what do I do in a medical emergency?") gets both the numbers and its answer. A
+personal-advice, abuse or out-of-scope refusal above the floor gets the numbers first too
+(:data:`NUMBERS_FIRST`). Three pattern families stay decisive because they are precise and measured
+(``eval/bench_attacks.py``): injection, the political patterns, and the out-of-remit families that
+no real question matches (stories, homework, code, tax saving).
 
 >>> router = QuestionRouter.load()  # doctest: +SKIP
 >>> router.route("Wen soll ich wählen?", vector).route  # doctest: +SKIP

@@ -4,9 +4,9 @@ Examples: ``router_examples.tsv`` in this package (``route<TAB>language<TAB>ques
 by hand: at least 40 per route in German and English, paraphrases, and legitimate questions
 that look like refusals - "Wo ist mein Wahllokal?"), plus, when the folder is there, the
 OMoS-QA *train* questions as ``answer`` examples (real citizens' questions that city pages
-answer; the dev split stays for ``eval/bench_router.py``). OMoS questions naming a federal or
-state authority are left out of ``answer``: whether the city or another authority answers
-them is not for this list to say.
+answer; the dev split stays for ``eval/bench_router.py``). OMoS questions naming another
+authority's matter (:data:`assistant.safety.router.OTHER_AUTHORITY`) are left out of ``answer``:
+whether the city or another authority answers them is not for this list to say.
 
 The classifier is scikit-learn's multinomial ``LogisticRegression`` over standardised
 features (:func:`assistant.safety.router.features`). Thresholds: for every non-answer route,
@@ -16,7 +16,9 @@ more than ``MAX_ANSWER_HITS`` of the legitimate examples would be routed there (
 ``other_authority``, which refuses nothing; political opinion keeps its floor). Crisis also
 gets a floor (``floors`` in the artifact): at or above it, a question that would be answered
 gets the emergency numbers first; the lowest floor that at most ``FLOOR_MAX_ANSWER_HITS`` of the
-legitimate examples reach out of fold.
+legitimate examples reach out of fold. ``with_words``: the other_authority threshold for questions with
+another authority's words, calibrated the same way on the examples with those words. Out-of-fold
+probabilities are the mean over ``REPEATS`` shuffles of the folds.
 
 Reproducible: fixed folds and solver, vectors cached on disk (``index/router-cache/``), floats
 rounded in the artifact; ``data_hash`` is the SHA-256 of the examples used.
