@@ -94,6 +94,7 @@ class Ending:
     confidence: float | None = None  # None: the context's relevance
     verified_by_staff: bool = False
     curated_id: int | None = None
+    nothing_found: bool = False  # the documents do not answer it (AnswerContext.abstain)
 
 
 @dataclass
@@ -128,9 +129,6 @@ class AnswerContext:
 
     def abstain(self) -> Ending:
         """The documents do not answer it: said in the citizen's language, with who can help."""
-        # the router saw another authority: say so instead of only "nothing found"; still an abstention (no
-        # sentence names the authority, so not "referred"): later gates give way to a fee table as for any other,
-        # and it enters the staff review queue like any other
-        if self.route == "other_authority":
-            return Ending("abstained", message("routed_other_authority", self.language))
-        return Ending("abstained", message("abstained", self.language))
+        if self.route == "other_authority":  # the router saw another authority: say so, not "nothing found"
+            return Ending("referred", message("routed_other_authority", self.language), nothing_found=True)
+        return Ending("abstained", message("abstained", self.language), nothing_found=True)

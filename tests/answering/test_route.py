@@ -97,6 +97,6 @@ def test_route_and_a_redacted_id_card_number_are_in_the_sqlite_log(corpus_app):
 def test_another_authoritys_matter_the_pages_do_not_answer_abstains_naming_other_authorities(corpus_app):
     answer = corpus_app.answers.answer("Bei welchem Gericht reiche ich meinen Scheidungsantrag ein?")
     assert answer.route == "other_authority"
-    # no page names the authority: an abstention (in the review queue like any other), with the route's pointer
-    assert answer.status == "abstained" and answer.supporting == []
+    # no page names the authority: the route's referral instead of "nothing found"
+    assert answer.status == "referred" and answer.supporting == []
     assert answer.answer == message("routed_other_authority", "de")

@@ -12,11 +12,12 @@ Gate = Callable[[AnswerContext, Resources], Ending | None]
 
 
 def unless_a_fee_table_answers(gate: Gate) -> Gate:
-    """``gate``, except that its abstention gives way to the fitting rows of the named service's fee table."""
+    """``gate``, except that its abstention (also the referral of a question routed to another authority when
+    nothing is found) gives way to the fitting rows of the named service's fee table."""
 
     def checked(ctx: AnswerContext, res: Resources) -> Ending | None:
         ending = gate(ctx, res)
-        if ending is None or ending.status != "abstained" or res.settings.answer.conflicts != "facts":
+        if ending is None or not ending.nothing_found or res.settings.answer.conflicts != "facts":
             return ending
         if names_something_unknown(ctx.question, res):
             return ending  # "... in Vienna?": the pages may have the service, not the place asked about
