@@ -77,12 +77,15 @@ DEFAULT_MIN_THRESHOLD = 0.5
 # The floor is the lowest of FLOOR_GRID at which, out of fold, at most FLOOR_MAX_ANSWER_HITS of the
 # legitimate examples have a crisis probability at or above it
 FLOOR_ROUTES = ("crisis",)
-WORDS_GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
 FLOOR_GRID = np.round(np.arange(0.05, 0.51, 0.01), 2)
 # Between the floor and the threshold a question is answered with the emergency numbers first (session 10),
 # so a legitimate question above the floor loses nothing but a few lines of screen: 1 % of them may reach
 # it (it was 0.2 %, as strict as a crisis referral that replaces the answer)
 FLOOR_MAX_ANSWER_HITS = 0.01
+# other_authority's threshold when another authority's words are in the question (``with_words``): the lowest
+# of this grid with the route's precision target and share of legitimate examples, among the examples with
+# the words (see calibrate_with_words)
+WORDS_GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
 DIGITS = 6
 
 
