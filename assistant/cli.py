@@ -335,7 +335,10 @@ def train_router(
     omosqa: Annotated[
         Path | None, typer.Option("--omosqa", help="OMoS-QA folder: its train questions join 'answer'.")
     ] = Path("../shared/data/omosqa"),
-    no_omosqa: Annotated[bool, typer.Option("--no-omosqa", help="Train on the examples only.")] = False,
+    no_omosqa: Annotated[bool, typer.Option("--no-omosqa", help="Train without the OMoS-QA questions.")] = False,
+    no_retired: Annotated[
+        bool, typer.Option("--no-retired", help="Train without the retired held-out sets (eval/sets).")
+    ] = False,
     with_feedback: Annotated[
         bool,
         typer.Option(
@@ -346,7 +349,7 @@ def train_router(
     """Train the question router (routes before retrieval) and write its JSON artifact."""
     from assistant.components.embeddings import create_embeddings
     from assistant.safety.router import EXAMPLES_PATH, MODEL_PATH
-    from assistant.safety.router_train import staff_examples, train_and_save
+    from assistant.safety.router_train import RETIRED, staff_examples, train_and_save
 
     settings = Settings()
     folder = None if no_omosqa else omosqa
@@ -357,7 +360,13 @@ def train_router(
     try:
         embedder = create_embeddings(settings.embedding_model, settings.embedding_threads)
         artifact = train_and_save(
-            embedder, examples or EXAMPLES_PATH, folder, out or MODEL_PATH, cache, corrections=corrections
+            embedder,
+            examples or EXAMPLES_PATH,
+            folder,
+            out or MODEL_PATH,
+            cache,
+            corrections=corrections,
+            retired=() if no_retired else RETIRED,
         )
     except (EmbeddingModelError, ImportError, ValueError) as exc:
         _fail(str(exc))

@@ -6,7 +6,9 @@ that look like refusals - "Wo ist mein Wahllokal?"), plus, when the folder is th
 OMoS-QA *train* questions as ``answer`` examples (real citizens' questions that city pages
 answer; the dev split stays for ``eval/bench_router.py``). OMoS questions naming another
 authority's matter (:data:`assistant.safety.router.OTHER_AUTHORITY`) are left out of ``answer``:
-whether the city or another authority answers them is not for this list to say.
+whether the city or another authority answers them is not for this list to say. And the retired
+blind held-out sets (:data:`RETIRED`, ``eval/sets/router_heldout_v2..v6.jsonl``): each was written
+from the route definitions alone and measured one change; the newest set stays out and measures.
 
 The classifier is scikit-learn's multinomial ``LogisticRegression`` over standardised
 features (:func:`assistant.safety.router.features`). Thresholds: for every non-answer route,
@@ -27,7 +29,8 @@ Staff route corrections (``ReviewService.correct_route``) join as examples of so
 with ``--with-feedback`` (read from the configured feedback store); a staff example replaces
 an example with the same question, since staff saw what the router did with it.
 
-    assistant train-router [--examples FILE] [--omosqa DIR | --no-omosqa] [--with-feedback] [--out FILE]
+    assistant train-router [--examples FILE] [--omosqa DIR | --no-omosqa] [--no-retired] [--with-feedback]
+                           [--out FILE]
 """
 
 from __future__ import annotations
@@ -87,6 +90,11 @@ FLOOR_MAX_ANSWER_HITS = 0.01
 # the words (see calibrate_with_words)
 WORDS_GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
 DIGITS = 6
+# held-out sets that have measured their change (run before and after) and now teach: their wording is
+# known, so they no longer measure. The newest set stays out until it has measured a change; the first
+# set stays out for the tests (tests/safety/test_router.py)
+HELDOUT_SETS = Path(__file__).resolve().parents[2] / "eval" / "sets"
+RETIRED = tuple(HELDOUT_SETS / f"router_heldout_v{n}.jsonl" for n in range(2, 7))
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,25 @@ def merge_examples(examples: list[Example], corrections: list[Example]) -> list[
 
     corrected = {key(example) for example in corrections}
     return [example for example in examples if key(example) not in corrected] + corrections
+
+
+def retired_examples(paths: tuple[Path, ...] | list[Path]) -> list[Example]:
+    """The questions of retired held-out sets (``eval/sets/router_heldout_vN.jsonl``: ``route``, ``language``,
+    ``question`` per line) as examples of source ``heldout-vN``. A blind set measures a change once or twice
+    (before and after); then its wording is known and it teaches more than it measures."""
+    examples = []
+    for path in paths:
+        if not path.is_file():
+            raise ValueError(f"retired held-out set {path} is missing (pass --no-retired to train without them)")
+        source = path.stem.replace("router_", "").replace("_", "-")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if row["route"] not in ROUTES:
+                raise ValueError(f"{path}:{number}: unknown route {row['route']!r}")
+            examples.append(Example(row["route"], row["language"], " ".join(row["question"].split()), source))
+    return examples
 
 
 def omosqa_questions(folder: Path, split: str = "train") -> list[Example]:
@@ -315,12 +342,14 @@ def train_and_save(
     out: Path = MODEL_PATH,
     cache_path: Path = Path("index/router-cache/vectors.npz"),
     corrections: list[Example] | None = None,
+    retired: tuple[Path, ...] | list[Path] = RETIRED,
 ) -> dict:
-    """Train on the examples (and OMoS-QA train questions from ``omosqa``, and the staff's route
-    ``corrections``, see :func:`staff_examples`) and write the artifact to ``out``."""
+    """Train on the examples (and OMoS-QA train questions from ``omosqa``, the ``retired`` held-out sets,
+    and the staff's route ``corrections``, see :func:`staff_examples`) and write the artifact to ``out``."""
     examples = read_examples(examples_path)
     if omosqa is not None:
         examples += omosqa_questions(omosqa)
+    examples += retired_examples(retired)
     if corrections:
         examples = merge_examples(examples, corrections)
     artifact = train(examples, VectorCache(cache_path, embedder))

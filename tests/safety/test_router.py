@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from assistant.safety.router import MODEL_PATH, REFUSALS, ROUTES, QuestionRouter
-from assistant.safety.router_train import data_hash, omosqa_questions, read_examples, train_and_save
+from assistant.safety.router_train import (
+    RETIRED,
+    data_hash,
+    omosqa_questions,
+    read_examples,
+    retired_examples,
+    train_and_save,
+)
 from tests.conftest import ROOT, SHARED_DATA
 
 OMOSQA = SHARED_DATA / "omosqa"
@@ -40,10 +47,22 @@ def test_held_out_questions_are_not_training_examples():
     assert not trained & set(heldout)
 
 
+def test_the_newest_blind_set_is_not_retired_into_training():
+    # the newest held-out set measures the next change: none of its questions may be taught
+    sets = sorted(HELDOUT.parent.glob("router_heldout_v*.jsonl"), key=lambda p: int(p.stem.rsplit("v", 1)[1]))
+    newest = sets[-1]
+    assert newest not in RETIRED and HELDOUT not in RETIRED
+    taught = {e.question for e in read_examples() + retired_examples(RETIRED)}
+    rows = [json.loads(line) for line in newest.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 150
+    # written independently, a few short common phrasings ("Write me a poem about autumn") coincide
+    assert len(taught & {" ".join(row["question"].split()) for row in rows}) <= 0.05 * len(rows)
+
+
 @pytest.mark.skipif(not OMOSQA.is_dir(), reason="OMoS-QA data not present (../shared/data/omosqa)")
 def test_the_bundled_router_is_reproduced_by_training(tmp_path, embedder):
     shipped = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
-    examples = read_examples() + omosqa_questions(OMOSQA)
+    examples = read_examples() + omosqa_questions(OMOSQA) + retired_examples(RETIRED)
     assert data_hash(examples) == shipped["data_hash"]  # the artifact was trained on exactly these examples
 
     cache = ROOT / "index" / "router-cache" / "vectors.npz"  # git-ignored; embeds only what is missing

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import cli
 from assistant.safety.router import ROUTES
-from assistant.safety.router_train import Example, read_examples, staff_examples, train_and_save
+from assistant.safety.router_train import Example, read_examples, retired_examples, staff_examples, train_and_save
 from tests.transports.test_staff import staff_app
 
 PER_ROUTE = 8  # enough for the 5 folds, small enough to embed in seconds
@@ -42,6 +42,7 @@ def test_staff_corrections_are_counted_as_staff_examples_and_replace_the_same_qu
         tmp_path / "router.json",
         tmp_path / "cache.npz",
         corrections=corrections,
+        retired=(),
     )
     assert artifact["sources"] == {"examples": len(examples) - 1, "staff": 2}
     assert artifact["examples"]["answer"] == PER_ROUTE - 1
@@ -67,6 +68,7 @@ def test_train_router_with_feedback_reads_the_corrections_from_the_store(corpus_
         [
             "train-router",
             "--no-omosqa",
+            "--no-retired",
             "--with-feedback",
             "--examples",
             str(tmp_path / "examples.tsv"),
@@ -79,3 +81,30 @@ def test_train_router_with_feedback_reads_the_corrections_from_the_store(corpus_
     assert summary["sources"] == {"examples": PER_ROUTE * len(ROUTES), "staff": 2}
     assert summary["examples"]["crisis"] == PER_ROUTE + 1 and summary["examples"]["answer"] == PER_ROUTE + 1
     assert Counter(json.loads(out.read_text(encoding="utf-8"))["sources"]) == Counter(summary["sources"])
+
+
+def test_a_retired_held_out_set_teaches_its_questions_under_its_own_source(tmp_path):
+    retired = tmp_path / "router_heldout_v9.jsonl"
+    rows = [
+        {"id": "x-1", "route": "crisis", "language": "tr", "question": "Evde  gaz kokusu var,   ne yapmalıyım?"},
+        {"id": "x-2", "route": "answer", "language": "de", "question": "Wann ist die Bibliothek offen?"},
+    ]
+    retired.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+
+    assert retired_examples([retired]) == [
+        Example("crisis", "tr", "Evde gaz kokusu var, ne yapmalıyım?", "heldout-v9"),
+        Example("answer", "de", "Wann ist die Bibliothek offen?", "heldout-v9"),
+    ]
+
+
+def test_train_router_names_a_missing_retired_set_and_writes_nothing(tmp_path, monkeypatch):
+    small_examples(tmp_path / "examples.tsv")
+    monkeypatch.setattr("assistant.safety.router_train.RETIRED", (tmp_path / "router_heldout_v2.jsonl",))
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "index"))
+    out = tmp_path / "router.json"
+    args = ["train-router", "--no-omosqa", "--examples", str(tmp_path / "examples.tsv"), "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+
+    assert result.exit_code != 0
+    assert "router_heldout_v2.jsonl is missing" in result.output and "--no-retired" in result.output
+    assert not out.exists()
