@@ -74,6 +74,15 @@ def test_a_question_asking_for_another_kind_of_answer_does_not_get_the_curated_o
     assert found_id(matcher(embedder).match(same, vector(embedder, same), "de")) == SPERRMUELL.id
 
 
+def test_a_translation_asks_for_the_same_kind_of_answer():
+    # the other-language match needs the same kind: "free" and "wie hoch" ask for an amount too
+    assert asks_for("Ist der Bibliotheksausweis für meine Tochter kostenlos?") == asks_for(
+        "Is the library card free for my daughter?"
+    )
+    assert asks_for("Wie hoch ist die Hundesteuer für einen Hund?") == asks_for("How much is the dog tax for one dog?")
+    assert asks_for("Is the library card free?") != asks_for("Where do I get a library card?")
+
+
 def test_how_long_asks_for_a_date_and_is_it_closed_now_does_not(embedder):
     closure = CuratedAnswer(
         id=5, question="Wie lange ist die B 37 gesperrt?", language="de", answer="Bis 18. Dezember.", doc_id="b37"
