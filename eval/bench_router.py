@@ -1,12 +1,14 @@
 """Router benchmark: routes on held-out wording, and false refusals on real citizens' questions.
 
-Three sets, none of them used for training (``assistant train-router`` reads only
-``assistant/safety/router_examples.tsv`` and the OMoS-QA *train* split):
+Four sets, none of them used for training (``assistant train-router`` reads
+``assistant/safety/router_examples.tsv``, the OMoS-QA *train* split and the retired held-out sets):
 
 * ``eval/sets/router_heldout.jsonl`` - questions written for this benchmark, with their route
   (refusal routes in the kiosk's 10 languages): per-route precision, recall and F1.
 * the OMoS-QA **dev** questions, German and English (``eval/sets.toml``, ``omosqa.data``) and
-* the Munich golden set (``eval/sets/munich_golden.jsonl``): all legitimate, so every refusal
+* the Munich golden set (``eval/sets/munich_golden.jsonl``) and the sample golden set's questions
+  that expect no refusal (``eval/sets/sample_golden.jsonl``, 184 of 194: follow-ups and vague
+  questions that expect a clarifying question among them): all legitimate, so every refusal
   route there is a false refusal. ``other_authority`` is no refusal (the answer path still
   runs and names the authority from the pages); it is counted separately.
 
@@ -46,10 +48,16 @@ from assistant.settings import Settings  # noqa: E402
 
 HELDOUT = ROOT / "eval" / "sets" / "router_heldout.jsonl"
 MUNICH = ROOT / "eval" / "sets" / "munich_golden.jsonl"
+SAMPLE = ROOT / "eval" / "sets" / "sample_golden.jsonl"
 
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def sample_legitimate() -> list[dict]:
+    """The sample golden set's questions that expect no refusal (short follow-ups and vague ones included)."""
+    return [row for row in read_jsonl(SAMPLE) if row.get("expected_status") != "refused"]
 
 
 def omosqa_dev() -> list[dict]:
@@ -109,7 +117,7 @@ def main() -> None:
     cache = VectorCache(settings.index_dir / "router-cache" / "vectors.npz", embedder)
 
     heldout = read_jsonl(args.set)
-    legitimate = {"omosqa-dev": omosqa_dev(), "munich": read_jsonl(MUNICH)}
+    legitimate = {"omosqa-dev": omosqa_dev(), "munich": read_jsonl(MUNICH), "sample": sample_legitimate()}
     decisions, seconds = route_all(router, heldout, cache)
     expected = [row["route"] for row in heldout]
     predicted = [shown(e, d) for e, d in zip(expected, decisions, strict=True)]
