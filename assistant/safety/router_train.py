@@ -110,6 +110,13 @@ class Example:
     source: str = "examples"
 
 
+def _example(route: str, language: str, question: str, source: str, where: str) -> Example:
+    """An example whose route is one of :data:`ROUTES` (``where`` names the line or record in the error)."""
+    if route not in ROUTES:
+        raise ValueError(f"{where}: unknown route {route!r}")
+    return Example(route, language, question, source)
+
+
 def read_examples(path: Path = EXAMPLES_PATH) -> list[Example]:
     """The hand-written examples (``route<TAB>language<TAB>question``; ``#`` starts a comment line)."""
     examples = []
@@ -117,9 +124,7 @@ def read_examples(path: Path = EXAMPLES_PATH) -> list[Example]:
         if not line.strip() or line.startswith("#"):
             continue
         route, language, question = line.split("\t")
-        if route not in ROUTES:
-            raise ValueError(f"{path}:{number}: unknown route {route!r}")
-        examples.append(Example(route, language, question.strip()))
+        examples.append(_example(route, language, question.strip(), "examples", f"{path}:{number}"))
     return examples
 
 
@@ -127,10 +132,9 @@ def staff_examples(rows: list[tuple[str, str, str]]) -> list[Example]:
     """(route, language, question) of staff route corrections as examples of source ``staff``."""
     examples = []
     for route, language, question in rows:
-        if route not in ROUTES:
-            raise ValueError(f"unknown route {route!r} in a staff correction")
-        if question.strip():
-            examples.append(Example(route, language, " ".join(question.split()), "staff"))
+        example = _example(route, language, " ".join(question.split()), "staff", "a staff correction")
+        if example.question:
+            examples.append(example)
     return examples
 
 
@@ -158,9 +162,8 @@ def retired_examples(paths: tuple[Path, ...] | list[Path]) -> list[Example]:
             if not line.strip():
                 continue
             row = json.loads(line)
-            if row["route"] not in ROUTES:
-                raise ValueError(f"{path}:{number}: unknown route {row['route']!r}")
-            examples.append(Example(row["route"], row["language"], " ".join(row["question"].split()), source))
+            question = " ".join(row["question"].split())
+            examples.append(_example(row["route"], row["language"], question, source, f"{path}:{number}"))
     return examples
 
 
