@@ -144,6 +144,10 @@ class StoreSettings(BaseModel):
     curated_min_similarity_paraphrase: float | None = 0.925
     curated_min_margin: float = 0.035
     curated_page_rank: int = 2
+    # ... or the two searches agree: the question's first page among the curated question's first
+    # `curated_agreement_rank` pages and the other way round (null: only the page check above). A
+    # paraphrase of a question the search got wrong gets the same wrong pages, not the curated one
+    curated_agreement_rank: int | None = 3
     # the close match between questions that each name a subject word the other lacks (siblings one
     # qualifier apart: residents' vs tradespeople's parking permit, e5 0.935) needs at least this
     curated_min_similarity_siblings: float = 0.96
@@ -152,6 +156,9 @@ class StoreSettings(BaseModel):
     # other curated questions of that language (null: off)
     curated_min_similarity_with_page: float | None = 0.89
     curated_min_margin_other_language: float = 0.03
+    # ... or this similar when the curated page is the first of its language found and the two
+    # questions' searches agree (`curated_agreement_rank`; null: only the threshold above)
+    curated_min_similarity_agreeing: float | None = 0.88
     # curated answers and flagged documents are kept in memory; this often (at most) one tiny
     # SELECT checks whether staff changed them on another instance (then they are re-read).
     # A change made on this instance is used by its next answer at once; 0 checks every question.

@@ -125,6 +125,38 @@ def test_a_close_question_about_a_neighbouring_service_does_not_get_the_curated_
     assert served(matching, embedder, paraphrase, ["abmeldung", "gewerbe-abmeldung"], "en") == 8
 
 
+def test_a_paraphrase_whose_search_agrees_with_the_curated_questions_gets_the_curated_answer(embedder):
+    # the staff correction was needed because the search missed the right page; a paraphrase's search
+    # misses it too, with the same pages first: the searches agree, the page check is met
+    moving_away = CuratedAnswer(
+        id=8,
+        question="I'm moving from Munich to Berlin. Do I need to deregister in Munich?",
+        language="en",
+        answer="No: you register in Berlin and Munich deregisters you automatically.",
+        doc_id="abmeldung",
+    )
+    searches = {moving_away.question: ["anmeldung", "ummeldung", "wohnungsgeber", "abmeldung"]}
+    asked_for: list[str] = []
+
+    def pages_of(question, vector, language):
+        asked_for.append(question)
+        return searches[question]
+
+    matching = matcher(embedder, [moving_away, KINDERGELD])
+    paraphrase = "If I relocate from Munich to Berlin, do I need to deregister in Munich?"
+    asked = vector(embedder, paraphrase)
+    same_wrong_pages = ["ummeldung", "anmeldung", "meldebescheinigung"]
+    assert matching.match_by_page(paraphrase, asked, same_wrong_pages, "en") is None  # without the curated search
+    found = matching.match_by_page(paraphrase, asked, same_wrong_pages, "en", pages_of=pages_of)
+    assert found_id(found) == 8 and asked_for == [moving_away.question]
+    # a neighbouring service's question finds its own pages first: the searches disagree
+    business = "I'm moving my business from Munich to Augsburg. Do I have to deregister it in Munich?"
+    business_pages = ["gewerbe-abmeldung", "gewerbe-ummeldung", "anmeldung"]
+    assert matching.match_by_page(business, vector(embedder, business), business_pages, "en", pages_of=pages_of) is None
+    off = matcher(embedder, [moving_away, KINDERGELD], curated_agreement_rank=None)
+    assert off.match_by_page(paraphrase, asked, same_wrong_pages, "en", pages_of=pages_of) is None
+
+
 def test_a_question_of_another_kind_on_the_same_page_does_not_get_the_curated_answer(embedder):
     # the search ranks the Sperrmüll page first for both, but one asks for the fee, the curated
     # answer says how to book a collection
@@ -206,6 +238,26 @@ def test_the_other_language_needs_the_curated_page_among_the_first_pages_of_its_
     # without the pages' languages every page counts as one language: the first two pages decide
     assert matching.match_by_page(english, asked, pages[:1] + ["elterngeld", "kindergeld"], "en") is None
     assert found_id(matching.match_by_page(english, asked, ["elterngeld", "kindergeld"], "en")) == KINDERGELD.id
+
+
+def test_a_translation_a_little_less_similar_needs_its_page_first_and_the_searches_agreeing(embedder):
+    toilet = curated(9, "Gibt es im Rathaus eine barrierefreie Toilette?", "de", "barrierefreiheit")
+    english = "Is there an accessible toilet in the town hall?"  # e5 0.889: below the 0.89 of a translation
+    asked = vector(embedder, english)
+    matching = matcher(embedder, [toilet, KINDERGELD])
+    languages = {"barrierefreiheit": "de", "rathaus": "de", "buergerbuero": "de"}
+    first, second = ["barrierefreiheit", "rathaus", "buergerbuero"], ["rathaus", "barrierefreiheit", "buergerbuero"]
+
+    def pages_of(question, vector, language):  # the curated question's search
+        return ["barrierefreiheit", "rathaus"]
+
+    def served_with(pages, searches=pages_of):
+        return found_id(matching.match_by_page(english, asked, pages, "en", languages, pages_of=searches))
+
+    assert served_with(first) == 9
+    assert served_with(second) is None  # second would do at 0.89, not below
+    assert served_with(first, lambda *_: ["kindergeld", "barrierefreiheit"]) is None  # searches disagree
+    assert matching.match_by_page(english, asked, first, "en", languages) is None  # no curated search
 
 
 def test_a_search_of_the_curated_pages_language_decides_when_the_question_found_none_of_its_pages(embedder):

@@ -8,9 +8,12 @@ the question's language and the match in another language.
 
 from __future__ import annotations
 
+import numpy as np
+
 from assistant.answering.citations import cite
 from assistant.answering.context import AnswerContext, Ending, Resources
 from assistant.answering.retrieve import pages_in_language
+from assistant.answering.stages.retrieve import hits_for
 from assistant.messages import message
 from assistant.records import AnswerSentence, CuratedAnswer
 
@@ -40,6 +43,9 @@ def answer_if_verified_for_page(ctx: AnswerContext, res: Resources) -> Ending | 
         )
         return [page for page in found if page not in ctx.flagged]
 
+    def pages_of(question: str, vector: np.ndarray, language: str) -> list[str]:  # a curated question's search
+        return [hit.chunk.doc_id for hit in hits_for(res, question, language, vector, ctx.flagged)]
+
     match = res.curated.match_by_page(
         ctx.search_text,
         ctx.question_vector,
@@ -48,6 +54,7 @@ def answer_if_verified_for_page(ctx: AnswerContext, res: Resources) -> Ending | 
         res.index.document_languages,
         search_in,
         res.index.page_terms,
+        pages_of,
     )
     if match is None:
         return None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
+
 from assistant.answering.context import AnswerContext, Resources
 from assistant.answering.retrieve import search
 from assistant.records import SearchHit
@@ -12,20 +14,28 @@ log = logging.getLogger(__name__)
 
 
 def retrieve(ctx: AnswerContext, res: Resources) -> None:
+    ctx.flagged = flagged_documents(res)
+    ctx.hits = hits_for(res, ctx.search_text, ctx.language, ctx.question_vector, ctx.flagged)
+    ctx.timings["retrieval"] = ctx.elapsed_ms()
+
+
+def hits_for(
+    res: Resources, text: str, language: str, vector: np.ndarray, flagged: set[str] | frozenset[str]
+) -> list[SearchHit]:
+    """The chunks the answer path retrieves for ``text``: the evidence pool of the hybrid search,
+    without ``flagged`` documents, re-ordered by the pages' rating weights."""
     retrieval = res.settings.retrieval
     hits = search(
         res.index,
         res.embedder,
-        ctx.search_text,
+        text,
         retrieval,
         k=retrieval.evidence_pool,
         mode=retrieval.mode,
-        query_language=ctx.language,
-        query_vector=ctx.question_vector,
+        query_language=language,
+        query_vector=vector,
     )
-    ctx.flagged = flagged_documents(res)
-    ctx.hits = weighted([hit for hit in hits if hit.chunk.doc_id not in ctx.flagged], rating_weights(res))
-    ctx.timings["retrieval"] = ctx.elapsed_ms()
+    return weighted([hit for hit in hits if hit.chunk.doc_id not in flagged], rating_weights(res))
 
 
 def weighted(hits: list[SearchHit], weights: dict[str, float]) -> list[SearchHit]:
