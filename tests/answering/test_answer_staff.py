@@ -39,6 +39,37 @@ def test_a_paraphrase_gets_the_staff_verified_answer_with_its_source(corpus_app)
     assert corpus_app.index.documents["kindergeld"].text[cited.start : cited.end] == FAMILIENKASSE
 
 
+def test_a_paraphrase_whose_search_agrees_with_the_curated_questions_gets_the_verified_answer(corpus_app):
+    # the paraphrase's search ranks the contact page third (behind the 115 page and the appointments);
+    # the curated question's search finds the same pages first: the searches agree
+    switchboard = CuratedAnswer(
+        id=11,
+        question="Wie lautet die Telefonnummer der Stadtverwaltung (Zentrale)?",
+        language="de",
+        answer="Die Zentrale der Stadtverwaltung erreichen Sie unter 0761 555-0.",
+        doc_id="impressum-kontakt",
+        quote="Zentrale der Stadtverwaltung: 0761 555-0",
+    )
+    question = "Unter welcher Nummer erreiche ich die Telefonzentrale der Stadtverwaltung?"
+    store = corpus_app.settings.store
+
+    def answer(agreement_rank):
+        matcher = CuratedMatcher.from_settings(
+            lambda: [switchboard],
+            corpus_app.embedder,
+            store.model_copy(update={"curated_agreement_rank": agreement_rank}),
+        )
+        pipeline = AnswerPipeline(
+            corpus_app.settings, corpus_app.index, corpus_app.embedder, None, curated=matcher, flagged=set
+        )
+        return pipeline.answer(question)
+
+    verified = answer(store.curated_agreement_rank)
+    assert verified.verified_by_staff and verified.answer == switchboard.answer
+    assert verified.supporting[0].doc_id == "impressum-kontakt" and "0761 555-0" in verified.supporting[0].quote
+    assert not answer(None).verified_by_staff  # the contact page is not among the first two found
+
+
 @pytest.mark.parametrize(
     "question",
     [
