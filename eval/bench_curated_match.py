@@ -20,8 +20,9 @@ Printed per rule and per part (dev: where thresholds are chosen; test: reported)
 match alone (same language, more than half of the subject words shared), the settings'
 defaults (``store.curated_*``: also the paraphrase match, with the curated page among the first
 2 the search finds, and the other-language match, with the curated page among the first 2 found
-in its language), the same with the page among the first 3, and session 7's other-language rule
-(the page among the first 2 of all pages found),
+in its language, or the question's and the curated question's searches agreeing), the same
+without that agreement (session 13), the same with the page among the first 3, and session 7's
+other-language rule (the page among the first 2 of all pages found),
 with the matcher's time per question.
 """
 
