@@ -38,16 +38,20 @@ from assistant.evaluation.feedback_loop import (  # noqa: E402
     can_be_curated,
     load_paraphrases,
     paraphrase_case,
+    rate_as_citizens,
     rate_down,
+    rate_down_from_one_client,
     stable_order,
     staff_half,
     work_queue,
 )
+from assistant.evaluation.metrics import FACT_STATUSES  # noqa: E402
 from assistant.evaluation.runner import Runner, plan_configs, plan_sets  # noqa: E402
 from assistant.feedback.auth import hash_password  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 PARAPHRASES = Path("eval/sets/feedback_paraphrases.jsonl")
+ONE_CLIENT_RATINGS = 20  # the issue's abuse case: 20 ratings from one client change nothing
 
 
 def log(text: str) -> None:
@@ -89,11 +93,9 @@ def quality_figures(asked: list[Asked], below: float) -> dict:
     }
 
 
-def run_set(runner: Runner, planned, planned_config, paraphrases, work_dir: Path) -> dict:
-    name = planned.spec.name
-    index_dir = runner.prepare_index(planned, planned_config, [])
-    settings: Settings = planned_config.settings.model_copy(deep=True)
-    settings.index_dir = index_dir
+def bench_app(runner: Runner, settings: Settings, work_dir: Path, name: str) -> tuple[App, str]:
+    """An App over the set's index with a fresh SQLite store of its own, and the staff password."""
+    settings = settings.model_copy(deep=True)
     settings.store.url = f"sqlite:///{work_dir / f'{name}.sqlite3'}"
     settings.store.spool_path = work_dir / f"{name}-spool.jsonl"
     settings.store.cache_s = 0.0
@@ -106,6 +108,68 @@ def run_set(runner: Runner, planned, planned_config, paraphrases, work_dir: Path
         index=runner.index_for(settings),
         chat_model=runner.chat_model_for(settings),
     )
+    return app, password
+
+
+def said(asked: Asked) -> tuple[str, str] | None:
+    return (asked.answer.status, asked.answer.answer) if asked.answer is not None else None
+
+
+def ratings_only(
+    runner: Runner,
+    settings: Settings,
+    name: str,
+    cases: list,
+    para_cases: list,
+    para_before: list[Asked],
+    languages: tuple[str, ...],
+    work_dir: Path,
+    raters: int,
+) -> dict:
+    """Learning from ratings without staff, in a store of its own: first one client rates
+    ``ONE_CLIENT_RATINGS`` right answers 👎 (nothing may change), then ``raters`` citizens rate
+    every fact-stating answer as they find it (``rate_as_citizens``); then everything is asked again."""
+    app, _ = bench_app(runner, settings, work_dir, f"{name}-ratings")
+    before = {case.id: ask(app, case, languages) for case in cases}
+    right = sorted(
+        (a for a in before.values() if a.right and a.answer is not None and a.answer.status in FACT_STATUSES),
+        key=lambda a: stable_order(a.case.id),
+    )[:ONE_CLIENT_RATINGS]
+    one_client = rate_down_from_one_client(app, right, client="one-client")
+    after_one = {case.id: ask(app, case, languages) for case in cases}
+    changed_by_one = sorted(i for i in before if said(before[i]) != said(after_one[i]))
+    given = rate_as_citizens(app, list(before.values()), raters)
+    after = {case.id: ask(app, case, languages) for case in cases}
+    para_after = [ask(app, case, languages) for _, case in para_cases]
+    wrong = sorted(i for i in before if not before[i].right)
+    kept = sorted(i for i in before if before[i].right)
+    table = [
+        ("all questions", share(list(before.values())), share(list(after.values()))),
+        ("  wrong before", share([before[i] for i in wrong]), share([after[i] for i in wrong])),
+        ("  right before", share([before[i] for i in kept]), share([after[i] for i in kept])),
+        ("paraphrases (all)", share(para_before), share(para_after)),
+    ]
+    lowered = [p for p in app.review.document_priors() if p.weight < 1.0]
+    return {
+        "raters": raters,
+        "ratings": given,
+        "pages_ranked_lower": len(lowered),
+        "table": table,
+        "fixed": [i for i in wrong if after[i].right],
+        "broken": [i for i in kept if not after[i].right],
+        "paraphrases_fixed": sum(a.right and not b.right for b, a in zip(para_before, para_after, strict=True)),
+        "paraphrases_broken": sum(b.right and not a.right for b, a in zip(para_before, para_after, strict=True)),
+        "one_client_ratings": one_client,
+        "changed_by_one_client": changed_by_one,
+    }
+
+
+def run_set(runner: Runner, planned, planned_config, paraphrases, work_dir: Path, raters: int) -> dict:
+    name = planned.spec.name
+    index_dir = runner.prepare_index(planned, planned_config, [])
+    settings: Settings = planned_config.settings.model_copy(deep=True)
+    settings.index_dir = index_dir
+    app, password = bench_app(runner, settings, work_dir, name)
     cases = planned.cases
     by_id = {case.id: case for case in cases}
     languages = tuple(sorted(set(settings.languages) | {c.language for c in cases}))
@@ -185,9 +249,17 @@ def run_set(runner: Runner, planned, planned_config, paraphrases, work_dir: Path
         own = [after[case_id]] + [para_after[n] for n, (p, _) in enumerate(para_cases) if p.of == case_id]
         was = [before[case_id]] + [para_before[n] for n, (p, _) in enumerate(para_cases) if p.of == case_id]
         changed += any(a.right and not b.right for a, b in zip(own, was, strict=True))
+    ratings = (
+        ratings_only(runner, settings, name, cases, para_cases, para_before, languages, work_dir, raters)
+        if raters
+        else None
+    )
+    if ratings is not None:
+        log(f"{name}: ratings only: {ratings['ratings']} ratings, {ratings['pages_ranked_lower']} pages ranked lower")
     return {
         "set": name,
         "cases": len(cases),
+        "ratings_only": ratings,
         "wrong_before": len(wrong),
         "staff_cases": len(staff_ids),
         "curable": sum(can_be_curated(by_id[i]) for i in staff_ids),
@@ -261,6 +333,25 @@ def print_result(result: dict) -> None:
     )
     for wrong in result["wrong_curated_detail"]:
         print(f"  wrong curated answer: {wrong['question']!r} got the answer to {wrong['curated_question']!r}")
+    ratings = result["ratings_only"]
+    if ratings is None:
+        return
+    print(
+        f"\n{result['set']}, ratings only (no staff; {ratings['raters']} citizens rate each answer as they find it, "
+        f"{ratings['ratings']} ratings; {ratings['pages_ranked_lower']} pages ranked lower):"
+    )
+    print("| group | right before | right after |\n|---|---|---|")
+    for label, before, after in ratings["table"]:
+        print(f"| {label} | {before} | {after} |")
+    print(
+        f"fixed: {len(ratings['fixed'])} {ratings['fixed'][:10]}; broken: {len(ratings['broken'])} "
+        f"{ratings['broken'][:10]}; paraphrases fixed {ratings['paraphrases_fixed']}, broken "
+        f"{ratings['paraphrases_broken']}"
+    )
+    print(
+        f"one client's {ratings['one_client_ratings']} thumbs-down on right answers changed "
+        f"{len(ratings['changed_by_one_client'])} answers {ratings['changed_by_one_client'][:10]}"
+    )
 
 
 def main() -> int:
@@ -271,6 +362,13 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=None, help="at most N cases per set (quick runs)")
     parser.add_argument("--work", type=Path, default=None, help="folder for the stores (default: temporary)")
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
+    parser.add_argument(
+        "--raters",
+        type=int,
+        default=3,
+        help="citizens rating each answer in the ratings-only part (0: skip it; a page needs "
+        "staff.rating_prior_min_clients of them)",
+    )
     args = parser.parse_args()
     base = Settings()
     notes: list = []
@@ -285,7 +383,7 @@ def main() -> int:
         work_dir = args.work or Path(temporary)
         work_dir.mkdir(parents=True, exist_ok=True)
         for planned in sets:
-            result = run_set(runner, planned, configs[0], paraphrases, work_dir)
+            result = run_set(runner, planned, configs[0], paraphrases, work_dir, args.raters)
             print_result(result)
             results.append(result)
     if args.out:

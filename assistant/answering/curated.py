@@ -15,9 +15,10 @@ the other lacks (siblings: "residents' parking permit" / "parking permit for tra
 e5 >= ``min_similarity_siblings`` (0.96), else the page-checked matches decide.
 
 **The paraphrase match, after retrieval** (``match_by_page``, same language): at least one
-subject word shared (or a part of a compound, ``share_a_word``), e5 >= ``min_similarity_paraphrase`` (0.925), at least ``min_margin``
-(0.035) above every other curated question of the language, **and the documents search ranks
-the curated answer's page among its first ``page_rank`` (2) pages**. A real paraphrase stands
+subject word shared (or a part of a compound, ``share_a_word``), e5 >= ``min_similarity_paraphrase``
+(0.925), at least ``min_margin`` (0.035) above every other curated question of the language,
+**and the documents search ranks the curated answer's page among its first ``page_rank`` (2)
+pages**. A real paraphrase stands
 out from the other curated questions; a question merely about the same office or the same kind
 of fee sits among several at similar distances. A question that names every subject word of the
 curated one and more ("Was kostet eine Apostille für meine Geburtsurkunde?" after "Was kostet

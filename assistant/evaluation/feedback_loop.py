@@ -174,6 +174,40 @@ def rate_down(app: App, asked: list[Asked], reason: str, comment: str = "") -> N
             )
 
 
+def rate_as_citizens(app: App, asked: list[Asked], raters: int) -> int:
+    """``raters`` citizens (distinct clients) rate each fact-stating answer as they would find it:
+    👍 when it is right, 👎 when it is wrong ("outdated" when it quotes the older page of a
+    conflict, else "wrong"). Returns the number of ratings. No staff member takes part: the
+    ratings move the pages' rank on their own (``ReviewService.document_priors``)."""
+    given = 0
+    for item in asked:
+        answer = item.answer
+        if answer is None or not answer.interaction_id or answer.status not in FACT_STATUSES:
+            continue
+        cited = {evidence.doc_id for evidence in answer.supporting}
+        outdated = bool(cited & (set(item.case.conflict_docs) - set(item.case.expected_docs)))
+        reason = None if item.right else "outdated" if outdated else "wrong"
+        for rater in range(raters):
+            rating = "up" if item.right else "down"
+            feedback = Feedback(interaction_id=answer.interaction_id, rating=rating, reason=reason)
+            app.feedback.rate(feedback, client=f"citizen-{item.case.id}-{rater}")
+            given += 1
+    return given
+
+
+def rate_down_from_one_client(app: App, asked: list[Asked], client: str) -> int:
+    """One client (a troll, or a citizen in a bad mood) rates every one of ``asked`` 👎. Returns
+    the number of ratings."""
+    given = 0
+    for item in asked:
+        if item.answer is not None and item.answer.interaction_id:
+            app.feedback.rate(
+                Feedback(interaction_id=item.answer.interaction_id, rating="down", reason="wrong"), client=client
+            )
+            given += 1
+    return given
+
+
 def work_queue(app: App, staff_cases: dict[str, GoldenCase], noise: set[str], password: str, log: Log) -> StaffWork:
     """The simulated staff member logs in and handles the queue items of ``staff_cases``
     (interaction id of the logged answer -> its golden case) and the noise ratings

@@ -10,7 +10,9 @@ from assistant.evaluation.feedback_loop import (
     Paraphrase,
     ask,
     paraphrase_case,
+    rate_as_citizens,
     rate_down,
+    rate_down_from_one_client,
     staff_answer,
     staff_half,
     work_queue,
@@ -115,3 +117,19 @@ def test_a_question_that_should_be_refused_is_dismissed_not_curated(app):
     rate_down(app, [asked], reason="wrong")
     work = work_queue(app, {asked.answer.interaction_id: case}, set(), password, lambda _: None)
     assert work.corrected == {} and work.dismissed == ["vote"]
+
+
+def test_citizens_ratings_rank_the_page_of_a_wrong_answer_lower_and_one_clients_change_nothing(app):
+    app, _ = app
+    wrong = ask(app, KINDERGELD, LANGUAGES)  # referred, quoting the Kindergeld page
+    right = ask(app, DOG_TAX, LANGUAGES)
+    assert not wrong.right and right.right
+    cited = {evidence.doc_id for evidence in wrong.answer.supporting}
+    assert rate_down_from_one_client(app, [wrong, right] * 10, client="one-client") == 20
+    assert app.review.rating_weights() == {}  # one client counts once per page
+    assert rate_as_citizens(app, [wrong, right], raters=3) == 6
+    priors = {prior.doc_id: prior for prior in app.review.document_priors()}
+    for doc_id in cited:
+        assert priors[doc_id].down_clients == 4 and priors[doc_id].weight < 1.0  # 3 citizens and the one client
+    dog_pages = {evidence.doc_id for evidence in right.answer.supporting} - cited
+    assert dog_pages and all(priors[doc_id].up_clients == 3 and priors[doc_id].weight == 1.0 for doc_id in dog_pages)
