@@ -15,6 +15,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.answering.curated import CuratedMatcher
 from assistant.answering.pipeline import AnswerPipeline
+from assistant.answering.rating_prior import QuestionPrior
 from assistant.components.embeddings import E5Embeddings, create_embeddings
 from assistant.components.index import HybridIndex
 from assistant.components.index_holder import IndexHolder
@@ -110,6 +111,7 @@ class App:
             curated=curated,
             flagged=lambda: self.review.flagged_doc_ids(),
             rating_weights=lambda: self.review.rating_weights(),
+            question_prior=QuestionPrior(lambda: self.review.rated_answers(), self.embedder, self.settings.staff),
         )
 
     def _use_index(self, index: HybridIndex) -> None:

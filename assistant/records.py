@@ -343,6 +343,18 @@ class CuratedAnswer(BaseModel):
     interaction_id: str | None = None
 
 
+class RatedAnswer(BaseModel):
+    """One citizen's rating of a logged answer, with what the prior needs: the question, the pages
+    the answer cited, the rating and the rating client's salted hash."""
+
+    interaction_id: str
+    question: str
+    doc_ids: tuple[str, ...]
+    rating: Rating
+    reason: Reason | None = None
+    client: str = ""
+
+
 class DocumentPrior(BaseModel):
     """What citizens' ratings say about one page (each client counted once, its latest rating)."""
 

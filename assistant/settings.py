@@ -210,6 +210,11 @@ class StaffSettings(BaseModel):
     rating_prior_min_clients: int = 3
     rating_prior_step: float = 0.1
     rating_prior_max: float = 0.3
+    # a thumbs-down for another reason than "outdated" says the answer was wrong for that question:
+    # it lowers the answer's pages only for questions at least this similar (e5) to the rated one
+    # (assistant/answering/rating_prior.py); null: for every question (the page-wide prior, which the
+    # feedback benchmark's ratings-only part measured as a net loss: sample 1 fixed, 6 broken)
+    rating_prior_similarity: float | None = 0.925
 
 
 class GuardSettings(BaseModel):

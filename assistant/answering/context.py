@@ -19,6 +19,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from assistant.answering.contact import ContactBook
 from assistant.answering.curated import CuratedMatcher
 from assistant.answering.fact_answers import FactBook
+from assistant.answering.rating_prior import QuestionPrior
 from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import HybridIndex
 from assistant.messages import message
@@ -45,6 +46,8 @@ class Resources:
     flagged: Callable[[], set[str]] | None = None  # ids of documents staff marked outdated or wrong
     # page -> retrieval weight below 1, from citizens' ratings (ReviewService.rating_weights)
     rating_weights: Callable[[], dict[str, float]] | None = None
+    # the same from the ratings of questions like the one asked (answering/rating_prior.py)
+    question_prior: QuestionPrior | None = None
     output_check: OutputCheck | None = None  # None when safety is off (the attack benchmark's baseline)
 
     def quote_vectors(self, evidence: list[Evidence]) -> np.ndarray:

@@ -17,6 +17,7 @@ from assistant.answering.context import AnswerContext, Ending, History, Resource
 from assistant.answering.curated import CuratedMatcher
 from assistant.answering.events import Event, EvidenceAnswer, Final, Token
 from assistant.answering.quality import answer_quality
+from assistant.answering.rating_prior import QuestionPrior
 from assistant.answering.stages import (
     answerable,
     clarify,
@@ -99,6 +100,7 @@ class AnswerPipeline:
         curated: CuratedMatcher | None = None,
         flagged: Callable[[], set[str]] | None = None,
         rating_weights: Callable[[], dict[str, float]] | None = None,
+        question_prior: QuestionPrior | None = None,
     ) -> None:
         self.settings = settings
         self.resources = Resources(
@@ -110,6 +112,7 @@ class AnswerPipeline:
             curated=curated,
             flagged=flagged,
             rating_weights=rating_weights,
+            question_prior=question_prior,
             output_check=(
                 OutputCheck.build(index.documents.values(), settings.web.link_domains, system_prompts())
                 if settings.guard.safety

@@ -53,6 +53,7 @@ from assistant.components.store import (
     ticket_record,
 )
 from assistant.facts import extract_facts
+from assistant.rating_priors import page_priors
 from assistant.records import (
     TICKET_TAG,
     Channel,
@@ -63,6 +64,7 @@ from assistant.records import (
     GoldenCase,
     Interaction,
     Problem,
+    RatedAnswer,
     Reason,
     ReviewState,
     ReviewTag,
@@ -200,6 +202,7 @@ class ReviewService:
         self._local_changes = 0  # changes made through this service (see _invalidate)
         self._unavailable = False  # the store failed at the last check (warned once)
         self._weights: tuple[float, dict[str, float]] | None = None  # (when read, rating_weights)
+        self._rated: tuple[float, list[RatedAnswer]] | None = None  # (when read, rated_answers)
 
     # -- the queue ---------------------------------------------------------
     def queue(self, limit: int = 200, **filters: Any) -> list[Interaction]:
@@ -362,39 +365,65 @@ class ReviewService:
     # -- learning from ratings ------------------------------------------------------
     def document_priors(self) -> list[DocumentPrior]:
         """Per page, what the ratings of answers citing it say; pages whose weight is below 1
-        rank lower and are listed for the web team (``Dashboard.rated_pages``).
+        rank lower for every question and are listed for the web team (``Dashboard.rated_pages``).
 
         Each client counts once per page (its latest rating), ratings without a client count as
         one client together, and staff-verified answers are left out (their page is not what
         the citizen rated). A page needs ``staff.rating_prior_min_clients`` distinct clients
-        rating it down, and more than rating it up, before its weight changes.
+        rating it down, and more than rating it up, before its weight changes
+        (``assistant/rating_priors.py``). With ``staff.rating_prior_similarity`` set only a
+        thumbs-down for "outdated" counts here: the others say the answer was wrong for that
+        question, and lower its pages only for questions like it (``answering/rating_prior.py``).
         """
+        staff = self.settings.staff
+        outdated_only = None if staff.rating_prior_similarity is None else _outdated
+        priors = page_priors(self._rated_answers(), staff, outdated_only)
+        return sorted(priors.values(), key=lambda p: (p.weight, -p.down_clients, p.doc_id))
+
+    def rated_answers(self) -> list[RatedAnswer]:
+        """Every rating of an answer that was not staff-verified, oldest first, read at most every
+        ``store.cache_s`` seconds (the same list until then); the last known while the store is down."""
+        now = time.monotonic()
+        cached = self._rated
+        if cached is not None and now - cached[0] < self.settings.store.cache_s:
+            return cached[1]
+        try:
+            rated = self._rated_answers()
+        except Exception as exc:  # noqa: BLE001 - a store that is down must not stop answering
+            log.warning("ratings unavailable (%s: %s)", type(exc).__name__, exc)
+            rated = cached[1] if cached is not None else []
+        self._rated = (now, rated)
+        return rated
+
+    def _rated_answers(self) -> list[RatedAnswer]:
         statement = (
-            select(RatingRow.rating, RatingRow.reason, RatingRow.client, InteractionRow.supporting)
+            select(
+                RatingRow.rating,
+                RatingRow.reason,
+                RatingRow.client,
+                InteractionRow.id,
+                InteractionRow.question,
+                InteractionRow.supporting,
+            )
             .join(InteractionRow, InteractionRow.id == RatingRow.interaction_id)
             .where(InteractionRow.curated_id.is_(None))
             .order_by(RatingRow.created_at, RatingRow.id)
         )
-        votes: dict[tuple[str, str], tuple[str, str | None]] = {}  # (doc, client) -> latest (rating, reason)
         with self.store.session() as session:
-            for rating, reason, client, supporting in session.execute(statement):
-                for doc_id in {item.get("doc_id", "") for item in supporting or []} - {""}:
-                    votes[(doc_id, client or "")] = (rating, reason)
-        staff = self.settings.staff
-        priors: dict[str, DocumentPrior] = {}
-        for (doc_id, _client), (rating, reason) in votes.items():
-            prior = priors.setdefault(doc_id, DocumentPrior(doc_id=doc_id))
-            prior.up_clients += rating == "up"
-            prior.down_clients += rating == "down"
-            prior.outdated_clients += rating == "down" and reason == "outdated"
-        for prior in priors.values():
-            net = prior.down_clients - prior.up_clients
-            if prior.down_clients >= staff.rating_prior_min_clients and net > 0:
-                prior.weight = round(1.0 - min(staff.rating_prior_max, staff.rating_prior_step * net), 3)
-        return sorted(priors.values(), key=lambda p: (p.weight, -p.down_clients, p.doc_id))
+            return [
+                RatedAnswer(
+                    interaction_id=interaction_id,
+                    question=question,
+                    doc_ids=tuple(dict.fromkeys(item.get("doc_id", "") for item in supporting or [])),
+                    rating=rating,
+                    reason=reason,
+                    client=client or "",
+                )
+                for rating, reason, client, interaction_id, question, supporting in session.execute(statement)
+            ]
 
     def rating_weights(self) -> dict[str, float]:
-        """Page -> retrieval weight below 1, read at most every ``store.cache_s`` seconds."""
+        """Page -> retrieval weight below 1 for every question, read at most every ``store.cache_s`` seconds."""
         now = time.monotonic()
         cached = self._weights
         if cached is not None and now - cached[0] < self.settings.store.cache_s:
@@ -807,6 +836,10 @@ def _tags_of(session: Session, interaction_ids: list[str]) -> dict[str, list[str
         for interaction_id, tag in rows:
             tags.setdefault(interaction_id, []).append(tag)
     return {key: sorted(values, key=lambda tag: order.get(tag, len(order))) for key, values in tags.items()}
+
+
+def _outdated(rated: RatedAnswer) -> bool:
+    return rated.reason == "outdated"
 
 
 def _mark(

@@ -119,17 +119,22 @@ def test_a_question_that_should_be_refused_is_dismissed_not_curated(app):
     assert work.corrected == {} and work.dismissed == ["vote"]
 
 
-def test_citizens_ratings_rank_the_page_of_a_wrong_answer_lower_and_one_clients_change_nothing(app):
+def test_citizens_ratings_rank_the_page_of_a_wrong_answer_lower_for_that_question_and_one_clients_change_nothing(app):
     app, _ = app
     wrong = ask(app, KINDERGELD, LANGUAGES)  # referred, quoting the Kindergeld page
     right = ask(app, DOG_TAX, LANGUAGES)
     assert not wrong.right and right.right
     cited = {evidence.doc_id for evidence in wrong.answer.supporting}
+    vector = app.embedder.embed_queries([KINDERGELD.question, DOG_TAX.question])
+    prior = app.answers.resources.question_prior
     assert rate_down_from_one_client(app, [wrong, right] * 10, client="one-client") == 20
-    assert app.review.rating_weights() == {}  # one client counts once per page
+    assert app.review.rating_weights() == {} and prior.weights(vector[0]) == {}  # one client counts once
     assert rate_as_citizens(app, [wrong, right], raters=3) == 6
     priors = {prior.doc_id: prior for prior in app.review.document_priors()}
-    for doc_id in cited:
-        assert priors[doc_id].down_clients == 4 and priors[doc_id].weight < 1.0  # 3 citizens and the one client
+    for doc_id in cited:  # 3 citizens and the one client rated it down, none for "outdated"
+        assert priors[doc_id].down_clients == 4 and priors[doc_id].weight == 1.0
+    lowered = prior.weights(vector[0])  # for the rated question (and questions like it) the page ranks lower
+    assert set(lowered) == cited and all(weight < 1.0 for weight in lowered.values())
+    assert prior.weights(vector[1]) == {}  # not for the dog-tax question
     dog_pages = {evidence.doc_id for evidence in right.answer.supporting} - cited
     assert dog_pages and all(priors[doc_id].up_clients == 3 and priors[doc_id].weight == 1.0 for doc_id in dog_pages)

@@ -413,6 +413,16 @@ def test_a_page_rated_outdated_by_several_clients_ranks_lower_and_is_listed(revi
     assert [p.doc_id for p in review.dashboard(today=NOW.date()).rated_pages] == ["hundesteuer"]
 
 
+def test_a_thumbs_down_for_a_wrong_answer_lowers_the_page_for_every_question_only_when_switched_so(review):
+    for client in ("a", "b", "c"):
+        rate_as(review, log(review, "Wo ist das Fundbüro?", supporting=cited("fundbuero")), client, reason="wrong")
+    assert review.rating_weights() == {}  # wrong for that question: the question prior weighs it
+    assert [(p.doc_id, p.down_clients) for p in review.document_priors()] == [("fundbuero", 3)]
+    page_wide = review.settings.model_copy(deep=True)
+    page_wide.staff.rating_prior_similarity = None  # every thumbs-down lowers the page for every question
+    assert ReviewService(page_wide, review.store, review.index, review.embedder).rating_weights() == {"fundbuero": 0.7}
+
+
 def test_a_low_quality_answer_is_in_the_queue_without_a_rating(review):
     low, high = log(review, "Wie beantrage ich einen Angelschein?"), log(review, "Wo ist das Fundbüro?")
     with review.store.session() as session:

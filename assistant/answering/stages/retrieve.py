@@ -35,7 +35,7 @@ def hits_for(
         query_language=language,
         query_vector=vector,
     )
-    return weighted([hit for hit in hits if hit.chunk.doc_id not in flagged], rating_weights(res))
+    return weighted([hit for hit in hits if hit.chunk.doc_id not in flagged], rating_weights(res, vector))
 
 
 def weighted(hits: list[SearchHit], weights: dict[str, float]) -> list[SearchHit]:
@@ -52,14 +52,22 @@ def weighted(hits: list[SearchHit], weights: dict[str, float]) -> list[SearchHit
     return sorted(hits, key=lambda hit: -hit.score * weights.get(hit.chunk.doc_id, 1.0))
 
 
-def rating_weights(res: Resources) -> dict[str, float]:
-    if res.rating_weights is None:
-        return {}
-    try:
-        return res.rating_weights()
-    except Exception as exc:  # noqa: BLE001 - a store that is down must not stop answering
-        log.warning("rating weights unavailable (%s: %s)", type(exc).__name__, exc)
-        return {}
+def rating_weights(res: Resources, vector: np.ndarray) -> dict[str, float]:
+    """Page -> weight below 1: the page-wide weights and those from the ratings of questions like
+    this one (``vector``), the lower of the two."""
+    weights: dict[str, float] = {}
+    sources = [res.rating_weights] if res.rating_weights is not None else []
+    if res.question_prior is not None:
+        sources.append(lambda prior=res.question_prior: prior.weights(vector))
+    for source in sources:
+        try:
+            found = source()
+        except Exception as exc:  # noqa: BLE001 - a store that is down must not stop answering
+            log.warning("rating weights unavailable (%s: %s)", type(exc).__name__, exc)
+            continue
+        for doc_id, weight in found.items():
+            weights[doc_id] = min(weight, weights.get(doc_id, 1.0))
+    return weights
 
 
 def flagged_documents(res: Resources) -> set[str]:
