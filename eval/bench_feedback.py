@@ -10,9 +10,15 @@ language) and every other question again. Prints accuracy before/after per group
 of staff effort that changed an answer, regressions on unrelated questions and wrong curated
 answers served. The loop itself is ``assistant/evaluation/feedback_loop.py``.
 
+Then, in a store of its own, learning from ratings without staff (``--raters``, default 3; 0
+skips it): one client rates 20 right answers 👎 (nothing may change), then that many citizens
+rate every fact-stating answer as they find it (👍 right, 👎 wrong); everything is asked again.
+Prints the wrong answers fixed, the right ones broken, and the paraphrases fixed and broken.
+
 A fresh SQLite store per set in a temporary folder (or --work DIR); the cached indexes under
 index/eval-<set> are used as ``assistant eval`` uses them. The quality score's ROC AUC needs
-scikit-learn (the ``dev`` extra). About 10 minutes for sample + munich on 2 idle cores.
+scikit-learn (the ``dev`` extra). About 10 minutes for sample + munich on 2 idle cores (6 without
+the ratings-only part).
 """
 
 from __future__ import annotations
