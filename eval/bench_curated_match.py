@@ -95,6 +95,19 @@ def ask(matcher, page_rank_from, question, vector, language, pages, languages, i
     )
 
 
+def evidence_pool(index, embedder, settings: Settings, question: str, language: str, vector):
+    """The chunks the answer path's search finds for ``question`` (its evidence pool)."""
+    return search(
+        index,
+        embedder,
+        question,
+        settings.retrieval,
+        k=settings.retrieval.evidence_pool,
+        query_language=language,
+        query_vector=vector,
+    )
+
+
 def half(case_id: str) -> str:
     """The part an unrelated golden question belongs to (fixed by a hash of its id)."""
     return "dev" if int(stable_order(case_id), 16) % 2 == 0 else "test"
@@ -142,15 +155,7 @@ def main() -> int:
             for language in {item.language for item in curated}:  # embeds the curated questions outside the timing
                 matcher.match("", vectors[0], language)
         for (of, question, language, kind, split), vector in zip(probes, vectors, strict=True):
-            hits = search(
-                index,
-                embedder,
-                question,
-                settings.retrieval,
-                k=settings.retrieval.evidence_pool,
-                query_language=language,
-                query_vector=vector,
-            )
+            hits = evidence_pool(index, embedder, settings, question, language, vector)
             pages = [hit.chunk.doc_id for hit in hits]
             languages = {hit.chunk.doc_id: hit.chunk.language for hit in hits}
 
@@ -158,16 +163,8 @@ def main() -> int:
                 return pages_in_language(index, embedder, question, settings.retrieval, page_language, language, vector)
 
             def pages_of(curated_question: str, curated_vector, curated_language: str, index=index):
-                found = search(
-                    index,
-                    embedder,
-                    curated_question,
-                    settings.retrieval,
-                    k=settings.retrieval.evidence_pool,
-                    query_language=curated_language,
-                    query_vector=curated_vector,
-                )
-                return [hit.chunk.doc_id for hit in found]
+                hits = evidence_pool(index, embedder, settings, curated_question, curated_language, curated_vector)
+                return [hit.chunk.doc_id for hit in hits]
 
             asked = (question, vector, language, pages, languages, index, search_in, pages_of)
             for rule, (matcher, page_rank_from) in rules.items():

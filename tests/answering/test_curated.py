@@ -34,6 +34,15 @@ PASSPORT = CuratedAnswer(
 )
 
 
+MOVING_AWAY = CuratedAnswer(
+    id=8,
+    question="I'm moving from Munich to Berlin. Do I need to deregister in Munich?",
+    language="en",
+    answer="No: you register in Berlin and Munich deregisters you automatically.",
+    doc_id="abmeldung",
+)
+
+
 def curated(number: int, question: str, language: str, doc_id: str) -> CuratedAnswer:
     """A staff-verified answer whose text does not matter to the matching."""
     return CuratedAnswer(id=number, question=question, language=language, answer="(verified)", doc_id=doc_id)
@@ -108,16 +117,9 @@ def test_a_paraphrase_in_other_words_gets_the_curated_answer_when_the_search_fin
 def test_a_close_question_about_a_neighbouring_service_does_not_get_the_curated_answer(embedder):
     # from the feedback benchmark: e5 0.975, "moving", "Munich" and "deregister" shared, but the
     # search finds the business-registration page first and the curated answer's page not at all
-    moving_away = CuratedAnswer(
-        id=8,
-        question="I'm moving from Munich to Berlin. Do I need to deregister in Munich?",
-        language="en",
-        answer="No: you register in Berlin and Munich deregisters you automatically.",
-        doc_id="abmeldung",
-    )
     question = "I'm moving my business from Munich to Augsburg. Do I have to deregister it in Munich?"
     asked = vector(embedder, question)
-    matching = matcher(embedder, [moving_away, KINDERGELD])
+    matching = matcher(embedder, [MOVING_AWAY, KINDERGELD])
     assert matching.match(question, asked, "en") is None
     business_pages = ["gewerbe-abmeldung", "gewerbe-ummeldung", "abmeldung"]
     assert matching.match_by_page(question, asked, business_pages, "en") is None
@@ -128,32 +130,25 @@ def test_a_close_question_about_a_neighbouring_service_does_not_get_the_curated_
 def test_a_paraphrase_whose_search_agrees_with_the_curated_questions_gets_the_curated_answer(embedder):
     # the staff correction was needed because the search missed the right page; a paraphrase's search
     # misses it too, with the same pages first: the searches agree, the page check is met
-    moving_away = CuratedAnswer(
-        id=8,
-        question="I'm moving from Munich to Berlin. Do I need to deregister in Munich?",
-        language="en",
-        answer="No: you register in Berlin and Munich deregisters you automatically.",
-        doc_id="abmeldung",
-    )
-    searches = {moving_away.question: ["anmeldung", "ummeldung", "wohnungsgeber", "abmeldung"]}
+    searches = {MOVING_AWAY.question: ["anmeldung", "ummeldung", "wohnungsgeber", "abmeldung"]}
     asked_for: list[str] = []
 
     def pages_of(question, vector, language):
         asked_for.append(question)
         return searches[question]
 
-    matching = matcher(embedder, [moving_away, KINDERGELD])
+    matching = matcher(embedder, [MOVING_AWAY, KINDERGELD])
     paraphrase = "If I relocate from Munich to Berlin, do I need to deregister in Munich?"
     asked = vector(embedder, paraphrase)
     same_wrong_pages = ["ummeldung", "anmeldung", "meldebescheinigung"]
     assert matching.match_by_page(paraphrase, asked, same_wrong_pages, "en") is None  # without the curated search
     found = matching.match_by_page(paraphrase, asked, same_wrong_pages, "en", pages_of=pages_of)
-    assert found_id(found) == 8 and asked_for == [moving_away.question]
+    assert found_id(found) == 8 and asked_for == [MOVING_AWAY.question]
     # a neighbouring service's question finds its own pages first: the searches disagree
     business = "I'm moving my business from Munich to Augsburg. Do I have to deregister it in Munich?"
     business_pages = ["gewerbe-abmeldung", "gewerbe-ummeldung", "anmeldung"]
     assert matching.match_by_page(business, vector(embedder, business), business_pages, "en", pages_of=pages_of) is None
-    off = matcher(embedder, [moving_away, KINDERGELD], curated_agreement_rank=None)
+    off = matcher(embedder, [MOVING_AWAY, KINDERGELD], curated_agreement_rank=None)
     assert off.match_by_page(paraphrase, asked, same_wrong_pages, "en", pages_of=pages_of) is None
 
 
