@@ -156,9 +156,6 @@ class StoreSettings(BaseModel):
     # other curated questions of that language (null: off)
     curated_min_similarity_with_page: float | None = 0.89
     curated_min_margin_other_language: float = 0.03
-    # ... or this similar when the curated page is the first of its language found and the two
-    # questions' searches agree (`curated_agreement_rank`; null: only the threshold above)
-    curated_min_similarity_agreeing: float | None = 0.88
     # curated answers and flagged documents are kept in memory; this often (at most) one tiny
     # SELECT checks whether staff changed them on another instance (then they are re-read).
     # A change made on this instance is used by its next answer at once; 0 checks every question.

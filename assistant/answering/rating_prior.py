@@ -10,8 +10,9 @@ rule (``assistant/rating_priors.py``: distinct clients, more down than up, at le
 ``rating_prior_min_clients``, bounded), so a paraphrase of a question citizens rated down finds
 the other pages first, and the same page still answers the questions it answers right.
 
-The rated questions are embedded once (in one call for the new ones); per answer there is one
-small matrix product.
+Only the ratings of answers citing a page with at least ``rating_prior_min_clients`` thumbs-down
+clients over all questions can lower it, so only their questions are embedded (once, in one call
+for the new ones, when the ratings change); per answer there is one small matrix product.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ class QuestionPrior:
         self.source = source
         self.embedder = embedder
         self.staff = staff
-        self._items: Sequence[RatedAnswer] | None = None  # the source's list the matrix is for
+        self._rated: Sequence[RatedAnswer] | None = None  # the source's list the matrix is for
+        self._items: Sequence[RatedAnswer] = []  # of those, the ratings that can lower a page
         self._matrix = np.zeros((0, embedder.dimension), dtype=np.float32)
         self._vectors: dict[str, np.ndarray] = {}  # question -> embedding (replaced, never mutated)
         self._lock = threading.Lock()
@@ -51,19 +53,25 @@ class QuestionPrior:
         return {doc_id: prior.weight for doc_id, prior in priors.items() if prior.weight < 1.0}
 
     def _prepared(self) -> tuple[Sequence[RatedAnswer], np.ndarray]:
-        items = self.source()
+        """The ratings that can lower a page, and their questions' embeddings (one row each)."""
+        rated = self.source()
         with self._lock:
-            if items is self._items:
-                return items, self._matrix
-        vectors = self._vectors
-        missing = list(dict.fromkeys(item.question for item in items if item.question not in vectors))
-        if missing:
-            vectors = {**vectors, **dict(zip(missing, self.embedder.embed_queries(missing), strict=True))}
+            if rated is self._rated:
+                return self._items, self._matrix
+        # a page needs this many thumbs-down clients among all questions before any question can
+        # lower it: only the ratings of answers citing such a page are embedded and compared
+        down = page_priors(rated, self.staff)
+        pages = {doc_id for doc_id, prior in down.items() if prior.down_clients >= self.staff.rating_prior_min_clients}
+        items = [item for item in rated if pages & set(item.doc_ids)]
+        known = self._vectors
+        missing = list(dict.fromkeys(item.question for item in items if item.question not in known))
+        embedded = dict(zip(missing, self.embedder.embed_queries(missing), strict=True)) if missing else {}
+        vectors = {item.question: known.get(item.question, embedded.get(item.question)) for item in items}
         matrix = (
             np.stack([vectors[item.question] for item in items])
             if items
             else np.zeros((0, self.embedder.dimension), dtype=np.float32)
         )
         with self._lock:
-            self._items, self._matrix, self._vectors = items, matrix, vectors
+            self._rated, self._items, self._matrix, self._vectors = rated, items, matrix, vectors
         return items, matrix
