@@ -152,6 +152,15 @@ def test_a_paraphrase_whose_search_agrees_with_the_curated_questions_gets_the_cu
     assert off.match_by_page(paraphrase, asked, same_wrong_pages, "en", pages_of=pages_of) is None
 
 
+def test_a_compound_spelt_another_way_is_the_same_subject_but_a_compound_around_it_is_not(embedder):
+    residents = curated(12, "Mein Bewohnerparkausweis ist weg. Was kostet ein Ersatz?", "de", "bewohnerparkausweis")
+    matching = matcher(embedder, [residents, PASSPORT])
+    lost = "Ich habe meinen Anwohnerparkausweis verloren. Was kostet ein neuer?"  # e5 0.954, no stem shared
+    assert found_id(matching.match_by_page(lost, vector(embedder, lost), ["bewohnerparkausweis"], "de")) == 12
+    child = "Was kostet ein Kinderreisepass?"  # e5 0.95 to the adult passport's question: another document
+    assert matching.match_by_page(child, vector(embedder, child), ["pass", "kinderreisepass"], "de") is None
+
+
 def test_a_question_of_another_kind_on_the_same_page_does_not_get_the_curated_answer(embedder):
     # the search ranks the Sperrmüll page first for both, but one asks for the fee, the curated
     # answer says how to book a collection
