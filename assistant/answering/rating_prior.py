@@ -29,6 +29,8 @@ from assistant.settings import StaffSettings
 
 
 class QuestionPrior:
+    """Page -> retrieval weight for a question, from the ratings of questions like it (see above)."""
+
     def __init__(
         self, source: Callable[[], Sequence[RatedAnswer]], embedder: E5Embeddings, staff: StaffSettings
     ) -> None:
