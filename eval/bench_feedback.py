@@ -46,7 +46,6 @@ from assistant.evaluation.feedback_loop import (  # noqa: E402
     paraphrase_case,
     rate_as_citizens,
     rate_down,
-    rate_down_from_one_client,
     stable_order,
     staff_half,
     work_queue,
@@ -141,7 +140,7 @@ def ratings_only(
         (a for a in before.values() if a.right and a.answer is not None and a.answer.status in FACT_STATUSES),
         key=lambda a: stable_order(a.case.id),
     )[:ONE_CLIENT_RATINGS]
-    one_client = rate_down_from_one_client(app, right, client="one-client")
+    one_client = rate_down(app, right, reason="wrong", client="one-client")
     after_one = {case.id: ask(app, case, languages) for case in cases}
     changed_by_one = sorted(i for i in before if said(before[i]) != said(after_one[i]))
     given = rate_as_citizens(app, list(before.values()), raters)
@@ -155,7 +154,7 @@ def ratings_only(
         ("  right before", share([before[i] for i in kept]), share([after[i] for i in kept])),
         ("paraphrases (all)", share(para_before), share(para_after)),
     ]
-    lowered = [p for p in app.review.document_priors() if p.weight < 1.0]
+    lowered = [p for p in app.review.document_priors() if p.weight < 1.0]  # for every question ("outdated")
     return {
         "raters": raters,
         "ratings": given,
@@ -261,7 +260,10 @@ def run_set(runner: Runner, planned, planned_config, paraphrases, work_dir: Path
         else None
     )
     if ratings is not None:
-        log(f"{name}: ratings only: {ratings['ratings']} ratings, {ratings['pages_ranked_lower']} pages ranked lower")
+        log(
+            f"{name}: ratings only: {ratings['ratings']} ratings, "
+            f"{ratings['pages_ranked_lower']} pages ranked lower for every question"
+        )
     return {
         "set": name,
         "cases": len(cases),
@@ -344,7 +346,7 @@ def print_result(result: dict) -> None:
         return
     print(
         f"\n{result['set']}, ratings only (no staff; {ratings['raters']} citizens rate each answer as they find it, "
-        f"{ratings['ratings']} ratings; {ratings['pages_ranked_lower']} pages ranked lower):"
+        f"{ratings['ratings']} ratings; {ratings['pages_ranked_lower']} pages ranked lower for every question):"
     )
     print("| group | right before | right after |\n|---|---|---|")
     for label, before, after in ratings["table"]:

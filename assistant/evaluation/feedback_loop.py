@@ -166,12 +166,18 @@ class StaffWork:
     actions: int = 0  # corrections + flags + dismissals
 
 
-def rate_down(app: App, asked: list[Asked], reason: str, comment: str = "") -> None:
+def rate_down(app: App, asked: list[Asked], reason: str, comment: str = "", client: str = "") -> int:
+    """👎 for every answer of ``asked`` that is in the queue only when rated (not abstained), from
+    ``client`` (one client for all of them, as a troll would rate). Returns the number of ratings."""
+    given = 0
     for item in asked:
         if item.answer is not None and item.answer.interaction_id and item.answer.status != "abstained":
             app.feedback.rate(
-                Feedback(interaction_id=item.answer.interaction_id, rating="down", reason=reason, comment=comment)
+                Feedback(interaction_id=item.answer.interaction_id, rating="down", reason=reason, comment=comment),
+                client=client,
             )
+            given += 1
+    return given
 
 
 def rate_as_citizens(app: App, asked: list[Asked], raters: int) -> int:
@@ -191,19 +197,6 @@ def rate_as_citizens(app: App, asked: list[Asked], raters: int) -> int:
             rating = "up" if item.right else "down"
             feedback = Feedback(interaction_id=answer.interaction_id, rating=rating, reason=reason)
             app.feedback.rate(feedback, client=f"citizen-{item.case.id}-{rater}")
-            given += 1
-    return given
-
-
-def rate_down_from_one_client(app: App, asked: list[Asked], client: str) -> int:
-    """One client (a troll, or a citizen in a bad mood) rates every one of ``asked`` 👎. Returns
-    the number of ratings."""
-    given = 0
-    for item in asked:
-        if item.answer is not None and item.answer.interaction_id:
-            app.feedback.rate(
-                Feedback(interaction_id=item.answer.interaction_id, rating="down", reason="wrong"), client=client
-            )
             given += 1
     return given
 

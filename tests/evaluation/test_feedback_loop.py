@@ -12,7 +12,6 @@ from assistant.evaluation.feedback_loop import (
     paraphrase_case,
     rate_as_citizens,
     rate_down,
-    rate_down_from_one_client,
     staff_answer,
     staff_half,
     work_queue,
@@ -127,7 +126,7 @@ def test_citizens_ratings_rank_the_page_of_a_wrong_answer_lower_for_that_questio
     cited = {evidence.doc_id for evidence in wrong.answer.supporting}
     vector = app.embedder.embed_queries([KINDERGELD.question, DOG_TAX.question])
     prior = app.answers.resources.question_prior
-    assert rate_down_from_one_client(app, [wrong, right] * 10, client="one-client") == 20
+    assert rate_down(app, [wrong, right] * 10, reason="wrong", client="one-client") == 20
     assert app.review.rating_weights() == {} and prior.weights(vector[0]) == {}  # one client counts once
     assert rate_as_citizens(app, [wrong, right], raters=3) == 6
     priors = {prior.doc_id: prior for prior in app.review.document_priors()}
