@@ -16,7 +16,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from assistant.answering.curated import CuratedMatcher
 from assistant.answering.pipeline import AnswerPipeline
 from assistant.answering.rating_prior import QuestionPrior
-from assistant.components.embeddings import E5Embeddings, create_embeddings
+from assistant.components.embeddings import E5Embeddings, SecondEncoder, create_embeddings
 from assistant.components.index import HybridIndex
 from assistant.components.index_holder import IndexHolder
 from assistant.components.llm import create_chat_model
@@ -100,9 +100,16 @@ class App:
         """The current answer service: hold on to it for one request (it keeps its index version)."""
         return self.index_holder.current()
 
+    @cached_property
+    def second_encoder(self) -> SecondEncoder:
+        """The curated matcher's second opinion (USE multilingual; its weights load on the first question)."""
+        return SecondEncoder()
+
     def _answer_service(self, index: HybridIndex) -> AnswerPipeline:
         store = self.settings.store
-        curated = CuratedMatcher.from_settings(lambda: self.review.curated_answers(), self.embedder, store)
+        floors = (store.curated_min_similarity_paraphrase_second, store.curated_min_similarity_with_page_second)
+        second = self.second_encoder.similarity if any(floor is not None for floor in floors) else None
+        curated = CuratedMatcher.from_settings(lambda: self.review.curated_answers(), self.embedder, store, second)
         return AnswerPipeline(
             self.settings,
             index,

@@ -156,6 +156,14 @@ class StoreSettings(BaseModel):
     # other curated questions of that language (null: off)
     curated_min_similarity_with_page: float | None = 0.89
     curated_min_margin_other_language: float = 0.03
+    # a second encoder's opinion (USE multilingual, ``SecondEncoder``): with the two questions at least
+    # `curated_min_second_similarity` alike there, the paraphrase match (same language) and the
+    # other-language match take e5 down to these floors; every other check stays (null: no floor;
+    # both null: the second encoder is not loaded). The other language's 0.83 was chosen on the dev
+    # paraphrases (session 15); for the same language no floor added a paraphrase without a wrong answer
+    curated_min_second_similarity: float = 0.75
+    curated_min_similarity_paraphrase_second: float | None = None
+    curated_min_similarity_with_page_second: float | None = 0.83
     # curated answers and flagged documents are kept in memory; this often (at most) one tiny
     # SELECT checks whether staff changed them on another instance (then they are re-read).
     # A change made on this instance is used by its next answer at once; 0 checks every question.

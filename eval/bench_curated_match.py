@@ -12,6 +12,9 @@ the documents search finds), for
 - each paraphrase again with only the curated answers of the other half of the paraphrased
   questions (split by a hash of the case id), so that its own is missing, as for the half
   staff did not correct in the feedback benchmark: any match is a wrong curated answer;
+- the golden question's own translation, where the set asks it in both languages (ids "...-de" and
+  "...-en"; session 15, before they counted as unrelated questions): right when it returns the
+  curated answer of its twin;
 - every other golden question of the same set (no follow-ups): any match is a wrong
   curated answer. They are split in two halves by a hash of the case id like the
   paraphrases: the dev half is where thresholds are chosen, the test half is reported.
@@ -21,21 +24,23 @@ match alone (same language, more than half of the subject words shared), the set
 defaults (``store.curated_*``: also the paraphrase match, with the curated page among the first
 2 the search finds, and the other-language match, with the curated page among the first 2 found
 in its language, or the question's and the curated question's searches agreeing), the same
-without that agreement (session 13), the same with the page among the first 3, and session 7's
-other-language rule (the page among the first 2 of all pages found),
-with the matcher's time per question.
+without that agreement (session 13), the same with the page among the first 3, session 7's
+other-language rule (the page among the first 2 of all pages found), and the defaults without the
+second encoder (session 14: the other-language match only from e5 0.89), with the matcher's time
+per question.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 from collections import Counter
 from pathlib import Path
 
 from assistant.answering.curated import CuratedMatcher
 from assistant.answering.retrieve import pages_in_language, search
-from assistant.components.embeddings import E5Embeddings
+from assistant.components.embeddings import E5Embeddings, SecondEncoder
 from assistant.components.index import HybridIndex
 from assistant.evaluation.configs import load_sets
 from assistant.evaluation.feedback_loop import load_paraphrases, stable_order
@@ -46,6 +51,11 @@ from assistant.settings import Settings
 PARAPHRASES = Path("eval/sets/feedback_paraphrases.jsonl")
 
 
+@functools.cache
+def second_encoder() -> SecondEncoder:
+    return SecondEncoder()
+
+
 def matchers(
     settings: Settings, embedder: E5Embeddings, curated: tuple[CuratedAnswer, ...]
 ) -> dict[str, tuple[CuratedMatcher, str]]:
@@ -54,7 +64,13 @@ def matchers(
     the question's search found, in the page's language: session 9-10), "all" (among all pages
     found: session 7)."""
     store = settings.store
-    defaults = CuratedMatcher.from_settings(lambda: curated, embedder, store)
+    second = second_encoder().similarity
+
+    def rule(**changed) -> CuratedMatcher:
+        """The settings' defaults (with the second encoder) with ``changed`` store settings."""
+        return CuratedMatcher.from_settings(lambda: curated, embedder, store.model_copy(update=changed), second)
+
+    defaults = rule()
     return {
         "close match only": (
             CuratedMatcher(lambda: curated, embedder, store.curated_min_similarity, None, 1, None),
@@ -63,14 +79,17 @@ def matchers(
         "settings' defaults": (defaults, "search"),
         # session 14's other page check off: only the curated page among the first 2 found
         "without the searches' agreement": (
-            CuratedMatcher.from_settings(
-                lambda: curated, embedder, store.model_copy(update={"curated_agreement_rank": None})
-            ),
+            rule(curated_agreement_rank=None),
             "search",
         ),
         # one page more: where the page check starts to let a neighbouring service's answer through
         "page among the first 3": (
-            CuratedMatcher.from_settings(lambda: curated, embedder, store.model_copy(update={"curated_page_rank": 3})),
+            rule(curated_page_rank=3),
+            "search",
+        ),
+        # session 14: no second encoder, the other-language match only from e5 0.89
+        "without the second encoder": (
+            rule(curated_min_similarity_with_page_second=None),
             "search",
         ),
         # sessions 9-10: the rank among the pages of its language that the question's own search found
@@ -108,6 +127,12 @@ def evidence_pool(index, embedder, settings: Settings, question: str, language: 
     )
 
 
+def translation(case_id: str) -> str | None:
+    """The id of the golden question's other-language twin ("pa-fee-adult-de" -> "pa-fee-adult-en")."""
+    stem, _, language = case_id.rpartition("-")
+    return {"de": f"{stem}-en", "en": f"{stem}-de"}.get(language) if stem else None
+
+
 def half(case_id: str) -> str:
     """The part an unrelated golden question belongs to (fixed by a hash of its id)."""
     return "dev" if int(stable_order(case_id), 16) % 2 == 0 else "test"
@@ -138,8 +163,18 @@ def main() -> int:
         )
         index = HybridIndex.load(Path(settings.index_dir) / f"eval-{name}", embedding_model=embedder.model_id)
         probes = [(p.of, p.question, p.language, p.kind, p.split) for p in paraphrases if p.of in by_id]
+        # the golden sets ask many questions twice, in German and in English (ids "...-de" / "...-en"):
+        # the translation of a curated question is asked as one more other-language paraphrase, not as
+        # an unrelated question (where its own curated answer would count as a wrong one)
+        twins = {case.id: translation(case.id) for case in cases if translation(case.id) in curated_ids}
         probes += [
-            (case.id, case.question, case.language, "unrelated", half(case.id))
+            (
+                twins.get(case.id, case.id),
+                case.question,
+                case.language,
+                "translation" if case.id in twins else "unrelated",
+                half(case.id),
+            )
             for case in cases
             if case.id not in curated_ids and not case.history
         ]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.app import App
-from assistant.components.embeddings import E5Embeddings
+from assistant.components.embeddings import E5Embeddings, SecondEncoder
 from assistant.ingest.pipeline import ingest
 from assistant.settings import Settings
 
@@ -23,6 +23,11 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 @pytest.fixture(scope="session")
 def embedder() -> E5Embeddings:
     return E5Embeddings()
+
+
+@pytest.fixture(scope="session")
+def second_encoder() -> SecondEncoder:
+    return SecondEncoder()
 
 
 def make_settings(index_dir: Path, **overrides) -> Settings:

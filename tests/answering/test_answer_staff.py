@@ -133,3 +133,28 @@ def test_unanswered_questions_point_to_the_citizens_office_with_its_hours(corpus
     assert answer.status == "abstained"
     assert answer.contact.phone == "0761 555-1000"
     assert "Samstag: 9:00 bis 12:00 Uhr" in answer.contact.hours
+
+
+def test_with_the_defaults_a_translation_further_apart_gets_the_verified_answer_and_a_neighbour_does_not(
+    corpus_app, second_encoder
+):
+    library = CuratedAnswer(
+        id=13,
+        question="Wann hat die Stadtbibliothek geöffnet?",
+        language="de",
+        answer="Die Stadtbibliothek hat Dienstag bis Freitag von 10 bis 19 Uhr geöffnet.",
+        doc_id="stadtbibliothek",
+        quote="Dienstag bis Freitag: 10:00 bis 19:00 Uhr",
+    )
+    matcher = CuratedMatcher.from_settings(
+        lambda: [library, CURATED], corpus_app.embedder, corpus_app.settings.store, second_encoder.similarity
+    )
+    pipeline = AnswerPipeline(
+        corpus_app.settings, corpus_app.index, corpus_app.embedder, None, curated=matcher, flagged=set
+    )
+    # e5 puts the translation at 0.88 (below 0.89); the second encoder finds it 0.79 alike
+    answer = pipeline.answer("What are the opening hours of the city library?")
+    assert answer.verified_by_staff and answer.curated_id == 13
+    assert answer.answer.startswith("City staff checked this answer in another language:")
+    neighbour = pipeline.answer("How do I apply for parental allowance?")  # e5 0.88 to Kindergeld, USE 0.72
+    assert not neighbour.verified_by_staff and CURATED.answer not in neighbour.answer

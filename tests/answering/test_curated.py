@@ -316,3 +316,32 @@ def test_the_wider_matches_are_on_by_default(embedder):
     assert found_id(found) == SPERRMUELL.id
     english = "How do I apply for child benefit?"
     assert found_id(default.match_by_page(english, vector(embedder, english), ["kindergeld"], "en")) == KINDERGELD.id
+
+
+def test_a_second_encoder_confirms_a_translation_that_e5_puts_further_apart(embedder, second_encoder):
+    library = curated(13, "Wann hat die Stadtbibliothek geöffnet?", "de", "stadtbibliothek")
+    question = "What are the opening hours of the city library?"  # e5 0.88, below 0.89; USE 0.79
+    asked, pages, languages = vector(embedder, question), ["stadtbibliothek"], {"stadtbibliothek": "de"}
+    items = [library, KINDERGELD]
+
+    def matching(**settings) -> CuratedMatcher:
+        store = StoreSettings(**settings)
+        return CuratedMatcher.from_settings(lambda: items, embedder, store, second_encoder.similarity)
+
+    assert found_id(matching().match_by_page(question, asked, pages, "en", languages)) == 13  # the defaults
+    assert matcher(embedder, items).match_by_page(question, asked, pages, "en", languages) is None  # e5 alone
+    # the floor is still e5's: above it the second encoder only confirms
+    no_lower_floor = matching(curated_min_similarity_with_page_second=0.89)
+    assert no_lower_floor.match_by_page(question, asked, pages, "en", languages) is None
+    # the page check stays: the library page not among the first German pages found
+    assert matching().match_by_page(question, asked, ["kindergeld", "sperrmuell", "stadtbibliothek"], "en") is None
+
+
+def test_with_the_second_encoder_parental_allowance_still_does_not_get_the_kindergeld_answer(embedder, second_encoder):
+    default = CuratedMatcher.from_settings(lambda: [KINDERGELD], embedder, StoreSettings(), second_encoder.similarity)
+    languages = {"kindergeld": "de"}
+    english = "How do I apply for parental allowance?"  # e5 0.88, USE 0.72: below 0.75
+    assert default.match_by_page(english, vector(embedder, english), ["kindergeld"], "en", languages) is None
+    child_benefit = "How do I apply for child benefit?"
+    found = default.match_by_page(child_benefit, vector(embedder, child_benefit), ["kindergeld"], "en", languages)
+    assert found_id(found) == KINDERGELD.id
