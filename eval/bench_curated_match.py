@@ -166,7 +166,7 @@ def main() -> int:
         # the golden sets ask many questions twice, in German and in English (ids "...-de" / "...-en"):
         # the translation of a curated question is asked as one more other-language paraphrase, not as
         # an unrelated question (where its own curated answer would count as a wrong one)
-        twins = {case.id: translation(case.id) for case in cases if translation(case.id) in curated_ids}
+        twins = {case.id: twin for case in cases if (twin := translation(case.id)) in curated_ids}
         probes += [
             (
                 twins.get(case.id, case.id),
