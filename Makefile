@@ -8,30 +8,48 @@ HOST ?= 127.0.0.1
 PORT ?= 7860
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps index run test lint bench-retrieval model clean
+.PHONY: install install-test lock check-lock system-deps index run test lint bench-retrieval model clean
 
-# llama-cpp-python compiles llama.cpp from source (about 4 minutes on 2 cores, once per machine).
+# Every dependency is installed from uv.lock (exact versions and SHA-256 hashes of every wheel and
+# source distribution); `make lock` refreshes it after pyproject.toml changed. uv itself comes
+# pinned by hash from requirements/uv.txt into .tools/.
+#
+# llama-cpp-python has no wheels on PyPI: uv builds it from the locked source distribution
+# (compiles llama.cpp, about 10 minutes on 2 cores, once per machine; uv keeps the wheel in its cache).
 # It is built for AVX2 without AMX: a "native" build on CPUs that report AMX crashed in the
 # AMX kernels on this project's machines, and a portable build can be cached and reused.
-# The wheel is kept in $(WHEEL_DIR), so later installs (and CI) take seconds.
-LLAMA_VERSION := 0.3.36
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
 	-DGGML_BMI2=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF \
 	-DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF
-WHEEL_DIR ?= $(HOME)/.cache/municipal-assistant/wheels/llama-cpp-python-$(LLAMA_VERSION)-avx2
+UV := .tools/bin/uv
+UV_ENV := CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=$(VENV)
 
-$(BIN)/.installed: pyproject.toml
+$(UV): requirements/uv.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed (found " + sys.version.split()[0] + ")")'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	@if ! ls $(WHEEL_DIR)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1; then \
-		echo "Building llama-cpp-python $(LLAMA_VERSION) (compiles llama.cpp, about 4 minutes on 2 cores) ..."; \
-		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel --no-deps --no-cache-dir --no-binary llama-cpp-python \
-			--progress-bar off -w $(WHEEL_DIR) "llama-cpp-python==$(LLAMA_VERSION)"; \
-	fi
-	$(BIN)/pip install --progress-bar off $(WHEEL_DIR)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
-	$(BIN)/pip install --progress-bar off -e ".[dev]"
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/uv.txt
 	touch $@
+
+# fails with one clear line when pyproject.toml was changed without `make lock`
+check-lock: $(UV)
+	@$(UV) lock --check --quiet 2>/dev/null || { echo "uv.lock does not match pyproject.toml: run 'make lock' and commit uv.lock" >&2; exit 1; }
+
+lock: $(UV)
+	$(UV) lock
+
+# the assistant and what it needs to answer (no test or training tools)
+$(BIN)/.installed: pyproject.toml uv.lock $(UV)
+	@$(MAKE) --no-print-directory check-lock
+	@echo "Installing from uv.lock (the first time builds llama-cpp-python: about 10 minutes on 2 cores) ..."
+	$(UV_ENV) $(UV) sync --locked --inexact --python $(PYTHON)
+	touch $@
+
+# everything: the assistant, the test tools and the training extra, exactly as locked
+$(BIN)/.installed-test: pyproject.toml uv.lock $(UV)
+	@$(MAKE) --no-print-directory check-lock
+	@echo "Installing from uv.lock (the first time builds llama-cpp-python: about 10 minutes on 2 cores) ..."
+	$(UV_ENV) $(UV) sync --locked --all-extras --python $(PYTHON)
+	touch $@ $(BIN)/.installed
 
 install: $(BIN)/.installed
 
@@ -51,10 +69,12 @@ model: install
 system-deps:
 	scripts/install-system-deps.sh
 
-test: install system-deps
+install-test: $(BIN)/.installed-test
+
+test: install-test system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check assistant tests eval
 	$(BIN)/ruff format --check assistant tests eval
 
@@ -62,4 +82,4 @@ bench-retrieval: install
 	$(BIN)/python eval/bench_retrieval.py
 
 clean:
-	rm -rf $(VENV) index/CURRENT index/versions
+	rm -rf $(VENV) .tools index/CURRENT index/versions
