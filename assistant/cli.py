@@ -326,6 +326,42 @@ def train_reader(
         _fail(str(exc).replace("\n", "; "))
 
 
+@cli.command("train-encoder")
+def train_encoder(
+    omosqa: Annotated[Path, typer.Option("--omosqa", help="OMoS-QA folder with train_/dev_ {de,en}.jsonl.")] = Path(
+        "../shared/data/omosqa"
+    ),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Manifest to write (default: the bundled cross-encoder's); tensors go beside it."),
+    ] = None,
+    quick: Annotated[
+        bool, typer.Option("--quick", help="A smoke run: one layer, a few dozen pairs, about a minute.")
+    ] = False,
+    layers: Annotated[int | None, typer.Option("--layers", help="Upper layers to fine-tune (default 6).")] = None,
+    epochs: Annotated[int | None, typer.Option("--epochs", help="Passes over the pairs (default 2).")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same data and seed: same figures).")] = 0,
+) -> None:
+    """Fine-tune the relevance model (multilingual-e5-small as a cross-encoder) on CPU; needs the `train` extra."""
+    from dataclasses import replace
+
+    from assistant.relevance.artifact import DEFAULT_MANIFEST, RelevanceModelError
+    from assistant.relevance.recipe import QUICK
+    from assistant.relevance.recipe import train_encoder as run
+    from assistant.relevance.train import TrainConfig, TrainingUnavailable
+
+    if not (omosqa / "train_de.jsonl").is_file():
+        _fail(f"no OMoS-QA data in {omosqa} (train_de.jsonl missing): pass --omosqa DIR")
+    config = QUICK if quick else TrainConfig()
+    config = replace(
+        config, seed=seed, **({"trained_layers": layers} if layers else {}), **({"epochs": epochs} if epochs else {})
+    )
+    try:
+        run(omosqa, out or DEFAULT_MANIFEST, config=config, quick=quick, log=err.print)
+    except (TrainingUnavailable, RelevanceModelError) as exc:
+        _fail(str(exc))
+
+
 @cli.command("train-router")
 def train_router(
     out: Annotated[Path | None, typer.Option("--out", help="Artifact (default: the bundled one).")] = None,
@@ -376,7 +412,7 @@ def train_router(
 
 def _route_corrections(settings: Settings) -> list[tuple[str, str, str]]:
     """The staff's route corrections from the configured feedback store, or a one-line error."""
-    from assistant.feedback.review import route_examples
+    from assistant.feedback.review.export import route_examples
 
     try:
         return route_examples(create_app(settings).store)
@@ -439,7 +475,7 @@ def feedback_export_routes(
     target: Annotated[Path, typer.Argument(help="TSV file to write (route<TAB>language<TAB>question).")],
 ) -> None:
     """Write the routes staff corrected as question router examples (the format of router_examples.tsv)."""
-    from assistant.feedback.review import write_route_examples
+    from assistant.feedback.review.export import write_route_examples
 
     settings = Settings()
     examples = _route_corrections(settings)

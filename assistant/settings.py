@@ -65,14 +65,18 @@ class EvidenceSettings(BaseModel):
     # from another page than the best quote's more than other_page_gap below it (None: no such limit).
     # Off: chosen on 200 OMoS-QA train questions (other_page_gap 0.04 best: evidence F1 0.258 -> 0.275),
     # it gave OMoS-QA dev +0.011 evidence F1 but cost the Munich and sample sets a key fact and an answer
-    # each (docs/evaluation.md, "Minimal answers"); eval config `page-focus` measures it again
+    # each (docs/evaluation.md, "Measured and not kept"); eval config `page-focus` measures it again
     max_score_gap: float | None = None
     other_page_gap: float | None = None
     # reader: the trained line scorer with its calibrated thresholds (assistant/answering/reader.py,
     # `assistant train-reader`); scorer: the hand-tuned cosine + bonuses (assistant/answering/evidence.py)
     # default "scorer": on the Munich golden set (real service pages, 182 questions) the reader, calibrated
     # on OMoS-QA dev, abstained on 86 answerable questions (scorer: 44); key facts 0.269 vs 0.346
-    selector: Literal["reader", "scorer"] = "scorer"
+    # cross: the reader's best lines scored again by the relevance model, a cross-encoder fine-tuned from
+    # e5 (assistant/answering/rerank.py, `assistant train-encoder`), with the selection calibrated for it
+    selector: Literal["reader", "scorer", "cross"] = "scorer"
+    cross_encoder: Path | None = None  # the relevance model's manifest; None: the bundled one
+    cross_shortlist: int = 8  # lines the cross-encoder scores per question (plus the best two's neighbours)
     reader_model: Path | None = None  # None: the artifact bundled with the package (reader_model.json)
     # the reader's own "not in the documents" threshold on its best line's probability; None: the one the
     # artifact was calibrated with on OMoS-QA dev; 0: the reader never abstains by itself (the relevance
@@ -160,7 +164,8 @@ class StoreSettings(BaseModel):
     # `curated_min_second_similarity` alike there, the paraphrase match (same language) and the
     # other-language match take e5 down to these floors; every other check stays (null: no floor;
     # both null: the second encoder is not loaded). The other language's 0.83 was chosen on the dev
-    # paraphrases (session 15); for the same language no floor added a paraphrase without a wrong answer
+    # paraphrases (docs/evaluation.md, "Curated answers"); for the same language no floor added a
+    # paraphrase without a wrong answer
     curated_min_second_similarity: float = 0.75
     curated_min_similarity_paraphrase_second: float | None = None
     curated_min_similarity_with_page_second: float | None = 0.83
@@ -217,7 +222,7 @@ class StaffSettings(BaseModel):
     rating_prior_max: float = 0.3
     # a thumbs-down for another reason than "outdated" says the answer was wrong for that question:
     # it lowers the answer's pages only for questions at least this similar (e5) to the rated one
-    # (assistant/answering/rating_prior.py); null: for every question (the page-wide prior, which the
+    # (assistant/answering/rating_priors.py); null: for every question (the page-wide prior, which the
     # feedback benchmark's ratings-only part measured as a net loss: sample 1 fixed, 6 broken)
     rating_prior_similarity: float | None = 0.925
 

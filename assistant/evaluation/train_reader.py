@@ -56,12 +56,12 @@ from assistant.settings import Settings
 # another index of the same content, and an ingest of minutes, for little)
 TRAIN_SETS = ("omosqa-train", "omosqa-train-en-over-de")
 # a golden set of the project's own may join the training rows (`--golden sample`: its expected
-# quotes are the gold lines). Measured in session 8 and not the default: with the sample set the
+# quotes are the gold lines). Measured and not the default: with the sample set the
 # trees gave lower probabilities everywhere (a two-page corpus's obvious answer fell below the
 # threshold) and no gain on the held-out Munich set (docs/evaluation.md)
 DEV_SETS = ("omosqa-dev", "omosqa-dev-en", "omosqa-dev-en-over-de")
 WORK_DIR = "reader-work"  # under settings.index_dir (git-ignored)
-CACHE_SUFFIX = "-c3"  # the cached Question layout (c2: answer types; c3: headings)
+CACHE_SUFFIX = "-c4"  # the cached Question layout (c2: answer types; c3: headings; c4: texts)
 Log = Callable[[str], None]
 
 
@@ -81,6 +81,8 @@ class Question:
     wanted: tuple[int, ...] = ()  # the amounts/times the question asks for (Candidates.wanted)
     types: list[frozenset[int]] = field(default_factory=list)  # ... and those each candidate has
     quotable: list[bool] = field(default_factory=list)  # False: a heading (never quoted, as in the answer path)
+    question: str = ""  # the question as asked
+    texts: list[str] = field(default_factory=list)  # each candidate's text (markup stripped)
 
     def candidates(self) -> Candidates:
         return Candidates(
@@ -240,6 +242,8 @@ def _questions(cases: list[GoldenCase], settings: Settings, runner, index, label
                 wanted=found.wanted,
                 types=found.types,
                 quotable=found.quotable,
+                question=case.question,
+                texts=found.texts,
             )
         )
     return questions
@@ -369,6 +373,20 @@ def calibrate(
     """The selection with the best mean dev evidence F1, then (within 0.01) the best no-answer F1
     and the fewest quotes; with the precision/recall curve of the answer threshold."""
     scores = {name: [model.probabilities(q.rows) for q in questions] for name, questions in dev.items()}
+    selection, per_set, curve = calibrate_scores(dev, scores, min_dense_score, grid)
+    evidence = float(np.mean([f.evidence_f1 for f in per_set.values()]))
+    no_answer = float(np.mean([f.no_answer_f1 for f in per_set.values()]))
+    log(f"{model.kind}: dev evidence F1 {evidence:.3f}, no-answer F1 {no_answer:.3f} (mean of {', '.join(dev)})")
+    return selection, per_set, curve
+
+
+def calibrate_scores(
+    dev: dict[str, list[Question]],
+    scores: dict[str, list[np.ndarray]],
+    min_dense_score: float,
+    grid: dict | None = None,
+) -> tuple[Selection, dict[str, Figures], list[dict]]:
+    """:func:`calibrate` for line probabilities from any model (``scores``: per set, per question)."""
     grid = grid or SELECTION_GRID
     results = []
     for values in product(*grid.values()):
@@ -400,7 +418,6 @@ def calibrate(
                 },
             }
         )
-    log(f"{model.kind}: dev evidence F1 {evidence:.3f}, no-answer F1 {no_answer:.3f} (mean of {', '.join(dev)})")
     return selection, per_set, curve
 
 

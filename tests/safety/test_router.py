@@ -61,17 +61,24 @@ def test_the_newest_blind_set_is_not_retired_into_training():
 
 @pytest.mark.skipif(not OMOSQA.is_dir(), reason="OMoS-QA data not present (../shared/data/omosqa)")
 def test_the_bundled_router_is_reproduced_by_training(tmp_path, embedder):
-    shipped = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    # behaviour, not coefficients: another CPU or BLAS path moves the fitted floats in the 4th decimal,
+    # so retraining must route a fixed question list (the held-out set) exactly as the shipped router
+    # does, with every route's probability within 0.02
+    shipped_artifact = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     examples = read_examples() + omosqa_questions(OMOSQA) + retired_examples(RETIRED)
-    assert data_hash(examples) == shipped["data_hash"]  # the artifact was trained on exactly these examples
+    assert data_hash(examples) == shipped_artifact["data_hash"]  # the artifact was trained on exactly these examples
 
     cache = ROOT / "index" / "router-cache" / "vectors.npz"  # git-ignored; embeds only what is missing
-    retrained = train_and_save(embedder, omosqa=OMOSQA, out=tmp_path / "router.json", cache_path=cache)
+    retrained_artifact = train_and_save(embedder, omosqa=OMOSQA, out=tmp_path / "router.json", cache_path=cache)
+    assert retrained_artifact["thresholds"] == shipped_artifact["thresholds"]
 
-    assert retrained["thresholds"] == shipped["thresholds"]
-    assert retrained["with_words"] == shipped["with_words"]
-    assert np.allclose(retrained["coef"], shipped["coef"], atol=1e-4)
-    assert np.allclose(retrained["intercept"], shipped["intercept"], atol=1e-4)
+    shipped, retrained = QuestionRouter.from_json(shipped_artifact), QuestionRouter.from_json(retrained_artifact)
+    questions = [json.loads(line)["question"] for line in HELDOUT.read_text(encoding="utf-8").splitlines()]
+    assert route(retrained, embedder, questions) == route(shipped, embedder, questions)
+    vectors = embedder.embed_queries(questions)
+    for question, vector in zip(questions, vectors, strict=True):
+        before, after = shipped.probabilities(question, vector), retrained.probabilities(question, vector)
+        assert max(abs(before[name] - after[name]) for name in before) <= 0.02, question
 
 
 def test_refusal_routes_fire_on_unseen_wording(router, embedder):
