@@ -244,7 +244,7 @@ Rating = Literal["up", "down"]
 Reason = Literal["wrong", "outdated", "incomplete", "not_understood", "other"]
 ReviewState = Literal["open", "resolved", "dismissed"]
 Problem = Literal["outdated", "wrong"]  # why staff flagged a document
-# the review vocabulary (issue 14): what staff can tag a reviewed answer with, and filter by
+# the review vocabulary: what staff can tag a reviewed answer with, and filter by
 ReviewTag = Literal[
     "wrong_fact",
     "outdated_source",

@@ -100,6 +100,11 @@ class LLMSettings(BaseModel):
     n_threads: int = 0  # 0 = llama.cpp default
     max_tokens: int = 160
     temperature: float = 0.0
+    # the languages the model may write an answer in; in every other language the quoted evidence answers,
+    # with the fixed frame in the question's language. None: every language. The profiles declare theirs
+    # (PROFILES) for their own model; a city that points model_path or mode=openai at another model
+    # declares that model's languages here (docs/answers.md, "Languages a model writes")
+    languages: list[str] | None = None
     base_url: str = ""  # openai mode: e.g. http://127.0.0.1:8080/v1
     model_name: str = ""
     api_key_env: str = "ASSISTANT_LLM_API_KEY"  # name of the variable holding the key
@@ -244,10 +249,12 @@ class GuardSettings(BaseModel):
 # What a profile changes, where the setting still has its default (a value set explicitly wins). The
 # quality model reads a prompt at about 40 tokens/s and writes about 10 tokens/s on 2 cores (README,
 # "Quality profile"): 700 prompt tokens and 120 answer tokens take about 30 s, so the cut-off is 60 s.
+# Languages: SmolLM2-135M-Instruct is trained on English only, and its German sentences were measured
+# ungrammatical on real pages (docs/answers.md); Qwen2.5-Coder-1.5B writes German and English.
 PROFILES: dict[str, dict[str, dict[str, object]]] = {
-    "small": {},
+    "small": {"llm": {"languages": ["en"]}},
     "quality": {
-        "llm": {"max_tokens": 120, "generation_timeout_s": 60.0},
+        "llm": {"max_tokens": 120, "generation_timeout_s": 60.0, "languages": ["de", "en"]},
         "answer": {"prompt_budget_tokens": 700},
     },
     "extractive": {"llm": {"mode": "extractive"}},

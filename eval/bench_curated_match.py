@@ -1,4 +1,4 @@
-"""Precision and recall of curated-answer matching on paraphrases (issue 14).
+"""Precision and recall of curated-answer matching on paraphrases (the feedback loop's curated answers).
 
     .venv/bin/python eval/bench_curated_match.py [--set sample --set munich]
 
@@ -13,7 +13,7 @@ the documents search finds), for
   questions (split by a hash of the case id), so that its own is missing, as for the half
   staff did not correct in the feedback benchmark: any match is a wrong curated answer;
 - the golden question's own translation, where the set asks it in both languages (ids "...-de" and
-  "...-en"; session 15, before they counted as unrelated questions): right when it returns the
+  "...-en"; not counted as unrelated questions): right when it returns the
   curated answer of its twin;
 - every other golden question of the same set (no follow-ups): any match is a wrong
   curated answer. They are split in two halves by a hash of the case id like the
@@ -24,9 +24,9 @@ match alone (same language, more than half of the subject words shared), the set
 defaults (``store.curated_*``: also the paraphrase match, with the curated page among the first
 2 the search finds, and the other-language match, with the curated page among the first 2 found
 in its language, or the question's and the curated question's searches agreeing), the same
-without that agreement (session 13), the same with the page among the first 3, session 7's
-other-language rule (the page among the first 2 of all pages found), and the defaults without the
-second encoder (session 14: the other-language match only from e5 0.89), with the matcher's time
+without that agreement, the same with the page among the first 3, the older other-language
+rules (the page among the first 2 of the pages found in its language, or of all pages found), and
+the defaults without the second encoder (the other-language match only from e5 0.89), with the matcher's time
 per question.
 """
 
@@ -61,8 +61,8 @@ def matchers(
 ) -> dict[str, tuple[CuratedMatcher, str]]:
     """Each rule's matcher, and where the other-language match takes the page's rank from:
     "search" (a search of the page's language, as the answer path does), "found" (the pages
-    the question's search found, in the page's language: session 9-10), "all" (among all pages
-    found: session 7)."""
+    the question's search found, in the page's language: an older rule), "all" (among all pages
+    found: the oldest rule)."""
     store = settings.store
     second = second_encoder().similarity
 
@@ -77,7 +77,7 @@ def matchers(
             "search",
         ),
         "settings' defaults": (defaults, "search"),
-        # session 14's other page check off: only the curated page among the first 2 found
+        # the searches' agreement off: only the curated page among the first 2 found
         "without the searches' agreement": (
             rule(curated_agreement_rank=None),
             "search",
@@ -87,15 +87,15 @@ def matchers(
             rule(curated_page_rank=3),
             "search",
         ),
-        # session 14: no second encoder, the other-language match only from e5 0.89
+        # no second encoder: the other-language match only from e5 0.89
         "without the second encoder": (
             rule(curated_min_similarity_with_page_second=None),
             "search",
         ),
-        # sessions 9-10: the rank among the pages of its language that the question's own search found
-        "other language: pages found (session 9)": (defaults, "found"),
-        # session 7's other-language rule: without the pages' languages the rank counts among all pages found
-        "other language as in session 7": (defaults, "all"),
+        # the rank among the pages of its language that the question's own search found
+        "other language: rank among the pages found in its language": (defaults, "found"),
+        # without the pages' languages: the rank counts among all pages found
+        "other language: rank among all pages found": (defaults, "all"),
     }
 
 

@@ -1,4 +1,4 @@
-"""Replayable feedback benchmark (issue 14): does staff review make the next answer better?
+"""Replayable feedback benchmark: does staff review make the next answer better?
 
     .venv/bin/python eval/bench_feedback.py --set sample --set munich --config extractive
 
@@ -56,7 +56,7 @@ from assistant.feedback.auth import hash_password  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 PARAPHRASES = Path("eval/sets/feedback_paraphrases.jsonl")
-ONE_CLIENT_RATINGS = 20  # the issue's abuse case: 20 ratings from one client change nothing
+ONE_CLIENT_RATINGS = 20  # the abuse case: 20 ratings from one client must change nothing
 
 
 def log(text: str) -> None:

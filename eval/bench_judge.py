@@ -1,9 +1,9 @@
-"""What a local judge model would add to issue 14's two open targets (measured, not shipped).
+"""What a local judge model would add to curated matching and the quality score (measured, not shipped).
 
     nice .venv/bin/python eval/bench_judge.py answers --set munich --set omosqa-dev   # about 20 minutes
     nice .venv/bin/python eval/bench_judge.py pairs                                   # about 10 minutes
 
-A national peer scores every live answer with a judge model; issue 14 asks for a score without
+A national peer scores every live answer with a judge model; the quality score is built without
 one, and this script measures what the only judge model that installs offline here (the quality
 profile's Qwen2.5-Coder-1.5B-Instruct, ``make model``) would add. It asks a yes/no question and
 takes P(yes) = p("Yes") / (p("Yes") + p("No")) from ``LlamaCppChatModel.answer_logprobs``: one

@@ -1,7 +1,7 @@
-"""Side-by-side profile figures from `assistant eval` reports (issue 16), as a Markdown table.
+"""Side-by-side profile figures from `assistant eval` reports (model profiles), as a Markdown table.
 
-    python eval/profiles_table.py eval/reports/issue16-quality/report.json \
-        eval/reports/issue16-small-extractive/report.json
+    python eval/profiles_table.py eval/reports/profiles-quality/report.json \
+        eval/reports/profiles-small-extractive/report.json
 
 Besides the report's own figures: the share of the model's sentences the grounding gate dropped
 (``Answer.model_sentences`` / ``model_sentences_kept``), how many answers kept at least one model

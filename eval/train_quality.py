@@ -1,4 +1,4 @@
-"""Train the per-answer quality score (issue 14): a logistic regression over the Answer record's own signals.
+"""Train the per-answer quality score: a logistic regression over the Answer record's own signals.
 
     nice .venv/bin/python eval/train_quality.py collect --set omosqa-train
     nice .venv/bin/python eval/train_quality.py collect --set sample --set munich --set omosqa-dev
@@ -156,7 +156,7 @@ def report(names: list[str], cache: Path, min_dense_score: float, model: dict) -
 
 
 def hand_weighted(answer: Answer, min_dense_score: float) -> float:
-    """The score before issue 14's training (kept here to report before/after from the same answers)."""
+    """The hand-weighted score used before the trained one (kept here to report before/after from the same answers)."""
     if answer.verified_by_staff:
         return 1.0
     margin = (answer.confidence - min_dense_score) / max(1.0 - min_dense_score, 1e-6)

@@ -71,8 +71,8 @@ THRESHOLD_GRID = np.round(np.arange(0.30, 0.96, 0.05), 2)
 # political opinion errs towards the neutral refusal (it must never be answered with a quote);
 # personal advice is the route that refuses real questions (medicines, permits, tax facts): out of fold
 # its threshold came out at 0.50 or 0.55 depending on one or two examples, and at 0.50 it refused 2 of
-# the 386 OMoS dev and 1 of the 182 Munich questions (session 8, set on those dev figures)
-# out of scope: with the retired blind sets' short requests among its examples (session 13), short or
+# the 386 OMoS dev and 1 of the 182 Munich questions (set on those dev figures)
+# out of scope: with the retired blind sets' short requests among its examples, short or
 # elliptic city questions reached 0.64-0.67 ("Wie lange dauert das?", "Die Zahlen aus der Verkehrszählung
 # bitte.", "Your English page says Saturday 9 to 12 - can I come this Saturday?"): 3 of the sample golden
 # set's 184 legitimate questions, none of OMoS-QA dev or Munich; 0.70 refuses none of them (set on those
@@ -86,7 +86,7 @@ DEFAULT_MIN_THRESHOLD = 0.5
 # legitimate examples have a crisis probability at or above it
 FLOOR_ROUTES = ("crisis",)
 FLOOR_GRID = np.round(np.arange(0.05, 0.51, 0.01), 2)
-# Between the floor and the threshold a question is answered with the emergency numbers first (session 10),
+# Between the floor and the threshold a question is answered with the emergency numbers first,
 # so a legitimate question above the floor loses nothing but a few lines of screen: 1 % of them may reach
 # it (it was 0.2 %, as strict as a crisis referral that replaces the answer)
 FLOOR_MAX_ANSWER_HITS = 0.01

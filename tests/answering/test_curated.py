@@ -180,7 +180,7 @@ def test_a_question_naming_another_day_or_age_does_not_get_the_curated_answer(em
 
 
 def test_a_sibling_service_one_qualifier_apart_needs_its_own_page_first(embedder):
-    # from the feedback benchmark (session 10): four of seven subject words shared, e5 0.935
+    # from the feedback benchmark: four of seven subject words shared, e5 0.935
     tradespeople = curated(
         12, "How much is the parking permit for tradespeople (Handwerker) for one year?", "en", "handwerker-parkausweis"
     )

@@ -1,4 +1,4 @@
-"""The per-answer quality score (issue 14): what staff notice in the review queue."""
+"""The per-answer quality score: what staff notice in the review queue."""
 
 from __future__ import annotations
 

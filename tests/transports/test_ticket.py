@@ -1,4 +1,4 @@
-"""Handover (issue 14): ``POST /api/ticket`` through the whole HTTP app, the staff queue's "ticket"
+"""Handover: ``POST /api/ticket`` through the whole HTTP app, the staff queue's "ticket"
 filter, a correction that becomes a curated answer, and retention of the citizen's contact."""
 
 from __future__ import annotations
