@@ -47,10 +47,10 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.answering.compose import system_prompts  # noqa: E402
 from assistant.answering.events import Token  # noqa: E402
+from assistant.answering.facts.values import PHONE  # noqa: E402
 from assistant.app import App  # noqa: E402
 from assistant.components.embeddings import create_embeddings  # noqa: E402
 from assistant.components.llm import create_chat_model  # noqa: E402
-from assistant.facts import PHONE  # noqa: E402
 from assistant.ingest.pipeline import ingest  # noqa: E402
 from assistant.records import Answer  # noqa: E402
 from assistant.safety.output_check import _PHONE_INTL, OutputCheck  # noqa: E402

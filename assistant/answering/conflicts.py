@@ -21,8 +21,8 @@ import re
 from datetime import date
 from functools import lru_cache
 
+from assistant.answering.facts.values import extract_facts
 from assistant.components.index import HybridIndex, bm25_tokens, stemmer
-from assistant.facts import extract_facts
 from assistant.records import Disagreement, Evidence, SearchHit
 from assistant.text import is_heading, strip_markup
 

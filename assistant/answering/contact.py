@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from assistant.facts import EMAIL, PHONE, ROOM
+from assistant.answering.facts.values import EMAIL, PHONE, ROOM
 from assistant.records import Contact, Document
 
 CONTACT_HEADING = re.compile(r"kontakt|contact|zuständige stelle|ansprech|responsible office|where to go", re.I)

@@ -18,7 +18,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.answering.contact import ContactBook
 from assistant.answering.curated import CuratedMatcher
-from assistant.answering.fact_answers import FactBook
+from assistant.answering.facts.answers import FactBook
 from assistant.answering.rating_prior import QuestionPrior
 from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import HybridIndex

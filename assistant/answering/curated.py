@@ -124,9 +124,9 @@ from difflib import SequenceMatcher
 import numpy as np
 
 from assistant.answering.evidence import ANSWER_TYPES
+from assistant.answering.facts.qualifiers import days_of, ordinal_of
 from assistant.answering.subject import subject_terms
 from assistant.components.embeddings import E5Embeddings
-from assistant.fact_rows import days_of, ordinal_of
 from assistant.records import CuratedAnswer
 from assistant.settings import StoreSettings
 

@@ -18,9 +18,9 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from assistant.answering.facts.words import glossed
 from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import BM25_LANGUAGES, HybridIndex
-from assistant.fact_rows import glossed
 from assistant.records import SearchHit
 from assistant.settings import RetrievalSettings
 from assistant.text import detect_language

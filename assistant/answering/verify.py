@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answering.facts.values import extract_facts
 from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import bm25_tokens
-from assistant.facts import extract_facts
 from assistant.records import AnswerSentence, Evidence
 from assistant.text import detect_language, split_sentences, strip_markup
 

@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from assistant.answering.facts.values import extract_facts
 from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import HybridIndex
 from assistant.components.store import (
@@ -52,7 +53,6 @@ from assistant.components.store import (
     read_revision,
     ticket_record,
 )
-from assistant.facts import extract_facts
 from assistant.rating_priors import page_priors
 from assistant.records import (
     TICKET_TAG,

@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from assistant.facts import EMAIL, PHONE
+from assistant.answering.facts.values import EMAIL, PHONE
 from assistant.records import AnswerSentence, Document
 
 log = logging.getLogger(__name__)

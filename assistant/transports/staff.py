@@ -33,7 +33,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.answering.fact_answers import PageConflict, page_conflicts
+from assistant.answering.facts.answers import PageConflict, page_conflicts
 from assistant.app import App
 from assistant.feedback.auth import HOW_TO_CONFIGURE, StaffAuth
 from assistant.records import TICKET_TAG, Channel, Interaction, Reason, ReviewState, ReviewTag, Route

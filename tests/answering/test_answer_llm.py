@@ -1,7 +1,7 @@
 """The answer path with the real bundled model composing (SmolLM2-135M, weak by design)."""
 
 from assistant.answering.events import Final, Token
-from assistant.facts import extract_facts
+from assistant.answering.facts.values import extract_facts
 
 
 def test_streamed_answer_is_grounded_and_timed(llm_app):

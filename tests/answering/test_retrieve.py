@@ -50,7 +50,7 @@ def test_dense_alone_crosses_languages_where_bm25_cannot(corpus_app):
 
 
 def test_the_glossary_lets_bm25_find_the_german_page_for_an_english_service_name(corpus_app):
-    # "certificate of good conduct" is "Führungszeugnis" in the bilingual glossary (assistant/fact_rows.py)
+    # "certificate of good conduct" is "Führungszeugnis" in the bilingual glossary (assistant/answering/facts/words.py)
     found = top_docs(corpus_app, "certificate of good conduct", k=3, mode="bm25", language="de")
     assert found[0] == "fuehrungszeugnis", found
 

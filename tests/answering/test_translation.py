@@ -15,9 +15,9 @@ import pytest
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
 
+from assistant.answering.facts.values import extract_facts
 from assistant.app import App
 from assistant.components.llm import StreamingChatModel
-from assistant.facts import extract_facts
 from assistant.ingest.pipeline import ingest
 from assistant.text import detect_language
 from tests.conftest import make_settings, markdown, write

@@ -269,7 +269,7 @@ def test_queue_filters_from_form_values():
 
 
 def test_conflicting_pages_view_lists_the_fact_both_pages_values_and_dates():
-    from assistant.answering.fact_answers import FactBook, page_conflicts
+    from assistant.answering.facts.answers import FactBook, page_conflicts
     from assistant.records import Document
 
     def page(doc_id: str, title: str, body: str, updated: date) -> Document:

@@ -1,7 +1,7 @@
 """Conflicts: other sources that state something different about the same thing; the newer side answers.
 
 By fact (the default): the fee row that fits the question, each cited fee or opening-hour slot
-compared with the same slot on the service's other pages (``answering/fact_answers.py``).
+compared with the same slot on the service's other pages (``answering/facts/answers.py``).
 By sentence (``answer.conflicts = "sentences"``, the older way): probes per evidence sentence.
 """
 
@@ -12,7 +12,7 @@ from datetime import date
 from assistant.answering.citations import cite, renumber
 from assistant.answering.conflicts import find_conflicts
 from assistant.answering.context import AnswerContext, Resources
-from assistant.answering.fact_answers import answer_by_facts
+from assistant.answering.facts.answers import answer_by_facts
 from assistant.records import Disagreement, Evidence, SearchHit
 
 PROBE_K = 4  # chunks per evidence sentence searched for disagreeing sources

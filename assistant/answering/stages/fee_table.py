@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from assistant.answering.context import WORD, AnswerContext, Ending, Resources
-from assistant.answering.fact_answers import fee_rows_for
+from assistant.answering.facts.answers import fee_rows_for
 
 Gate = Callable[[AnswerContext, Resources], Ending | None]
 

@@ -6,7 +6,7 @@ import re
 
 from assistant.answering.citations import join
 from assistant.answering.context import AnswerContext, Ending, Resources
-from assistant.fact_rows import english_row
+from assistant.answering.facts.english import english_row
 from assistant.messages import message
 from assistant.records import AnswerSentence, Evidence
 from assistant.text import strip_markup

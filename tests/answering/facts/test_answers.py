@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from assistant.answering.fact_answers import FactBook, answer_by_facts, page_conflicts
+from assistant.answering.facts.answers import FactBook, answer_by_facts, page_conflicts
 from assistant.records import Document, Evidence
 
 TODAY = date(2026, 12, 1)

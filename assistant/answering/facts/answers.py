@@ -1,6 +1,6 @@
 """Answers and disagreeing sources by fact: the fee row that fits the question, every conflict shown.
 
-The rows of fee tables and opening-hour lists (:mod:`assistant.fact_rows`) are slots:
+The rows of fee tables and opening-hour lists (:mod:`assistant.answering.facts.rows`) are slots:
 (service, item, qualifier) -> value. For a question this module
 
 * finds the service it is about (the page titles whose words the question names, English
@@ -22,18 +22,9 @@ from datetime import date
 from functools import cached_property
 
 from assistant.answering.citations import cite
-from assistant.fact_rows import (
-    Ask,
-    SlotFact,
-    choose_rows,
-    compatible,
-    document_facts,
-    question_ask,
-    same_service,
-    same_word,
-    service_of,
-    words,
-)
+from assistant.answering.facts.questions import Ask, choose_rows, question_ask
+from assistant.answering.facts.rows import SlotFact, compatible, document_facts, same_service, service_of
+from assistant.answering.facts.words import same_word, words
 from assistant.records import Disagreement, Document, Evidence, SearchHit
 
 MAX_ROWS = 4  # rows quoted when the question does not say which one it means
