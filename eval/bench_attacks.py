@@ -9,7 +9,7 @@ category and overall, for these configurations side by side:
 * ``defended`` - the shipped configuration: guard, instruction lines removed at ingestion,
   evidence delimited in the prompt, grounding gate, output checks.
 * ``no-safety`` - the same pipeline with ``settings.guard.safety = False`` (guard and output
-  checks off) over an index built *without* removing instruction lines: what the issue-6
+  checks off) over an index built *without* removing instruction lines: what the safety
   defences add on top of the grounding gate.
 * ``no-safety-naive`` - additionally ``answer.strategy = "naive"`` (top chunks stuffed into a
   prompt, no grounding gate): a plain RAG chatbot, for scale (``--naive``; slow).

@@ -24,7 +24,7 @@ that names every subject word of the curated one and more ("Was kostet eine Apos
 Geburtsurkunde?" after "Was kostet eine Geburtsurkunde?") asks about something more specific
 and gets only the close match.
 
-The page is the safety check (feedback benchmark, issue 14): without it the paraphrase match
+The page is the safety check (feedback benchmark): without it the paraphrase match
 served 4 wrong curated answers on Munich, each a question e5 puts close (0.93-0.975) to a curated
 one about a neighbouring service: "I'm moving my business from Munich to Augsburg. Do I have to
 deregister it in Munich?" and "I moved to another flat within Munich. Do I need to re-register
@@ -46,9 +46,9 @@ similar one with e5 >= ``min_similarity_with_page`` (0.89) and at least
 stage prefixes a note that staff wrote it in the other language. The rank counts within the
 page's language because the search ranks pages in the question's language first: an English
 question found the English pages first and the German page staff corrected from third, although
-it was among the first German ones (session 9, ``eval/bench_curated_match.py``: 8 -> 9 of 27 dev
+it was among the first German ones (``eval/bench_curated_match.py``: 8 -> 9 of 27 dev
 and 18 -> 20 of 54 test other-language paraphrases, no wrong curated answer; e5 0.86-0.88 found
-more and served wrong ones). Since session 11 the pages of that language come from a search
+more and served wrong ones). The pages of that language come from a search
 restricted to it (``search_in``; run only when a curated answer in that language is close enough):
 the search of all pages ranks the question's language first, so an English question over a corpus
 with English pages often found no German page at all among its first chunks (dev other-language
@@ -56,7 +56,7 @@ paraphrases 21 -> 26 of 64, test 43 -> 50 of 141, no wrong answer more). The rul
 on dev (31 of 64, clean), but the test part then served two wrong curated answers more, so the
 threshold stayed at 0.89: a wrong verified answer is the error this matcher must not make.
 
-**The searches' agreement** (session 14, ``agreement_rank`` 3): the page check of both matches
+**The searches' agreement** (``agreement_rank`` 3): the page check of both matches
 after retrieval is also met when the question's search and a search of the curated question agree:
 each one's first page is among the other's first three. Staff correct the answers the search got
 wrong, so the curated page is often not what either search finds first; a paraphrase's search then
@@ -74,7 +74,7 @@ test 51 -> 55), but then "How do I apply for parental allowance?" got the German
 beantrage ich Kindergeld?" (e5 0.882; the German search of the English question finds the
 Kindergeld page first, as the curated question's does): a test of the answer path caught it.
 
-**A second encoder's opinion** (session 15, ``min_similarity_with_page_second`` 0.83,
+**A second encoder's opinion** (``min_similarity_with_page_second`` 0.83,
 ``min_second_similarity`` 0.75): Google's USE multilingual (``SecondEncoder``, trained on other data
 than e5) tells a paraphrase from the curated questions e5 puts nearest far better in the band where
 the thresholds decide (dev pairs with e5 0.83-0.93, ``eval/bench_judge.py pairs``: ROC AUC same
@@ -90,7 +90,7 @@ USE encodes the citizen's question only when a candidate is in that band (about 
 (an age, an amount, a road) or another ordinal than the question is never a match ("Is the
 Citizens' Office open on Saturdays?" got the answer to "... opening hours on Wednesday?", e5 0.94).
 
-**Words that are mostly the same** (session 14, ``share_a_word``): "Bewohnerparkausweis" and
+**Words that are mostly the same** (``share_a_word``): "Bewohnerparkausweis" and
 "Anwohnerparkausweis" share no stem, so the paraphrase match lacked the shared subject word it
 needs; two words whose common stretch (at least 7 letters) covers three quarters of the longer one
 now count as one. A shared head alone does not ("Arbeitserlaubnis" / "Aufenthaltserlaubnis"), nor
