@@ -15,7 +15,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.answering.curated import CuratedMatcher
 from assistant.answering.pipeline import AnswerPipeline
-from assistant.answering.rating_prior import QuestionPrior
+from assistant.answering.rating_priors import QuestionPrior
 from assistant.components.embeddings import E5Embeddings, SecondEncoder, create_embeddings
 from assistant.components.index import HybridIndex
 from assistant.components.index_holder import IndexHolder

@@ -19,7 +19,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from assistant.answering.contact import ContactBook
 from assistant.answering.curated import CuratedMatcher
 from assistant.answering.facts.answers import FactBook
-from assistant.answering.rating_prior import QuestionPrior
+from assistant.answering.rating_priors import QuestionPrior
 from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import HybridIndex
 from assistant.messages import message
@@ -46,7 +46,7 @@ class Resources:
     flagged: Callable[[], set[str]] | None = None  # ids of documents staff marked outdated or wrong
     # page -> retrieval weight below 1, from citizens' ratings (ReviewService.rating_weights)
     rating_weights: Callable[[], dict[str, float]] | None = None
-    # the same from the ratings of questions like the one asked (answering/rating_prior.py)
+    # the same from the ratings of questions like the one asked (answering/rating_priors.py)
     question_prior: QuestionPrior | None = None
     output_check: OutputCheck | None = None  # None when safety is off (the attack benchmark's baseline)
 

@@ -17,7 +17,7 @@ from assistant.answering.context import AnswerContext, Ending, History, Resource
 from assistant.answering.curated import CuratedMatcher
 from assistant.answering.events import Event, EvidenceAnswer, Final, Token
 from assistant.answering.quality import answer_quality
-from assistant.answering.rating_prior import QuestionPrior
+from assistant.answering.rating_priors import QuestionPrior
 from assistant.answering.stages import (
     answerable,
     clarify,

@@ -37,6 +37,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from assistant.answering.facts.values import extract_facts
+from assistant.answering.rating_priors import page_priors
 from assistant.components.embeddings import E5Embeddings
 from assistant.components.index import HybridIndex
 from assistant.components.store import (
@@ -53,7 +54,6 @@ from assistant.components.store import (
     read_revision,
     ticket_record,
 )
-from assistant.rating_priors import page_priors
 from assistant.records import (
     TICKET_TAG,
     Channel,
@@ -371,9 +371,9 @@ class ReviewService:
         one client together, and staff-verified answers are left out (their page is not what
         the citizen rated). A page needs ``staff.rating_prior_min_clients`` distinct clients
         rating it down, and more than rating it up, before its weight changes
-        (``assistant/rating_priors.py``). With ``staff.rating_prior_similarity`` set only a
+        (``assistant/answering/rating_priors.py``). With ``staff.rating_prior_similarity`` set only a
         thumbs-down for "outdated" counts here: the others say the answer was wrong for that
-        question, and lower its pages only for questions like it (``answering/rating_prior.py``).
+        question, and lower its pages only for questions like it (``answering/rating_priors.py``).
         """
         staff = self.settings.staff
         outdated_only = None if staff.rating_prior_similarity is None else _outdated
