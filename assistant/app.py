@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from assistant.answering.ask import AskService
     from assistant.components.store import Store
     from assistant.feedback.log import FeedbackService
-    from assistant.feedback.review import ReviewService
+    from assistant.feedback.review.service import ReviewService
     from assistant.transports.admission import Admission, RateLimiter
 
 log = logging.getLogger(__name__)
@@ -173,7 +173,7 @@ class App:
     def review(self) -> ReviewService:
         """Staff review queue, curated answers, flagged documents, dashboard."""
         if self._review is None:
-            from assistant.feedback.review import ReviewService
+            from assistant.feedback.review.service import ReviewService
 
             self._review = ReviewService(self.settings, self.store, self.index, self.embedder)
         return self._review

@@ -40,7 +40,8 @@ from assistant.evaluation.golden import GoldenCase
 from assistant.evaluation.metrics import FACT_STATUSES, score_case
 from assistant.evaluation.records import CaseMetrics
 from assistant.feedback.auth import StaffAuth
-from assistant.feedback.review import ReviewError, verbatim_quote
+from assistant.feedback.review.curated import verbatim_quote
+from assistant.feedback.review.errors import ReviewError
 from assistant.records import Answer, Feedback
 
 Log = Callable[[str], None]

@@ -46,7 +46,8 @@ from assistant.transports.security import (
 )
 
 if TYPE_CHECKING:
-    from assistant.feedback.review import Dashboard, ReviewService
+    from assistant.feedback.review.dashboard import Dashboard
+    from assistant.feedback.review.service import ReviewService
     from assistant.records import FlaggedDocument
 
 log = logging.getLogger(__name__)
@@ -218,7 +219,7 @@ def _add_api_routes(api: FastAPI, app: App, auth: StaffAuth, path: str) -> None:
     as every other staff action; each handler checks the session once more."""
     from starlette.concurrency import run_in_threadpool
 
-    from assistant.feedback.review import NotFoundError, ReviewError
+    from assistant.feedback.review.errors import NotFoundError, ReviewError
 
     def refused(request: Request) -> JSONResponse | None:
         return None if user_of(auth, request) else JSONResponse({"detail": "login required"}, status_code=401)

@@ -20,7 +20,7 @@ from sqlalchemy import func, inspect, select
 from assistant.components import migrations
 from assistant.components.store import Base, CuratedAnswerRow, InteractionRow, RatingRow, Store
 from assistant.feedback.log import FeedbackService, StoreUnavailable, UnknownInteraction
-from assistant.feedback.review import ReviewService
+from assistant.feedback.review.service import ReviewService
 from assistant.records import Feedback
 from assistant.settings import StoreSettings
 from tests.feedback.test_log import REDACTOR, make_answer
