@@ -33,6 +33,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "or": "oder",
         "curated_other_language": "Diese Antwort haben Mitarbeitende der Stadt in einer anderen Sprache geprüft:",
         "conflict_note": "Hinweis: Andere Quellen nennen abweichende Angaben (siehe unten).",
+        "documents_disagree": (
+            "Die Unterlagen der Stadt widersprechen sich hier, und keine Quelle nennt ein Datum. "
+            "Bitte fragen Sie beim zuständigen Amt nach, welche Angabe gilt."
+        ),
+        "undated_note": "Ohne Datum: {sources}.",
+        "value_newer": (
+            "{kind} {theirs} statt {ours}; die Antwort folgt der neueren Quelle ({newer} gegenüber {older})"
+        ),
+        "value_undated": (
+            "{kind} {theirs} statt {ours}; diese Quelle nennt kein Datum, die Antwort folgt der datierten ({newer})"
+        ),
+        "value_both_undated": "{kind} {theirs} gegenüber {ours}; keine der Quellen nennt ein Datum",
+        "kind_amount": "Betrag",
+        "kind_duration": "Dauer",
         "which_row": (
             "Es gibt weitere Gebühren für diese Leistung ({options}). "
             "Sagen Sie mir, was auf Sie zutrifft, dann nenne ich den passenden Betrag."
@@ -64,11 +78,44 @@ MESSAGES: dict[str, dict[str, str]] = {
         "or": "or",
         "curated_other_language": "City staff checked this answer in another language:",
         "conflict_note": "Note: other sources give different information (see below).",
+        "documents_disagree": (
+            "The city's documents disagree on this, and none of them is dated. "
+            "Please ask the responsible office which information applies."
+        ),
+        "undated_note": "Not dated: {sources}.",
+        "value_newer": (
+            "{kind} {theirs} instead of {ours}; the answer follows the newer source ({newer} over {older})"
+        ),
+        "value_undated": (
+            "{kind} {theirs} instead of {ours}; this source has no date, the answer follows the dated one ({newer})"
+        ),
+        "value_both_undated": "{kind} {theirs} versus {ours}; neither source is dated",
+        "kind_amount": "amount",
+        "kind_duration": "duration",
         "which_row": (
             "This service has further fees ({options}). "
             "Tell me which one applies to you and I will give the matching amount."
         ),
     },
+}
+
+
+# French frames of the conflict texts (every other key falls back to English, see message())
+MESSAGES["fr"] = {
+    "documents_disagree": (
+        "Les documents de la ville se contredisent sur ce point, et aucun n'est daté. "
+        "Veuillez demander au service compétent quelle information s'applique."
+    ),
+    "undated_note": "Sans date : {sources}.",
+    "value_newer": (
+        "{kind} {theirs} au lieu de {ours} ; la réponse suit la source la plus récente ({newer} contre {older})"
+    ),
+    "value_undated": (
+        "{kind} {theirs} au lieu de {ours} ; cette source n'est pas datée, la réponse suit la source datée ({newer})"
+    ),
+    "value_both_undated": "{kind} {theirs} contre {ours} ; aucune des sources n'est datée",
+    "kind_amount": "montant",
+    "kind_duration": "durée",
 }
 
 

@@ -119,6 +119,7 @@ class AnswerContext:
     evidence: list[Evidence] = field(default_factory=list)
     disagreeing: list[Disagreement] = field(default_factory=list)
     more_rows: list[str] = field(default_factory=list)  # fee rows that fit but were not quoted: ask which applies
+    documents_disagree: bool = False  # undated sources state different values: neither answers
     referral: Evidence | None = None  # the sentence naming another responsible authority
     prompt_tokens: int = 0
     draft: str = ""  # what the model wrote, before the grounding gate

@@ -34,6 +34,7 @@ from assistant.answering.stages import (
     respond,
     retrieve,
     route,
+    value_conflicts,
     verify,
 )
 from assistant.answering.stages.fee_table import unless_a_fee_table_answers
@@ -73,6 +74,7 @@ BEFORE_MODEL: tuple[Stage, ...] = (
     clarify.ask_back_if_ambiguous,  # clarify: two different topics fit equally well
     referral.find_referral,  # the best page says another authority is responsible
     conflicts.find_disagreeing,  # disagreeing sources; the newer side answers
+    value_conflicts.settle_values,  # supporting quotes of two documents with different values: the newer answers
     links.drop_foreign_links,  # evidence linking outside the city's domains is dropped
     referral.refer,  # referred: the sentence naming the responsible authority
 )

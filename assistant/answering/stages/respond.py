@@ -15,6 +15,8 @@ HEADING_LINE = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
 
 
 def answer(ctx: AnswerContext, res: Resources) -> Ending:
+    if ctx.documents_disagree:  # undated sources disagree: say so and point to the office, quote both below
+        return Ending("answered", message("documents_disagree", ctx.language), [], [], ctx.disagreeing)
     sentences = ctx.sentences
     if sentences:
         text = join(sentences)
@@ -26,6 +28,9 @@ def answer(ctx: AnswerContext, res: Resources) -> Ending:
         text += "\n" + message("which_row", ctx.language).format(options=", ".join(ctx.more_rows))
     if ctx.disagreeing:
         text += "\n" + message("conflict_note", ctx.language)
+    undated = [f"[{e.n}] {e.title}" for e in ctx.evidence if e.updated is None]
+    if undated:
+        text += "\n" + message("undated_note", ctx.language).format(sources=", ".join(undated))
     return Ending("answered", text, sentences, ctx.evidence, ctx.disagreeing)
 
 
