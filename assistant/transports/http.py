@@ -333,7 +333,7 @@ def _add_page_routes(api: FastAPI, app: App) -> None:
 
 
 def _mount_staff(api: FastAPI, app: App) -> None:
-    from assistant.transports.staff import mount_staff  # lazily, as the kiosk: Gradio is slow to import
+    from assistant.transports.staff.mount import mount_staff  # lazily, as the kiosk: Gradio is slow to import
 
     mount_staff(api, app)
 

@@ -17,7 +17,10 @@ from assistant.components.store import InteractionRow, RatingRow
 from assistant.feedback.auth import hash_password
 from assistant.records import Disagreement, Evidence, Interaction
 from assistant.transports.security import CSRF_COOKIE
-from assistant.transports.staff import COOKIE, mount_staff, queue_filters, render_conflicts, render_item, render_login
+from assistant.transports.staff.conflicts import render_conflicts
+from assistant.transports.staff.login import COOKIE, render_login
+from assistant.transports.staff.mount import mount_staff
+from assistant.transports.staff.queue import queue_filters, render_item
 
 PASSWORD = "Rathaus-2026!"
 HTML = {"accept": "text/html,application/xhtml+xml"}

@@ -80,7 +80,7 @@ def test_accuracy_over_time_counts_reviewed_answers_by_week_and_lists_eval_runs(
     )
     assert figures.created == datetime(2026, 3, 1, 22, 5, 48, tzinfo=UTC)
 
-    from assistant.transports.staff import render_dashboard
+    from assistant.transports.staff.dashboard import render_dashboard
 
     page = render_dashboard(board)
     assert "Accuracy over time" in page and "75%" in page and "71%" in page  # week share, key facts
