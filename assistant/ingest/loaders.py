@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from assistant.hashing import sha256_hex
+from assistant.ingest.dates import html_date, pdf_date, visible_date
 from assistant.ingest.html import html_title, html_to_text
 from assistant.records import Document
 from assistant.safety.injection import neutralise
@@ -79,12 +80,18 @@ def load_markdown(path: Path, doc_id: str) -> list[Document]:
     import frontmatter
     import yaml
 
+    text = _read_text(path)
     try:
-        post = frontmatter.loads(_read_text(path))
+        post = frontmatter.loads(text)
+        meta, body = post.metadata, post.content
     except yaml.YAMLError as exc:
-        raise LoadError(f"invalid front matter: {str(exc).splitlines()[0]}") from exc
-    meta = post.metadata
-    body = post.content
+        # a common authoring slip ("title: Fundbüro: Fragen", unquoted): read "key: value" lines instead
+        meta, body = _plain_front_matter(text)
+        if meta is None:
+            raise LoadError(f"invalid front matter: {str(exc).splitlines()[0]}") from exc
+        log.warning(
+            "%s: front matter is not valid YAML (%s); read as 'key: value' lines", path, str(exc).splitlines()[0]
+        )
     title = str(meta.get("title") or _first_heading(body) or path.stem)
     language = str(meta.get("language") or detect_language(body[:2000]))
     return [
@@ -97,11 +104,27 @@ def load_markdown(path: Path, doc_id: str) -> list[Document]:
                 url=str(meta.get("url") or ""),
                 department=str(meta.get("department") or ""),
                 language=language,
-                updated=_to_date(meta.get("updated")),
+                updated=_to_date(meta.get("updated")) or visible_date(body),
                 valid_until=_to_date(meta.get("valid_until")),
             )
         )
     ]
+
+
+def _plain_front_matter(text: str) -> tuple[dict | None, str]:
+    """Front matter as plain ``key: value`` lines (split at the first colon); None when it is not that."""
+    match = re.match(r"\A---\s*\n(.*?)\n---\s*\n", text, re.DOTALL)
+    if not match:
+        return None, text
+    meta = {}
+    for line in match.group(1).splitlines():
+        key, colon, value = line.partition(":")
+        if not line.strip():
+            continue
+        if not colon or not re.fullmatch(r"[A-Za-z_][\w-]*", key.strip()):
+            return None, text
+        meta[key.strip()] = value.strip().strip("'\"")
+    return meta, text[match.end() :]
 
 
 def _first_heading(text: str) -> str:
@@ -121,7 +144,7 @@ def load_html(path: Path, doc_id: str) -> list[Document]:
                 text=text,
                 source=str(path),
                 language=detect_language(text[:2000]),
-                updated=date.fromtimestamp(path.stat().st_mtime),
+                updated=html_date(html),
             )
         )
     ]
@@ -138,7 +161,7 @@ def load_text(path: Path, doc_id: str) -> list[Document]:
                 text=text,
                 source=str(path),
                 language=detect_language(text[:2000]),
-                updated=date.fromtimestamp(path.stat().st_mtime),
+                updated=visible_date(text),
             )
         )
     ]
@@ -168,6 +191,7 @@ def load_pdf(path: Path, doc_id: str) -> list[Document]:
             page.extract_text(visitor_text=visible)
             pages.append("".join(parts).strip())
         title = (reader.metadata.title if reader.metadata else None) or ""
+        metadata = reader.metadata
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -184,7 +208,7 @@ def load_pdf(path: Path, doc_id: str) -> list[Document]:
                 text=text,
                 source=str(path),
                 language=detect_language(text[:2000]),
-                updated=date.fromtimestamp(path.stat().st_mtime),
+                updated=pdf_date(text, metadata),
             )
         )
     ]
