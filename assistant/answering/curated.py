@@ -120,6 +120,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from typing import NamedTuple
 
 import numpy as np
 
@@ -369,63 +370,65 @@ class CuratedMatcher:
             return None
         ordered = list(dict.fromkeys(pages))
         languages = page_languages or {}
-        of_language: dict[str | None, list[str]] = {}
-        for page in ordered:
-            of_language.setdefault(languages.get(page), []).append(page)
-        searched: dict[str, list[str]] = {}
-
-        def pages_in(page_language: str | None) -> Sequence[str]:  # best first
-            if search_in is None or page_language is None:
-                return of_language.get(page_language, [])
-            if page_language not in searched:
-                searched[page_language] = list(dict.fromkeys(search_in(page_language)))
-            return searched[page_language]
-
-        kind, specifics = asks_for(question), Specifics.of(question)
+        pages_in = _pages_in_language(ordered, languages, search_in)
         found: tuple[CuratedAnswer, float] | None = None
         for group_language, group in self._prepared().items():
             same = group_language == language
-            threshold = self.min_similarity_paraphrase if same else self.min_similarity_with_page
-            if threshold is None:
+            best = self._best_candidate(question, question_vector, group, group_language, same, page_terms)
+            if best is None or (found is not None and best.similarity <= found[1]):
                 continue
-            second_floor = self.min_similarity_paraphrase_second if same else self.min_similarity_with_page_second
-            floor = min(threshold, second_floor) if self.second is not None and second_floor is not None else threshold
-            subject = frozenset(subject_terms(question, group_language)) if same else frozenset()
-            similarities = group.matrix @ question_vector
-            candidates = [
-                p
-                for p, item in enumerate(group.items)
-                if group.kinds[p] == kind
-                and not specifics.conflicts(group.specifics[p])
-                and (
-                    not same
-                    # below the floor it cannot match: the word parts are compared only above it
-                    or similarities[p] >= floor
-                    and share_a_word(subject, group.terms[p])
-                    and not _more_specific(subject, group.terms[p], item, page_terms)
-                )
-            ]
-            if not candidates:
-                continue
-            best = max(candidates, key=lambda p: similarities[p])
-            item, similarity = group.items[best], float(similarities[best])
-            margin = self.min_margin if same else self.min_margin_other_language
-            if (
-                similarity >= floor
-                and _margin(similarities, best) >= margin
-                and (found is None or similarity > found[1])
-                and (similarity >= threshold or self._second_agrees(question, item.question))
+            if (best.similarity >= best.threshold or self._second_agrees(question, best.item.question)) and (
                 # the page check last: only the most similar curated question can pass the margin, and
                 # the check may cost a search (of the page's language, of the curated question)
-                and self._page_found(
-                    item,
-                    group.matrix[best],
-                    ordered if same else pages_in(languages.get(item.doc_id)),
-                    pages_of,
+                self._page_found(
+                    best.item, best.vector, ordered if same else pages_in(languages.get(best.item.doc_id)), pages_of
                 )
             ):
-                found = item, similarity
+                found = best.item, best.similarity
         return found
+
+    def _best_candidate(
+        self,
+        question: str,
+        question_vector: np.ndarray,
+        group: _Language,
+        group_language: str,
+        same: bool,
+        page_terms: Callable[[str, str], frozenset[str]] | None,
+    ) -> _Candidate | None:
+        """The most similar curated answer of one language that the question may ask for (the same
+        kind of answer, no conflicting specifics; in the question's language a shared subject word and
+        not more specific), when it reaches the floor and the margin; the threshold and the page check
+        are the caller's."""
+        threshold = self.min_similarity_paraphrase if same else self.min_similarity_with_page
+        if threshold is None:
+            return None
+        second_floor = self.min_similarity_paraphrase_second if same else self.min_similarity_with_page_second
+        floor = min(threshold, second_floor) if self.second is not None and second_floor is not None else threshold
+        subject = frozenset(subject_terms(question, group_language)) if same else frozenset()
+        kind, specifics = asks_for(question), Specifics.of(question)
+        similarities = group.matrix @ question_vector
+        candidates = [
+            p
+            for p, item in enumerate(group.items)
+            if group.kinds[p] == kind
+            and not specifics.conflicts(group.specifics[p])
+            and (
+                not same
+                # below the floor it cannot match: the word parts are compared only above it
+                or similarities[p] >= floor
+                and share_a_word(subject, group.terms[p])
+                and not _more_specific(subject, group.terms[p], item, page_terms)
+            )
+        ]
+        if not candidates:
+            return None
+        best = max(candidates, key=lambda p: similarities[p])
+        similarity = float(similarities[best])
+        margin = self.min_margin if same else self.min_margin_other_language
+        if similarity < floor or _margin(similarities, best) < margin:
+            return None
+        return _Candidate(group.items[best], similarity, group.matrix[best], threshold)
 
     def _second_agrees(self, question: str, curated_question: str) -> bool:
         """The second encoder finds the two questions at least ``min_second_similarity`` alike."""
@@ -478,6 +481,35 @@ class CuratedMatcher:
             return cache
         embedded = dict(zip(missing, self.embedder.embed_queries([q for _, q in missing]), strict=True))
         return {**cache, **embedded}
+
+
+class _Candidate(NamedTuple):
+    """The most similar curated answer of one language that passed the floor and the margin."""
+
+    item: CuratedAnswer
+    similarity: float
+    vector: np.ndarray  # its question's embedding
+    threshold: float  # the similarity it needs without the second encoder
+
+
+def _pages_in_language(
+    ordered: Sequence[str], languages: Mapping[str, str], search_in: Callable[[str], Sequence[str]] | None
+) -> Callable[[str | None], Sequence[str]]:
+    """Pages in one language, best first: from ``search_in`` (once per language) when given, else the
+    retrieved ``ordered`` pages of that language."""
+    of_language: dict[str | None, list[str]] = {}
+    for page in ordered:
+        of_language.setdefault(languages.get(page), []).append(page)
+    searched: dict[str, list[str]] = {}
+
+    def pages_in(page_language: str | None) -> Sequence[str]:  # best first
+        if search_in is None or page_language is None:
+            return of_language.get(page_language, [])
+        if page_language not in searched:
+            searched[page_language] = list(dict.fromkeys(search_in(page_language)))
+        return searched[page_language]
+
+    return pages_in
 
 
 def _prepare(items: Sequence[CuratedAnswer], vectors: dict[_Key, np.ndarray]) -> dict[str, _Language]:

@@ -16,7 +16,7 @@ The rows of fee tables and opening-hour lists (:mod:`assistant.answering.facts.r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -187,17 +187,42 @@ def answer_by_facts(
     rank = {doc_id: i for i, doc_id in reversed(list(enumerate(ranked)))}
     order = lambda f: _precedence(f, book, language, rank, today)  # noqa: E731
 
-    chosen: list[SlotFact] = []
+    service, service_language = _asked_service(ask, ranked, evidence, book, today)
+    chosen = _chosen_facts(ask, evidence, book, service, service_language, today)
+    winners, losers = _slot_winners(chosen, book, language, order)
+    fee_winners = [w for w in winners if w.kind == "fee"]
+    if service and fee_winners:
+        new_evidence, more_rows = _rows_as_evidence(
+            fee_winners, evidence, book, service, losers, language, max_sentences
+        )
+    else:
+        new_evidence, more_rows = _with_winners(evidence, winners, losers, book), []
+    disagreeing = _disagreements(losers, new_evidence, book, language)
+    return FactResult(new_evidence, disagreeing, more_rows)
+
+
+def _asked_service(
+    ask: Ask, ranked: list[str], evidence: list[Evidence], book: FactBook, today: date
+) -> tuple[frozenset[str], str]:
+    """The service a cost question is about (and its pages' language): named by the question, else the
+    first evidence page's when that page has fee rows; none for other questions."""
     service, service_language = book.question_service(ask, ranked) if ask.cost else (frozenset(), "")
     if not service and ask.cost and evidence:
         first = book.services.get(evidence[0].doc_id, frozenset())
         if any(f.kind == "fee" and same_service(f.service, first) for f in book.facts(evidence[0].doc_id, today)):
             service, service_language = first, book.documents[evidence[0].doc_id].language
+    return service, service_language
+
+
+def _chosen_facts(
+    ask: Ask, evidence: list[Evidence], book: FactBook, service: frozenset[str], service_language: str, today: date
+) -> list[SlotFact]:
+    """The service's fee rows that fit the question, then the facts the evidence already cites (when no
+    fee table answers) and the opening hours of an asked day on the evidence pages."""
+    chosen: list[SlotFact] = []
     if service:
         rows = [f for f in book.service_facts(service, service_language) if f.kind == "fee"]
         chosen = choose_rows(rows, ask)
-    # facts the evidence already cites (when no fee table answers), and opening hours of an asked
-    # day on the evidence pages
     table_answers = bool(chosen)
     for item in evidence:
         for fact in book.facts(item.doc_id, today):
@@ -205,9 +230,16 @@ def answer_by_facts(
             asked_day = fact.kind == "hours" and fact.qualifier.days & ask.days
             if inside or asked_day:
                 chosen.append(fact)
+    return chosen
 
+
+def _slot_winners(
+    chosen: list[SlotFact], book: FactBook, language: str, order: Callable[[SlotFact], tuple]
+) -> tuple[list[SlotFact], dict[str, list[tuple[SlotFact, SlotFact]]]]:
+    """Per chosen fact, the value its slot has on the page that answers (the highest ``order``), each row
+    once; and per other page, its facts that disagree with the winner (doc -> (its fact, the winning fact))."""
     winners: list[SlotFact] = []
-    losers: dict[str, list[tuple[SlotFact, SlotFact]]] = {}  # doc -> (its fact, the winning fact)
+    losers: dict[str, list[tuple[SlotFact, SlotFact]]] = {}
     done: set[tuple[str, int]] = set()
     for fact in chosen:
         if (fact.doc_id, fact.start) in done:
@@ -228,21 +260,28 @@ def answer_by_facts(
         for other in slot[1:]:
             if other.value != winner.value and other.doc_id != winner.doc_id:
                 losers.setdefault(other.doc_id, []).append((other, winner))
+    return winners, losers
 
-    fee_winners = [w for w in winners if w.kind == "fee"]
-    if service and fee_winners:
-        kept = _other_evidence(evidence, book, service, losers)
-        # rows in the question's language first (the same row may stand on a German and an English page)
-        ordered = sorted(fee_winners, key=lambda f: f.language != language)
-        rows, left_out = ordered[:max_sentences], ordered[max_sentences:]
-        more_rows = list(dict.fromkeys(label for f in left_out if (label := _row(f, language).rstrip(": "))))
-        cited = [_cite(book, f, n) for n, f in enumerate(rows, start=1)]
-        cited += [e.model_copy(update={"n": len(cited) + i}) for i, e in enumerate(kept, start=1)]
-        new_evidence = _dedupe(cited)[: max(max_sentences, len(rows))]
-    else:
-        new_evidence, more_rows = _with_winners(evidence, winners, losers, book), []
-    disagreeing = _disagreements(losers, new_evidence, book, language)
-    return FactResult(new_evidence, disagreeing, more_rows)
+
+def _rows_as_evidence(
+    fee_winners: list[SlotFact],
+    evidence: list[Evidence],
+    book: FactBook,
+    service: frozenset[str],
+    losers: dict[str, list],
+    language: str,
+    max_sentences: int,
+) -> tuple[list[Evidence], list[str]]:
+    """The fee rows cited first (at most ``max_sentences``), then the other evidence kept beside them; and
+    the labels of the rows left out."""
+    kept = _other_evidence(evidence, book, service, losers)
+    # rows in the question's language first (the same row may stand on a German and an English page)
+    ordered = sorted(fee_winners, key=lambda f: f.language != language)
+    rows, left_out = ordered[:max_sentences], ordered[max_sentences:]
+    more_rows = list(dict.fromkeys(label for f in left_out if (label := _row(f, language).rstrip(": "))))
+    cited = [_cite(book, f, n) for n, f in enumerate(rows, start=1)]
+    cited += [e.model_copy(update={"n": len(cited) + i}) for i, e in enumerate(kept, start=1)]
+    return _dedupe(cited)[: max(max_sentences, len(rows))], more_rows
 
 
 def _same_row(a: SlotFact, b: SlotFact) -> bool:

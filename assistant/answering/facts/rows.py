@@ -35,7 +35,7 @@ from assistant.answering.facts.qualifiers import (
     qualifier_of,
     qualifier_stems,
 )
-from assistant.answering.facts.values import extract_facts
+from assistant.answering.facts.values import Fact, extract_facts
 from assistant.answering.facts.words import covers, same_word, words
 from assistant.records import Document
 from assistant.text import split_sentences, strip_markup
@@ -199,75 +199,102 @@ def fee_facts_of_text(
         )
         amounts = [f for f in extract_facts(clean) if f.kind == "amount"]
         times = [f for f in extract_facts(clean) if f.kind == "time"]
-        previous = first_start = previous_end = 0
-        for position, fact in enumerate(amounts):
-            label = clean[previous : fact.start]
-            if not words(label) and qualifier_of(label) == Qualifier():
-                # "70 Euro (Erwachsene ab 24 Jahre)": the label follows the amount
-                until = amounts[position + 1].start if position + 1 < len(amounts) else len(clean)
-                after = clean[fact.end + _currency_len(clean[fact.end :]) : until]
-                if after.lstrip().startswith("(") and qualifier_of(after) != Qualifier():
-                    label = after
-                elif not previous and re.match(r"\s*,\s*(?:wenn|falls|if|when)\b", after):
-                    label = after  # "31,40 Euro, wenn eine neue Zulassungsbescheinigung ... erforderlich ist"
-            elif previous and not words(label) and qualifier_of(label) == Qualifier():
-                label = clean[:first_start]  # "10 Euro, beziehungsweise 15 Euro": the first amount's label
-            else:
-                first_start = fact.start
-            previous = fact.end
-            raw = clean[fact.start : fact.end + _currency_len(clean[fact.end :])]
-            label = re.sub(r"(?:€|\beur\b|\beuro\b|\s|:)+$", "", label, flags=re.IGNORECASE)
-            where = common
-            if len(amounts) > 1 and is_row and line.find(clean) >= 0:
-                # several rows on one line: each quotes its own part, so that no other value is cited
-                shift = start + line.find(clean)
-                seg_start = previous_end if position else 0
-                while seg_start < fact.start and clean[seg_start] in " ,;|":
-                    seg_start += 1
-                seg_end = fact.end + len(raw) - len(clean[fact.start : fact.end])
-                where = {**common, "quote": clean[seg_start:seg_end].rstrip(), "start": shift + seg_start}
-                where["end"] = where["start"] + len(where["quote"])
-            facts.append(
-                SlotFact(
-                    kind="fee",
-                    item=_item(label, service, heading_service),
-                    qualifier=qualifier_of(label),
-                    value=fact.value,
-                    raw=raw.strip(),
-                    label=label.strip(" :–-"),
-                    **where,
-                )
-            )
-            previous_end = fact.end + len(raw) - len(clean[fact.start : fact.end])
-        if not amounts and (free := FREE.search(clean)):
-            label = clean[: free.start()] + clean[free.end() :]
-            facts.append(
-                SlotFact(
-                    kind="fee",
-                    item=_item(label, service, heading_service),
-                    qualifier=qualifier_of(label),
-                    value="free",
-                    raw=free.group(0),
-                    label=label.strip(" :–-."),
-                    **common,
-                )
-            )
-        days = days_of(clean)
-        if days and (len(times) >= 2 or CLOSED.search(clean)) and not amounts:
-            value = "closed" if CLOSED.search(clean) and len(times) < 2 else "-".join(f.value for f in times[:2])
-            label = clean[: times[0].start] if times and value != "closed" else clean
-            facts.append(
-                SlotFact(
-                    kind="hours",
-                    item=frozenset(),
-                    qualifier=Qualifier(days=days),
-                    value=value,
-                    raw="geschlossen" if value == "closed" else clean[times[0].start : times[-1].end].strip(),
-                    label=label.strip(" :–-"),
-                    **common,
-                )
-            )
+        facts += _amount_rows(line, clean, amounts, is_row, common, service, heading_service)
+        if not amounts:
+            facts += _free_row(clean, common, service, heading_service) + _hours_row(clean, times, common)
     return facts
+
+
+def _amount_rows(
+    line: str,
+    clean: str,
+    amounts: list[Fact],
+    is_row: bool,
+    common: dict,
+    service: frozenset[str],
+    heading_service: frozenset[str],
+) -> list[SlotFact]:
+    """One fee row per amount of a line (``clean``: the line without markup), each with its label."""
+    facts: list[SlotFact] = []
+    previous = first_start = previous_end = 0
+    for position, fact in enumerate(amounts):
+        label = clean[previous : fact.start]
+        if not words(label) and qualifier_of(label) == Qualifier():
+            # "70 Euro (Erwachsene ab 24 Jahre)": the label follows the amount
+            until = amounts[position + 1].start if position + 1 < len(amounts) else len(clean)
+            after = clean[fact.end + _currency_len(clean[fact.end :]) : until]
+            if after.lstrip().startswith("(") and qualifier_of(after) != Qualifier():
+                label = after
+            elif not previous and re.match(r"\s*,\s*(?:wenn|falls|if|when)\b", after):
+                label = after  # "31,40 Euro, wenn eine neue Zulassungsbescheinigung ... erforderlich ist"
+        elif previous and not words(label) and qualifier_of(label) == Qualifier():
+            label = clean[:first_start]  # "10 Euro, beziehungsweise 15 Euro": the first amount's label
+        else:
+            first_start = fact.start
+        previous = fact.end
+        raw = clean[fact.start : fact.end + _currency_len(clean[fact.end :])]
+        label = re.sub(r"(?:€|\beur\b|\beuro\b|\s|:)+$", "", label, flags=re.IGNORECASE)
+        where = common
+        if len(amounts) > 1 and is_row and line.find(clean) >= 0:
+            # several rows on one line: each quotes its own part, so that no other value is cited
+            shift = common["start"] + line.find(clean)
+            seg_start = previous_end if position else 0
+            while seg_start < fact.start and clean[seg_start] in " ,;|":
+                seg_start += 1
+            seg_end = fact.end + len(raw) - len(clean[fact.start : fact.end])
+            where = {**common, "quote": clean[seg_start:seg_end].rstrip(), "start": shift + seg_start}
+            where["end"] = where["start"] + len(where["quote"])
+        facts.append(
+            SlotFact(
+                kind="fee",
+                item=_item(label, service, heading_service),
+                qualifier=qualifier_of(label),
+                value=fact.value,
+                raw=raw.strip(),
+                label=label.strip(" :–-"),
+                **where,
+            )
+        )
+        previous_end = fact.end + len(raw) - len(clean[fact.start : fact.end])
+    return facts
+
+
+def _free_row(clean: str, common: dict, service: frozenset[str], heading_service: frozenset[str]) -> list[SlotFact]:
+    """A line without an amount that says the service is free of charge: a fee row with the value "free"."""
+    if not (free := FREE.search(clean)):
+        return []
+    label = clean[: free.start()] + clean[free.end() :]
+    return [
+        SlotFact(
+            kind="fee",
+            item=_item(label, service, heading_service),
+            qualifier=qualifier_of(label),
+            value="free",
+            raw=free.group(0),
+            label=label.strip(" :–-."),
+            **common,
+        )
+    ]
+
+
+def _hours_row(clean: str, times: list[Fact], common: dict) -> list[SlotFact]:
+    """A line without an amount that names weekdays and two times, or says closed: an opening-hours row."""
+    days = days_of(clean)
+    if not (days and (len(times) >= 2 or CLOSED.search(clean))):
+        return []
+    value = "closed" if CLOSED.search(clean) and len(times) < 2 else "-".join(f.value for f in times[:2])
+    label = clean[: times[0].start] if times and value != "closed" else clean
+    return [
+        SlotFact(
+            kind="hours",
+            item=frozenset(),
+            qualifier=Qualifier(days=days),
+            value=value,
+            raw="geschlossen" if value == "closed" else clean[times[0].start : times[-1].end].strip(),
+            label=label.strip(" :–-"),
+            **common,
+        )
+    ]
 
 
 FEE_HEADING = re.compile(r"\b(?:fees?|gebühren?|kosten|costs?|preise?|tarife?|charges?)\b", re.IGNORECASE)
