@@ -235,6 +235,62 @@ def _duplicate_groups(found: Candidates, index: HybridIndex) -> list[int]:
 
 
 # -- features ---------------------------------------------------------------------------------------
+@dataclass
+class _Question:
+    """What the rows of one question's candidates are computed from."""
+
+    vector: np.ndarray
+    cosine: np.ndarray  # question . sentence vector, per candidate
+    chunk_cosine: np.ndarray
+    page: np.ndarray
+    page_best: np.ndarray  # the best sentence cosine of each page
+    chunk_rank: dict[str, int]
+    hits_of_page: dict[str, int]
+    pool: int
+    terms: set[str]
+    idf_total: float
+    wanted: list[re.Pattern[str]]
+    sentence_terms: list[set[str]]
+    table: _PageTable
+    titles: dict[str, float] = field(default_factory=dict)
+
+
+def _question(
+    question: str,
+    language: str,
+    question_vector: np.ndarray,
+    hits: list[SearchHit],
+    index: HybridIndex,
+    found: Candidates,
+) -> _Question:
+    table = _table(index)
+    vector = np.asarray(question_vector, dtype=np.float32)
+    cosine = np.asarray(index.sentence_vectors[found.rows], dtype=np.float32) @ vector
+    page = np.asarray(found.page)
+    hits_of_page: dict[str, int] = {}
+    for hit in hits:
+        hits_of_page[hit.chunk.doc_id] = hits_of_page.get(hit.chunk.doc_id, 0) + 1
+    terms = set(bm25_tokens(question, language))
+    return _Question(
+        vector=vector,
+        cosine=cosine,
+        chunk_cosine=np.asarray(index.vectors[found.chunk_positions], dtype=np.float32) @ vector,
+        page=page,
+        page_best=np.array([cosine[page == p].max() for p in range(int(page.max()) + 1)]),
+        chunk_rank={h.chunk.chunk_id: h.rank for h in hits},
+        hits_of_page=hits_of_page,
+        pool=max(1, len(hits)),
+        terms=terms,
+        idf_total=sum(table.idf(t) for t in terms) or 1.0,
+        wanted=[answer for cue, answer in ANSWER_TYPES if cue.search(question)],
+        sentence_terms=[
+            set(bm25_tokens(text, index.chunks[position].language))
+            for text, position in zip(found.texts, found.chunk_positions, strict=True)
+        ],
+        table=table,
+    )
+
+
 def features(
     question: str,
     language: str,
@@ -244,79 +300,63 @@ def features(
     found: Candidates,
 ) -> np.ndarray:
     """One row of :data:`FEATURES` per candidate sentence."""
-    n = len(found)
-    if not n:
+    if not len(found):
         return np.zeros((0, len(FEATURES)), dtype=np.float32)
-    table = _table(index)
-    vector = np.asarray(question_vector, dtype=np.float32)
-    cosine = np.asarray(index.sentence_vectors[found.rows], dtype=np.float32) @ vector
-    chunk_cosine = np.asarray(index.vectors[found.chunk_positions], dtype=np.float32) @ vector
-    page = np.asarray(found.page)
-    pages = int(page.max()) + 1
-    page_best = np.array([cosine[page == p].max() for p in range(pages)])
-    chunk_rank = {h.chunk.chunk_id: h.rank for h in hits}
-    hits_of_page = {}
-    for hit in hits:
-        hits_of_page[hit.chunk.doc_id] = hits_of_page.get(hit.chunk.doc_id, 0) + 1
-    pool = max(1, len(hits))
-    terms = set(bm25_tokens(question, language))
-    idf_total = sum(table.idf(t) for t in terms) or 1.0
-    wanted = [answer for cue, answer in ANSWER_TYPES if cue.search(question)]
-    titles: dict[str, float] = {}
-    rows = np.zeros((n, len(FEATURES)), dtype=np.float32)
-    sentence_terms = [
-        set(bm25_tokens(text, index.chunks[position].language))
-        for text, position in zip(found.texts, found.chunk_positions, strict=True)
-    ]
-    for i in range(n):
-        doc_id, position, p = found.doc_ids[i], found.chunk_positions[i], found.page[i]
-        chunk = index.chunks[position]
-        if doc_id not in titles:
-            title_vector = index.title_vector(doc_id)
-            titles[doc_id] = float(title_vector @ vector) if title_vector is not None else 0.0
-        same_page_before = i > 0 and found.page[i - 1] == p
-        same_page_after = i + 1 < n and found.page[i + 1] == p
-        in_page = np.flatnonzero(page == p)
-        first = int(in_page[0])
-        text = found.texts[i]
-        heading_terms = set(bm25_tokens(" ".join([chunk.title, *chunk.headings]), chunk.language))
-        previous_terms = sentence_terms[i - 1] if same_page_before else set()
-        previous_text = found.texts[i - 1] if same_page_before else ""
-        words = sentence_terms[i]
-        shared = terms & words
-        rows[i] = (
-            cosine[i],
-            cosine[i] - page_best[p],
-            cosine[i] - page_best.max(),
-            min(int((cosine[in_page] > cosine[i]).sum()) + 1, 20) / 20,
-            (cosine[i - 1] - cosine[i]) if same_page_before else 0.0,
-            (cosine[i + 1] - cosine[i]) if same_page_after else 0.0,
-            chunk_cosine[i],
-            titles[doc_id],
-            page_best[p] - page_best.max(),
-            p / MAX_PAGES,
-            hits_of_page.get(doc_id, 0) / pool,
-            chunk_rank.get(chunk.chunk_id, pool + 1) / (pool + 1),
-            len(shared) / len(terms) if terms else 0.0,
-            sum(table.idf(t) for t in shared) / idf_total if terms else 0.0,
-            len(terms & heading_terms) / len(terms) if terms else 0.0,
-            len(terms & previous_terms) / len(terms) if terms else 0.0,
-            float(bool(previous_text) and _headline(previous_text)),
-            (i - first) / max(1, len(in_page) - 1),
-            min(i - first, 40) / 40,
-            float(_bulleted(index, found, i)),
-            float(text.rstrip().endswith(":")),
-            float(
-                _headline(text) or is_heading(chunk.text[found.starts[i] - chunk.start : found.ends[i] - chunk.start])
-            ),
-            float(text.rstrip().endswith("?")),
-            math.log1p(len(text)) / 6,
-            float(bool(re.search(r"\d", text))),
-            float(bool(wanted)),
-            float(any(answer.search(text) for answer in wanted)),
-            float(chunk.language == language),
-        )
+    q = _question(question, language, question_vector, hits, index, found)
+    rows = np.zeros((len(found), len(FEATURES)), dtype=np.float32)
+    for i in range(len(found)):
+        rows[i] = _row(i, q, index, found, language)
     return rows
+
+
+def _row(i: int, q: _Question, index: HybridIndex, found: Candidates, language: str) -> tuple[float, ...]:
+    """The :data:`FEATURES` of candidate ``i``."""
+    n = len(found)
+    doc_id, position, p = found.doc_ids[i], found.chunk_positions[i], found.page[i]
+    chunk = index.chunks[position]
+    if doc_id not in q.titles:
+        title_vector = index.title_vector(doc_id)
+        q.titles[doc_id] = float(title_vector @ q.vector) if title_vector is not None else 0.0
+    cosine, page_best, terms = q.cosine, q.page_best, q.terms
+    same_page_before = i > 0 and found.page[i - 1] == p
+    same_page_after = i + 1 < n and found.page[i + 1] == p
+    in_page = np.flatnonzero(q.page == p)
+    first = int(in_page[0])
+    text = found.texts[i]
+    heading_terms = set(bm25_tokens(" ".join([chunk.title, *chunk.headings]), chunk.language))
+    previous_terms = q.sentence_terms[i - 1] if same_page_before else set()
+    previous_text = found.texts[i - 1] if same_page_before else ""
+    shared = terms & q.sentence_terms[i]
+    return (
+        cosine[i],
+        cosine[i] - page_best[p],
+        cosine[i] - page_best.max(),
+        min(int((cosine[in_page] > cosine[i]).sum()) + 1, 20) / 20,
+        (cosine[i - 1] - cosine[i]) if same_page_before else 0.0,
+        (cosine[i + 1] - cosine[i]) if same_page_after else 0.0,
+        q.chunk_cosine[i],
+        q.titles[doc_id],
+        page_best[p] - page_best.max(),
+        p / MAX_PAGES,
+        q.hits_of_page.get(doc_id, 0) / q.pool,
+        q.chunk_rank.get(chunk.chunk_id, q.pool + 1) / (q.pool + 1),
+        len(shared) / len(terms) if terms else 0.0,
+        sum(q.table.idf(t) for t in shared) / q.idf_total if terms else 0.0,
+        len(terms & heading_terms) / len(terms) if terms else 0.0,
+        len(terms & previous_terms) / len(terms) if terms else 0.0,
+        float(bool(previous_text) and _headline(previous_text)),
+        (i - first) / max(1, len(in_page) - 1),
+        min(i - first, 40) / 40,
+        float(_bulleted(index, found, i)),
+        float(text.rstrip().endswith(":")),
+        float(_headline(text) or is_heading(chunk.text[found.starts[i] - chunk.start : found.ends[i] - chunk.start])),
+        float(text.rstrip().endswith("?")),
+        math.log1p(len(text)) / 6,
+        float(bool(re.search(r"\d", text))),
+        float(bool(q.wanted)),
+        float(any(answer.search(text) for answer in q.wanted)),
+        float(chunk.language == language),
+    )
 
 
 def _raw(index: HybridIndex, found: Candidates, i: int) -> str:
