@@ -23,6 +23,19 @@ from assistant.relevance.cross import CrossEncoder
 from assistant.settings import Settings
 
 Log = Callable[[str], None]
+# the reader's grid moved up: the cross-encoder's probabilities of answer lines sit higher (trained on
+# classes near 1:1), so its thresholds are searched over a higher range
+CROSS_GRID = {
+    "answer": (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
+    "line": (0.4, 0.6, 0.8),
+    "relative": (0.0,),
+    "second_page": (0.9, 1.01),
+    "max_lines": (1, 2, 3),
+    "intro": (False, True),
+    "extend": (0.3, 0.5, 0.7, 1.01),
+    "block": (5, 8),
+    "typed": (0.0, 0.2, 1.01),
+}
 
 
 def calibrate_cross_encoder(
@@ -45,7 +58,7 @@ def calibrate_cross_encoder(
         for name, questions in dev.items()
     }
     minimum = settings.evidence.min_dense_score
-    selection, per_set, _ = calibrate_scores(dev, scores, minimum)
+    selection, per_set, _ = calibrate_scores(dev, scores, minimum, CROSS_GRID)
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["selection"] = selection.__dict__
     manifest["dev_open_corpus"] = {name: f.rounded() for name, f in per_set.items()}
