@@ -83,7 +83,7 @@ lint: install-test
 	$(BIN)/ruff format --check assistant tests eval
 
 bench-retrieval: install
-	$(BIN)/python eval/bench_retrieval.py
+	$(BIN)/python eval/bench/bench_retrieval.py
 
 clean:
 	rm -rf $(VENV) .tools index/CURRENT index/versions

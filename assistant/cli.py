@@ -401,7 +401,7 @@ def train_router(
     ] = Path("../shared/data/omosqa"),
     no_omosqa: Annotated[bool, typer.Option("--no-omosqa", help="Train without the OMoS-QA questions.")] = False,
     no_retired: Annotated[
-        bool, typer.Option("--no-retired", help="Train without the retired held-out sets (eval/sets).")
+        bool, typer.Option("--no-retired", help="Train without the retired held-out sets (eval/sets/router_retired).")
     ] = False,
     with_feedback: Annotated[
         bool,

@@ -143,7 +143,7 @@ class StoreSettings(BaseModel):
     retention_days: int = 90  # `assistant feedback purge` deletes older interactions and ratings
     # Curated (staff-verified) answers for new questions; assistant/answering/curated.py explains the
     # rules. Thresholds chosen on the dev part of eval/sets/feedback_paraphrases.jsonl, reported on
-    # its test part by eval/bench_curated_match.py.
+    # its test part by eval/bench/bench_curated_match.py.
     # same language, more than half of the subject words shared: at least this similar (e5 cosine)
     curated_min_similarity: float = 0.9
     # same language, after retrieval: a subject word shared, the curated answer's page among the
@@ -239,7 +239,7 @@ class GuardSettings(BaseModel):
     # candidate below, or asking about programmes, is refused neutrally (procedures still pass)
     pre_election: bool = False
     candidates: list[str] = Field(default_factory=list)  # names on the ballot, for pre_election
-    # benchmark baseline only (eval/bench_attacks.py): False switches off the guard and the output
+    # benchmark baseline only (eval/bench/bench_attacks.py): False switches off the guard and the output
     # checks so that their effect can be measured. Never switch it off in production.
     safety: bool = True
     # the question router's artifact (`assistant train-router`); None: the one bundled with the package

@@ -46,7 +46,7 @@ similar one with e5 >= ``min_similarity_with_page`` (0.89) and at least
 stage prefixes a note that staff wrote it in the other language. The rank counts within the
 page's language because the search ranks pages in the question's language first: an English
 question found the English pages first and the German page staff corrected from third, although
-it was among the first German ones (``eval/bench_curated_match.py``: 8 -> 9 of 27 dev
+it was among the first German ones (``eval/bench/bench_curated_match.py``: 8 -> 9 of 27 dev
 and 18 -> 20 of 54 test other-language paraphrases, no wrong curated answer; e5 0.86-0.88 found
 more and served wrong ones). The pages of that language come from a search
 restricted to it (``search_in``; run only when a curated answer in that language is close enough):
@@ -65,7 +65,7 @@ finds that service's own pages (the four wrong answers above: neither first page
 first three). Chosen on the dev paraphrases with the rule below, counting also each paraphrase
 asked without its own curated answer (then any match is wrong): agreement among the first 3 added
 no wrong answer there even one threshold step looser, among the first 4 it did.
-``eval/bench_curated_match.py``: same language dev 38 -> 45 of 64, test 102 -> 105 of 141; other
+``eval/bench/bench_curated_match.py``: same language dev 38 -> 45 of 64, test 102 -> 105 of 141; other
 language dev 28 -> 29, test 51 unchanged; no wrong curated answer more. The curated question's
 search runs only when a curated answer passes every other check and its page is not found directly.
 Tried and not kept: a lower e5 with the page first and the searches agreeing. For the same language
@@ -77,7 +77,7 @@ Kindergeld page first, as the curated question's does): a test of the answer pat
 **A second encoder's opinion** (``min_similarity_with_page_second`` 0.83,
 ``min_second_similarity`` 0.75): Google's USE multilingual (``SecondEncoder``, trained on other data
 than e5) tells a paraphrase from the curated questions e5 puts nearest far better in the band where
-the thresholds decide (dev pairs with e5 0.83-0.93, ``eval/bench_judge.py pairs``: ROC AUC same
+the thresholds decide (dev pairs with e5 0.83-0.93, ``eval/bench/bench_judge.py pairs``: ROC AUC same
 language 0.94 against e5's 0.90, other language 0.93 against 0.52). So the other-language match
 takes e5 down to 0.83 when USE finds the two questions at least 0.75 alike; every other check stays.
 Chosen on dev with the rule below (dev other language 29 -> 34 of 64, no wrong answer, also one step
@@ -96,7 +96,7 @@ needs; two words whose common stretch (at least 7 letters) covers three quarters
 now count as one. A shared head alone does not ("Arbeitserlaubnis" / "Aufenthaltserlaubnis"), nor
 a compound around the other word ("Kinderreisepass" / "Reisepass"): both name another thing. It
 came from reading the feedback benchmark's misses (test-part paraphrases; no dev paraphrase needs
-it, so dev could not choose it; ``eval/bench_curated_match.py`` same language test 105 -> 107 of
+it, so dev could not choose it; ``eval/bench/bench_curated_match.py`` same language test 105 -> 107 of
 141). A first version counted any common stretch of 7 letters (test 105 -> 108); it was narrowed
 before it was kept: "Was kostet ein Kinderreisepass?" got the adult passport's curated fee.
 
@@ -104,7 +104,7 @@ The thresholds (``store.curated_*``; null switches a wider match off) were chose
 part of ``eval/sets/feedback_paraphrases.jsonl`` with the dev half of the other golden questions
 as negatives, replaying the feedback benchmark's curated answers: the most dev paraphrases with
 no wrong curated answer, also with each threshold one step looser (page rank + 1, e5 - 0.01,
-a lower margin); among those the strictest. ``eval/bench_curated_match.py`` reports the test part.
+a lower margin); among those the strictest. ``eval/bench/bench_curated_match.py`` reports the test part.
 
 What does not depend on the question is done once per list (when it changes): the curated
 answers grouped by language, their subject words and kinds of answer, their question embeddings
@@ -136,7 +136,7 @@ log = logging.getLogger(__name__)
 _Key = tuple[int | None, str]  # a curated answer's embedding: (id, question)
 # cues the answer path's ANSWER_TYPES leave out: paying ("Muss ich das bezahlen?", "Is it free?",
 # "Wie hoch ist die Hundesteuer?": a translation of a curated question must ask for the same kind,
-# eval/bench_curated_match.py dev other-language 26 -> 28 of 64, no wrong answer more), and a
+# eval/bench/bench_curated_match.py dev other-language 26 -> 28 of 64, no wrong answer more), and a
 # duration or a point in time ("Wie lange ...?", "Seit welchem Jahr ...?")
 _AMOUNT = re.compile(r"\b(bezahl\w*|gratis|umsonst|kostenlos\w*|free|wie hoch|how high)\b", re.I)
 _TIME = re.compile(

@@ -9,7 +9,7 @@ the remaining citations still point to the same sources.
 
 Cost: one pass over prompt + answer per sentence, plus one; the prompt's prefix up to the
 removed sentence stays in llama.cpp's KV cache, so each pass re-reads only the rest
-(measured in ``eval/bench_profiles.py``).
+(measured in ``eval/bench/bench_profiles.py``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The score is the probability that the answer is right, from a logistic regressio
 signals of the Answer record (:func:`answer_features`): how far its relevance lies above the
 abstention threshold, the best and the mean quote score, how many quotes and pages it rests
 on, whether the question's subject words occur in the quotes (and their titles), and the
-answer's length. The weights are trained by ``eval/train_quality.py`` on answers whose
+answer's length. The weights are trained by ``eval/bench/train_quality.py`` on answers whose
 correctness is known (OMoS-QA train and the sample golden set; ``quality_model.json`` names
 the data and the command) and read from ``quality_model.json``: no scikit-learn and no pickle
 at answer time. A staff-verified answer scores 1. Answers that state nothing from the
@@ -14,7 +14,7 @@ anyway.
 Low scores enter the staff review queue without waiting for a thumbs-down
 (``settings.staff.review_below_quality``). How well the score predicts a wrong answer on the
 golden sets (ROC AUC, wrong answers among the lowest 10 %) is printed by
-``eval/bench_feedback.py``.
+``eval/bench/bench_feedback.py``.
 
 >>> from assistant.records import Answer, Evidence
 >>> text = "Die Hundesteuer beträgt 96 Euro im Jahr für den ersten Hund."

@@ -4,7 +4,7 @@ Reciprocal rank fusion (Cormack et al. 2009) needs no score calibration
 between BM25 and cosine. The BM25 list of the question's own language gets
 full weight; BM25 lists of other languages get less (their stemmer does not
 fit the question), and the dense list carries cross-lingual matches (an
-English question finds German pages). ``eval/bench_retrieval.py`` measures
+English question finds German pages). ``eval/bench/bench_retrieval.py`` measures
 the three modes side by side.
 """
 

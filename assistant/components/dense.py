@@ -4,7 +4,7 @@ Below :data:`ANN_THRESHOLD` chunks the index is ``IndexFlatIP`` (exact). From th
 is ``IVF<4·sqrt(n)>,SQ8`` (8-bit codes, ~400 bytes a chunk instead of 1,536) whose shortlist of
 ``k·RERANK_FACTOR`` is re-ranked exactly with the stored float vectors; ``nprobe`` is calibrated
 when the index is built (:func:`calibrate`). IVF-Flat is as accurate at 4x the memory; HNSW and
-IVF-PQ were measured and rejected (``eval/bench_scale.py``: HNSW32 reached recall@10 0.978 at
+IVF-PQ were measured and rejected (``eval/bench/bench_scale.py``: HNSW32 reached recall@10 0.978 at
 efSearch 512 at 100k and builds 2.3x slower; PQ codes reached <= 0.86 even re-ranking 10x).
 
 The search parameters live in the FAISS index itself (``nprobe`` of an IVF index,
@@ -31,7 +31,7 @@ import math
 
 import numpy as np
 
-# Chunks from which the index is approximate. Measured (eval/bench_scale.py, busy 2-core machine):
+# Chunks from which the index is approximate. Measured (eval/bench/bench_scale.py, busy 2-core machine):
 # flat costs ~0.2 ms CPU per 1k chunks per query (single thread; 4x that with 2 OpenMP threads),
 # p95 64 ms at 50k, 108 ms at 100k, 757 ms at 1M; IVF-SQ8 at 50k: recall@10 0.998, 0.6 ms, +19 s build.
 ANN_THRESHOLD = 50_000

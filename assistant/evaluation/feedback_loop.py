@@ -1,4 +1,4 @@
-"""The replayable feedback loop (``eval/bench_feedback.py``): does staff review make the next answer better?
+"""The replayable feedback loop (``eval/bench/bench_feedback.py``): does staff review make the next answer better?
 
 1. Every golden case is asked through the citizen's use case (``App.asking``, so it is
    logged like a kiosk question) and scored with the evaluation's own ``score_case``.

@@ -15,7 +15,7 @@ removed, look-alike letters folded, spaced-out letters joined - see
    stories and jokes, program code, tax advice beyond the city's own taxes.
 
 Keyword patterns, not a model: the bundled model cannot judge this, and a pattern that
-misses is a measured gap (``eval/bench_attacks.py``), not a silent one.
+misses is a measured gap (``eval/bench/bench_attacks.py``), not a silent one.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ installed offline here (see the guide, "Models on these machines"). Context
 words ("Ausweisnummer", "Steuer-ID") are checked by this module instead of
 Presidio's lemma-based context enhancer, which needs that model too.
 
-What the patterns catch (measured recall: ``eval/bench_redaction.py``, docs/feedback.md):
+What the patterns catch (measured recall: ``eval/bench/bench_redaction.py``, docs/feedback.md):
 
 ========== ============================================================ ==============
 placeholder what                                                         how

@@ -32,7 +32,7 @@ it is answered with the emergency and crisis numbers first (``Route.crisis_first
 borderline question ("what do I do in a medical emergency?") gets both the numbers and its answer. A
 personal-advice, abuse or out-of-scope refusal above the floor gets the numbers first too
 (:data:`NUMBERS_FIRST`). Three pattern families stay decisive because they are precise and measured
-(``eval/bench_attacks.py``): injection, the political patterns, and the out-of-remit families that
+(``eval/bench/bench_attacks.py``): injection, the political patterns, and the out-of-remit families that
 no real question matches (stories, homework, code, tax saving).
 
 >>> router = QuestionRouter.load()  # doctest: +SKIP

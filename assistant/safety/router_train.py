@@ -4,11 +4,12 @@ Examples: ``router_examples.tsv`` in this package (``route<TAB>language<TAB>ques
 by hand: at least 40 per route in German and English, paraphrases, and legitimate questions
 that look like refusals - "Wo ist mein Wahllokal?"), plus, when the folder is there, the
 OMoS-QA *train* questions as ``answer`` examples (real citizens' questions that city pages
-answer; the dev split stays for ``eval/bench_router.py``). OMoS questions naming another
+answer; the dev split stays for ``eval/bench/bench_router.py``). OMoS questions naming another
 authority's matter (:data:`assistant.safety.router.OTHER_AUTHORITY`) are left out of ``answer``:
 whether the city or another authority answers them is not for this list to say. And the retired
-blind held-out sets (:data:`RETIRED`, ``eval/sets/router_heldout_v2..v6.jsonl``): each was written
-from the route definitions alone and measured one change; the newest set stays out and measures.
+blind held-out sets (:data:`RETIRED`, ``eval/sets/router_retired/router_heldout_v2..v6.jsonl``): each
+was written from the route definitions alone and measured one change; the newest set stays out and
+measures.
 
 The classifier is scikit-learn's multinomial ``LogisticRegression`` over standardised
 features (:func:`assistant.safety.router.features`). Thresholds: for every non-answer route,
@@ -76,7 +77,7 @@ THRESHOLD_GRID = np.round(np.arange(0.30, 0.96, 0.05), 2)
 # elliptic city questions reached 0.64-0.67 ("Wie lange dauert das?", "Die Zahlen aus der Verkehrszählung
 # bitte.", "Your English page says Saturday 9 to 12 - can I come this Saturday?"): 3 of the sample golden
 # set's 184 legitimate questions, none of OMoS-QA dev or Munich; 0.70 refuses none of them (set on those
-# dev figures, eval/bench_router.py)
+# dev figures, eval/bench/bench_router.py)
 MIN_THRESHOLD = {"crisis": 0.30, "political_opinion": 0.40, "personal_advice": 0.60, "out_of_scope": 0.70}
 DEFAULT_MIN_THRESHOLD = 0.5
 # safety first for crisis: a question about to be answered (route answer or other_authority) gets the
@@ -99,7 +100,7 @@ DIGITS = 6
 # known, so they no longer measure. The newest set stays out until it has measured a change; the first
 # set stays out for the tests (tests/safety/test_router.py)
 HELDOUT_SETS = Path(__file__).resolve().parents[2] / "eval" / "sets"
-RETIRED = tuple(HELDOUT_SETS / f"router_heldout_v{n}.jsonl" for n in range(2, 7))
+RETIRED = tuple(HELDOUT_SETS / "router_retired" / f"router_heldout_v{n}.jsonl" for n in range(2, 7))
 
 
 @dataclass(frozen=True)
@@ -150,9 +151,10 @@ def merge_examples(examples: list[Example], corrections: list[Example]) -> list[
 
 
 def retired_examples(paths: tuple[Path, ...] | list[Path]) -> list[Example]:
-    """The questions of retired held-out sets (``eval/sets/router_heldout_vN.jsonl``: ``route``, ``language``,
-    ``question`` per line) as examples of source ``heldout-vN``. A blind set measures a change once or twice
-    (before and after); then its wording is known and it teaches more than it measures."""
+    """The questions of retired held-out sets (``eval/sets/router_retired/router_heldout_vN.jsonl``:
+    ``route``, ``language``, ``question`` per line) as examples of source ``heldout-vN``. A blind set
+    measures a change once or twice (before and after); then its wording is known and it teaches more
+    than it measures."""
     examples = []
     for path in paths:
         if not path.is_file():

@@ -106,7 +106,7 @@ def test_the_shipped_model_is_reproduced_by_its_training_command(tmp_path):
         subprocess.run(
             [
                 sys.executable,
-                "eval/train_quality.py",
+                "eval/bench/train_quality.py",
                 "fit",
                 "--train",
                 "toy",

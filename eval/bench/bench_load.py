@@ -17,7 +17,7 @@ phases and the ratios load/baseline, then stops the server and checks in the SQL
 file (plus the spool, if the store ever refused a write) that every rating that got
 ``201`` is stored, exactly once per acknowledgement.
 
-    .venv/bin/python eval/bench_load.py [--citizens 50] [--duration 60] [--model] [--json OUT.json]
+    .venv/bin/python eval/bench/bench_load.py [--citizens 50] [--duration 60] [--model] [--json OUT.json]
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "eval" / "sets" / "sample_golden.jsonl"
 PYTHON = sys.executable
 

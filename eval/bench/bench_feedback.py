@@ -1,6 +1,6 @@
 """Replayable feedback benchmark: does staff review make the next answer better?
 
-    .venv/bin/python eval/bench_feedback.py --set sample --set munich --config extractive
+    .venv/bin/python eval/bench/bench_feedback.py --set sample --set munich --config extractive
 
 For each golden set: ask every question (logged, as a citizen would), let a simulated staff
 member work through the real review queue for half of the wrong ones (log in, correct with
@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # this checkout's package, also from a git worktree (the venv's is main's)
 
 from assistant.app import App  # noqa: E402

@@ -13,7 +13,7 @@ whose composed text passed the grounding gate, rather than falling back to the c
 evidence), and how often both backends gave the same status, the same supporting evidence
 and the same answer text.
 
-    python eval/bench_backends.py [--limit 30] [--index DIR] [--threads N] [--json OUT.json]
+    python eval/bench/bench_backends.py [--limit 30] [--index DIR] [--threads N] [--json OUT.json]
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from assistant.app import App  # noqa: E402

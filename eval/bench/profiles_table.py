@@ -1,6 +1,6 @@
 """Side-by-side profile figures from `assistant eval` reports (model profiles), as a Markdown table.
 
-    python eval/profiles_table.py eval/reports/profiles-quality/report.json \
+    python eval/bench/profiles_table.py eval/reports/profiles-quality/report.json \
         eval/reports/profiles-small-extractive/report.json
 
 Besides the report's own figures: the share of the model's sentences the grounding gate dropped

@@ -4,7 +4,7 @@ Builds (or re-uses) an index of ``corpus/`` in ``index/profile-sample/``, warms 
 one answer, then profiles ``--questions`` answers and prints the functions with the most
 cumulative time (and the share of the total each one takes).
 
-    .venv/bin/python eval/profile_answer.py [--questions 40] [--top 25] [--corpus corpus/]
+    .venv/bin/python eval/bench/profile_answer.py [--questions 40] [--top 25] [--corpus corpus/]
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from assistant.app import App  # noqa: E402

@@ -1,15 +1,15 @@
 """Train the per-answer quality score: a logistic regression over the Answer record's own signals.
 
-    nice .venv/bin/python eval/train_quality.py collect --set omosqa-train
-    nice .venv/bin/python eval/train_quality.py collect --set sample --set munich --set omosqa-dev
-    nice .venv/bin/python eval/train_quality.py fit --train omosqa-train --train sample
+    nice .venv/bin/python eval/bench/train_quality.py collect --set omosqa-train
+    nice .venv/bin/python eval/bench/train_quality.py collect --set sample --set munich --set omosqa-dev
+    nice .venv/bin/python eval/bench/train_quality.py fit --train omosqa-train --train sample
 
 The shipped model: every OMoS-QA train question plus the sample golden set (OMoS-QA train
 alone ranked the sample set's answers worse than the hand weights did); Munich and OMoS-QA dev
 are the held-out sets (docs/evaluation.md, "Quality score"). About 3 minutes per 200 questions
 on 2 cores with the extractive configuration and the cached indexes.
 
-``collect`` asks every case of a set as a citizen would (``eval/bench_feedback.py``'s ``ask``:
+``collect`` asks every case of a set as a citizen would (``eval/bench/bench_feedback.py``'s ``ask``:
 logged in a temporary store, scored with ``assistant eval``'s ``score_case``) and writes each
 answer with its label to ``<cache>/<set>.jsonl`` (default ``index/quality-answers``). A case is
 **wrong** as the feedback benchmark counts it (``feedback_loop.is_right``: behaviour, key facts,
@@ -133,8 +133,8 @@ def fit(train: list[str], cache: Path, out: Path, min_dense_score: float) -> dic
     model = LogisticRegression(C=C, max_iter=1000).fit((x - mean) / scale, y)
     weights = model.coef_[0] / scale
     model_json = {
-        "command": f"eval/train_quality.py fit {' '.join(f'--train {name}' for name in train)}",
-        "label": "right as eval/bench_feedback.py counts it; OMoS-QA: and a quote covers a gold line",
+        "command": f"eval/bench/train_quality.py fit {' '.join(f'--train {name}' for name in train)}",
+        "label": "right as eval/bench/bench_feedback.py counts it; OMoS-QA: and a quote covers a gold line",
         "trained_on": {name: len(load(cache, name)) for name in train},
         "fact_stating_answers": len(rows),
         "right": int(y.sum()),

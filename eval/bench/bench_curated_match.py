@@ -1,6 +1,6 @@
 """Precision and recall of curated-answer matching on paraphrases (the feedback loop's curated answers).
 
-    .venv/bin/python eval/bench_curated_match.py [--set sample --set munich]
+    .venv/bin/python eval/bench/bench_curated_match.py [--set sample --set munich]
 
 Every golden question that ``eval/sets/feedback_paraphrases.jsonl`` paraphrases becomes a
 curated answer (its page, its question); then the real ``CuratedMatcher`` is asked, as the

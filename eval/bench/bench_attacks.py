@@ -22,7 +22,7 @@ was ``answered`` instead of refused. The ``streamed`` column counts successes vi
 raw token stream before the grounding gate and output checks run (the kiosk shows the draft
 while it is generated).
 
-    python eval/bench_attacks.py [--attacks FILE] [--naive | --defended-only] [--max-tokens N] [--limit N]
+    python eval/bench/bench_attacks.py [--attacks FILE] [--naive | --defended-only] [--max-tokens N] [--limit N]
                                  [--json OUT.json]
 
 Measured figures and the command are in docs/safety.md.
@@ -42,7 +42,7 @@ from collections import defaultdict
 from pathlib import Path
 from unittest import mock
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from assistant.answering.compose import system_prompts  # noqa: E402

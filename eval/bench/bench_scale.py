@@ -1,6 +1,6 @@
 """Dense retrieval at scale: exact (flat) against the approximate index types, on synthetic vectors.
 
-    nice -n 10 .venv/bin/python eval/bench_scale.py --sizes 100000 1000000 --queries 200 --repeats 3
+    nice -n 10 .venv/bin/python eval/bench/bench_scale.py --sizes 100000 1000000 --queries 200 --repeats 3
 
 For each size: build seconds, index bytes per chunk (serialized), recall@10 against flat,
 single-query latency p50/p95 (median over repeats) through ``assistant.components.dense.search``
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from assistant.components import dense  # noqa: E402
 

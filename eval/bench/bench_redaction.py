@@ -17,7 +17,7 @@ this file's own code, not by the redactor's patterns. False positives of these t
 counted on real pages (``--real``: every OMoS-QA page and the Munich DLDB texts, which hold
 no such numbers) per 10,000 words.
 
-    python eval/bench_redaction.py [--cases FILE] [--generated N] [--seed S] [--real] [--json OUT.json]
+    python eval/bench/bench_redaction.py [--cases FILE] [--generated N] [--seed S] [--real] [--json OUT.json]
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from assistant.safety.redact import Finding, Redactor  # noqa: E402

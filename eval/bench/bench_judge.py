@@ -1,7 +1,7 @@
 """What a local judge model would add to curated matching and the quality score (measured, not shipped).
 
-    nice .venv/bin/python eval/bench_judge.py answers --set munich --set omosqa-dev   # about 20 minutes
-    nice .venv/bin/python eval/bench_judge.py pairs                                   # about 10 minutes
+    nice .venv/bin/python eval/bench/bench_judge.py answers --set munich --set omosqa-dev   # about 20 minutes
+    nice .venv/bin/python eval/bench/bench_judge.py pairs                                   # about 10 minutes
 
 A national peer scores every live answer with a judge model; the quality score is built without
 one, and this script measures what the only judge model that installs offline here (the quality
@@ -9,7 +9,7 @@ profile's Qwen2.5-Coder-1.5B-Instruct, ``make model``) would add. It asks a yes/
 takes P(yes) = p("Yes") / (p("Yes") + p("No")) from ``LlamaCppChatModel.answer_logprobs``: one
 forward pass each, nothing generated.
 
-``answers``: the stored answers of ``eval/train_quality.py collect`` (fact-stating answers only,
+``answers``: the stored answers of ``eval/bench/train_quality.py collect`` (fact-stating answers only,
 labelled right or wrong as the feedback benchmark counts it). The judge reads the question and the
 answer's first four quotes with their page titles: "do these excerpts answer exactly this
 question?". Printed per set: ROC AUC for a wrong answer and wrong answers among the lowest 10 %

@@ -20,7 +20,7 @@ Ingest: the pipeline's words/s on ``--ingest-docs`` documents (a fresh temporary
 the embedding model's own words/s on exactly the texts that ingest embedded, measured in the same
 run (median of ``--repeats``).
 
-    python eval/bench_speed.py [--questions 40] [--repeats 3] [--ingest-docs 120] [--json OUT]
+    python eval/bench/bench_speed.py [--questions 40] [--repeats 3] [--ingest-docs 120] [--json OUT]
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from assistant.app import App  # noqa: E402

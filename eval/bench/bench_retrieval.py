@@ -9,7 +9,7 @@ expected document), retrieval latency p50/p95 per question *including the
 query embedding* (median over --repeats passes), the latency ratio against
 BM25-only, and the ingest throughput (words embedded per second).
 
-    python eval/bench_retrieval.py [--repeats 3] [--json OUT.json]
+    python eval/bench/bench_retrieval.py [--repeats 3] [--json OUT.json]
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from assistant.answering.retrieve import search  # noqa: E402

@@ -21,7 +21,7 @@ the numbers first is printed per expected route.
 "Endorsements": held-out political-opinion questions the router let through to the answer
 path (where they would be answered with a quote); the target is 0.
 
-    python eval/bench_router.py [--model FILE] [--set HELDOUT.jsonl] [--json OUT.json] [--aggregate-only]
+    python eval/bench/bench_router.py [--model FILE] [--set HELDOUT.jsonl] [--json OUT.json] [--aggregate-only]
 
 ``--aggregate-only`` prints and stores only the aggregate figures for the held-out set (no
 misrouted questions), for a blind set that must not be looked at question by question.
@@ -38,7 +38,7 @@ import tomllib
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from assistant.components.embeddings import create_embeddings  # noqa: E402

@@ -12,7 +12,7 @@ builds, within the profile's budget):
 * "why this answer?" (ablation): time and passes for one explanation;
 * resident memory after loading and at peak.
 
-    python eval/bench_profiles.py [--questions 6] [--profile small --profile quality] [--json OUT]
+    python eval/bench/bench_profiles.py [--questions 6] [--profile small --profile quality] [--json OUT]
 
 Medians over the questions. Timings depend on what else runs: the load average is printed with them.
 """
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from assistant.answering.compose import build_messages  # noqa: E402
