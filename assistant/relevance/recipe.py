@@ -24,15 +24,14 @@ import numpy as np
 
 from assistant.relevance.artifact import DEFAULT_MANIFEST, sha256_file, tensors_path, write_tensors
 from assistant.relevance.e5file import base_model_path, read_model, write_model
-from assistant.relevance.forward import LAYER_TENSORS
 from assistant.relevance.pairs import OMOSQA_SETTINGS, Pair, omosqa_pairs, pairs_hash
-from assistant.relevance.train import TrainConfig, train_cross_encoder
+from assistant.relevance.train import TRAINED, TrainConfig, train_cross_encoder
 
 Log = Callable[[str], None]
 # non-answer lines per training question (a fixed random choice of its page's other lines): the
 # answer lines are about five a question, so this keeps the classes near 1:1 and an epoch short
 MAX_NEGATIVES = 6
-QUICK = TrainConfig(trained_layers=1, epochs=2, batch_size=8, max_tokens=32, learning_rate=1e-4)
+QUICK = TrainConfig(trained_layers=1, epochs=2, batch_size=8, max_tokens=32, learning_rate=3e-3)
 
 
 def page_figures(probabilities: list[np.ndarray], labels: list[np.ndarray], threshold: float) -> dict[str, float]:
@@ -106,7 +105,7 @@ def train_encoder(
     base = base_model_path()
     model, result = train_cross_encoder(train, read_model(base), config, log)
     first = model.layers - config.trained_layers
-    names = [f"l{n}.{name}" for n in range(first, model.layers) for name in LAYER_TENSORS]
+    names = [f"l{n}.{name}" for n in range(first, model.layers) for name in TRAINED]
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
     tensors_sha = write_tensors(model, names, tensors_path(manifest_path))
     scratch = manifest_path.with_suffix(".assembling")

@@ -27,6 +27,12 @@ from assistant.relevance.pairs import Pair, pair_text
 from assistant.relevance.tokenizer import UnigramTokenizer
 
 BUCKETS = (32, 48, 64, 96, 128)
+# the linear weights are stored in 4 bits: a fine-tuning step moves them far less than one quantization
+# step, so writing them back in Q4_0 undoes the training (measured: a trained model's probabilities
+# came out flat). What learns are the layers' float32 tensors (biases and LayerNorms, "BitFit"), which
+# the model file keeps exactly, and the head.
+QUANTIZED = ("q.w", "k.w", "v.w", "ao.w", "fi.w", "fo.w")
+TRAINED = tuple(name for name in LAYER_TENSORS if name not in QUANTIZED)
 Log = Callable[[str], None]
 
 
@@ -53,7 +59,7 @@ class TrainConfig:
     trained_layers: int = 6
     epochs: int = 2
     batch_size: int = 32
-    learning_rate: float = 4e-5
+    learning_rate: float = 1e-3  # biases and LayerNorms
     head_learning_rate: float = 2e-3
     max_tokens: int = 64
     positive_weight: float = 1.0  # the recipe keeps the classes near 1:1
@@ -122,8 +128,10 @@ def train_cross_encoder(
     log(f"  done in {time.monotonic() - started:.0f} s")
 
     rng = np.random.default_rng(config.seed)
+    upper = params["layers"][first_trained:]
+    weights = [{k: jnp.asarray(layer[k]) for k in QUANTIZED} for layer in upper]
     trainable = {
-        "layers": [{k: jnp.asarray(v) for k, v in layer.items()} for layer in params["layers"][first_trained:]],
+        "layers": [{k: jnp.asarray(layer[k]) for k in TRAINED} for layer in upper],
         "head": {
             "w": jnp.asarray(rng.normal(0, 0.05, model.hidden).astype(np.float32)),
             "b": jnp.asarray(float(np.log(labels.mean() / (1 - labels.mean()))) if 0 < labels.mean() < 1 else 0.0),
@@ -136,7 +144,7 @@ def train_cross_encoder(
         {
             "layers": optax.chain(
                 optax.clip_by_global_norm(1.0),
-                optax.adamw(lambda s: config.learning_rate * schedule(s), weight_decay=0.01),
+                optax.adam(lambda s: config.learning_rate * schedule(s)),
             ),
             "head": optax.adam(lambda s: config.head_learning_rate * schedule(s)),
         },
@@ -144,10 +152,10 @@ def train_cross_encoder(
     )
     state = optimizer.init(trainable)
 
-    def loss_fn(trainable, hidden, mask, y, weight):
+    def loss_fn(trainable, weights, hidden, mask, y, weight):
         x = hidden.astype(jnp.float32)
-        for layer in trainable["layers"]:
-            x = forward.run_layer(layer, x, mask, heads, jnp, erf, eps)
+        for fixed, learned in zip(weights, trainable["layers"], strict=True):
+            x = forward.run_layer({**fixed, **learned}, x, mask, heads, jnp, erf, eps)
         vector = forward.pool(x, mask, jnp)
         logit = vector @ trainable["head"]["w"] * 10.0 + trainable["head"]["b"]
         per_pair = optax.sigmoid_binary_cross_entropy(logit, y) * (1.0 + (config.positive_weight - 1.0) * y)
@@ -170,13 +178,13 @@ def train_cross_encoder(
             _, mask = pad_batch([tokens[members[i]] for i in picked], length)
             weight = np.concatenate([np.ones(len(rows)), np.zeros(fill)]).astype(np.float32)
             y = labels[[members[i] for i in picked]]
-            total += float(eval_jit(trainable, cached[length][picked], mask, y, weight)) * len(rows)
+            total += float(eval_jit(trainable, weights, cached[length][picked], mask, y, weight)) * len(rows)
             count += len(rows)
         return total / max(count, 1)
 
     @jax.jit
-    def step(trainable, state, hidden, mask, y, weight):
-        loss, grads = jax.value_and_grad(loss_fn)(trainable, hidden, mask, y, weight)
+    def step(trainable, state, weights, hidden, mask, y, weight):
+        loss, grads = jax.value_and_grad(loss_fn)(trainable, weights, hidden, mask, y, weight)
         updates, state = optimizer.update(grads, state, trainable)
         return optax.apply_updates(trainable, updates), state, loss
 
@@ -196,7 +204,7 @@ def train_cross_encoder(
             _, mask = pad_batch([tokens[members[i]] for i in picked], length)
             weight = np.concatenate([np.ones(len(rows)), np.zeros(fill)]).astype(np.float32)
             y = labels[[members[i] for i in picked]]
-            trainable, state, loss = step(trainable, state, cached[length][picked], mask, y, weight)
+            trainable, state, loss = step(trainable, state, weights, cached[length][picked], mask, y, weight)
             losses.append(float(loss))
             if n % 50 == 0 or n == len(batches):
                 log(f"  epoch {epoch + 1}/{config.epochs} step {n}/{len(batches)} loss {np.mean(losses[-50:]):.4f}")
@@ -205,7 +213,7 @@ def train_cross_encoder(
     log(f"loss on a fixed sample: {result.loss_before:.4f} before, {result.loss_after:.4f} after")
 
     for offset, layer in enumerate(trainable["layers"]):
-        for name in LAYER_TENSORS:
+        for name in TRAINED:
             model.set_array(f"l{first_trained + offset}.{name}", np.asarray(layer[name]))
     # the engine's vector is pooled and normalized like ours: the head applies to it as trained
     result.head_weight = np.asarray(trainable["head"]["w"], dtype=np.float32) * 10.0
