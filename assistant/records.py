@@ -127,6 +127,21 @@ class Disagreement(BaseModel):
     conflicts_with: int  # the Evidence.n it disagrees with
     reason: str
 
+    @classmethod
+    def of(cls, evidence: Evidence, conflicts_with: int, reason: str) -> Disagreement:
+        """``evidence`` (a quote that no longer supports the answer) shown as disagreeing with ``[conflicts_with]``."""
+        return cls(
+            doc_id=evidence.doc_id,
+            title=evidence.title,
+            url=evidence.url,
+            updated=evidence.updated,
+            quote=evidence.quote,
+            start=evidence.start,
+            end=evidence.end,
+            conflicts_with=conflicts_with,
+            reason=reason,
+        )
+
 
 class SourceQuote(BaseModel):
     """One highlighted line of a source: the citation number and where it stands."""

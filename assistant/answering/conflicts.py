@@ -311,16 +311,8 @@ def _swap(item: Evidence, other: _Sentence, reason: str, notice: bool) -> tuple[
         score=item.score,
     )
     why = "newer notice" if notice else "newer source"
-    lost = Disagreement(
-        doc_id=item.doc_id,
-        title=item.title,
-        url=item.url,
-        updated=item.updated,
-        quote=item.quote,
-        start=item.start,
-        end=item.end,
-        conflicts_with=item.n,
-        reason=f"{reason}; the answer follows the {why} ({_d(chunk.updated)} over {_d(item.updated)})",
+    lost = Disagreement.of(
+        item, item.n, f"{reason}; the answer follows the {why} ({_d(chunk.updated)} over {_d(item.updated)})"
     )
     return winner, lost
 

@@ -101,17 +101,7 @@ def _conflict(a: Evidence, b: Evidence, similarity: float) -> tuple[str, str, st
 
 
 def _disagreement(item: Evidence, kept: Evidence, reason: str) -> Disagreement:
-    return Disagreement(
-        doc_id=item.doc_id,
-        title=item.title,
-        url=item.url,
-        updated=item.updated,
-        quote=item.quote,
-        start=item.start,
-        end=item.end,
-        conflicts_with=kept.n,
-        reason=reason,
-    )
+    return Disagreement.of(item, kept.n, reason)
 
 
 def settle(
