@@ -27,7 +27,9 @@ class CountingEmbedder(E5Embeddings):
 
 
 def pipeline(app, embedder=None, chat_model=None) -> AnswerPipeline:
-    return AnswerPipeline(app.settings, app.index, embedder or app.embedder, chat_model)
+    settings = app.settings.model_copy(deep=True)
+    settings.llm.languages = None  # the fake models here stand for a city's own model that writes German
+    return AnswerPipeline(settings, app.index, embedder or app.embedder, chat_model)
 
 
 def test_a_refused_question_never_reaches_retrieval(corpus_app):
