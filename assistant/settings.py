@@ -87,6 +87,12 @@ class EvidenceSettings(BaseModel):
     reader_gate: float | None = None
 
 
+# The languages each profile's own model writes: SmolLM2-135M-Instruct is trained on English only, and its
+# German sentences were measured meaningless on real pages (docs/answers.md); Qwen2.5-Coder-1.5B writes German
+# and English.
+PROFILE_LANGUAGES: dict[str, list[str]] = {"small": ["en"], "quality": ["de", "en"]}
+
+
 class LLMSettings(BaseModel):
     # small: the bundled SmolLM2-135M (English only, fast); quality: Qwen2.5-Coder-1.5B-Instruct, installed
     # by `make model` into models_dir (writes German; about 10 tokens/s on 2 cores, so a shorter prompt
@@ -101,10 +107,22 @@ class LLMSettings(BaseModel):
     max_tokens: int = 160
     temperature: float = 0.0
     # the languages the model may write an answer in; in every other language the quoted evidence answers,
-    # with the fixed frame in the question's language. None: every language. The profiles declare theirs
-    # (PROFILES) for their own model; a city that points model_path or mode=openai at another model
-    # declares that model's languages here (docs/answers.md, "Languages a model writes")
+    # with the fixed frame in the question's language. None: the profile's own model writes the languages
+    # it was measured to write (PROFILE_LANGUAGES); another model (model_path, mode=openai) every language
+    # (docs/answers.md, "Languages a model writes")
     languages: list[str] | None = None
+
+    def writes(self, language: str) -> bool:
+        """Whether the configured model may compose an answer in ``language``.
+
+        >>> LLMSettings().writes("de"), LLMSettings().writes("en"), LLMSettings(mode="openai").writes("de")
+        (False, True, True)
+        """
+        if self.languages is not None:
+            return language in self.languages
+        if self.mode == "llamacpp" and self.model_path is None and self.profile in PROFILE_LANGUAGES:
+            return language in PROFILE_LANGUAGES[self.profile]
+        return True
     base_url: str = ""  # openai mode: e.g. http://127.0.0.1:8080/v1
     model_name: str = ""
     api_key_env: str = "ASSISTANT_LLM_API_KEY"  # name of the variable holding the key
@@ -249,12 +267,10 @@ class GuardSettings(BaseModel):
 # What a profile changes, where the setting still has its default (a value set explicitly wins). The
 # quality model reads a prompt at about 40 tokens/s and writes about 10 tokens/s on 2 cores (README,
 # "Quality profile"): 700 prompt tokens and 120 answer tokens take about 30 s, so the cut-off is 60 s.
-# Languages: SmolLM2-135M-Instruct is trained on English only, and its German sentences were measured
-# ungrammatical on real pages (docs/answers.md); Qwen2.5-Coder-1.5B writes German and English.
 PROFILES: dict[str, dict[str, dict[str, object]]] = {
-    "small": {"llm": {"languages": ["en"]}},
+    "small": {},
     "quality": {
-        "llm": {"max_tokens": 120, "generation_timeout_s": 60.0, "languages": ["de", "en"]},
+        "llm": {"max_tokens": 120, "generation_timeout_s": 60.0},
         "answer": {"prompt_budget_tokens": 700},
     },
     "extractive": {"llm": {"mode": "extractive"}},

@@ -18,8 +18,7 @@ log = logging.getLogger(__name__)
 def compose(ctx: AnswerContext, res: Resources) -> Iterator[Token]:
     if res.chat_model is None or not ctx.evidence:  # extractive, or nothing to write from: the evidence answers
         return
-    languages = res.settings.llm.languages
-    if languages is not None and ctx.language not in languages:  # the model cannot write it: the evidence answers
+    if not res.settings.llm.writes(ctx.language):  # the model cannot write it: the evidence answers
         return
     answer = res.settings.answer
     messages, ctx.prompt_tokens = build_messages(
