@@ -123,6 +123,7 @@ class LLMSettings(BaseModel):
         if self.mode == "llamacpp" and self.model_path is None and self.profile in PROFILE_LANGUAGES:
             return language in PROFILE_LANGUAGES[self.profile]
         return True
+
     base_url: str = ""  # openai mode: e.g. http://127.0.0.1:8080/v1
     model_name: str = ""
     api_key_env: str = "ASSISTANT_LLM_API_KEY"  # name of the variable holding the key
