@@ -28,7 +28,7 @@ class CountingEmbedder(E5Embeddings):
 
 def pipeline(app, embedder=None, chat_model=None) -> AnswerPipeline:
     settings = app.settings.model_copy(deep=True)
-    settings.llm.languages = None  # the fake models here stand for a city's own model that writes German
+    settings.llm.languages = ["de", "en"]  # the fake models here stand for a city's own model that writes German
     return AnswerPipeline(settings, app.index, embedder or app.embedder, chat_model)
 
 

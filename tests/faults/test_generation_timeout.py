@@ -23,7 +23,7 @@ def slow_model() -> LlamaCppChatModel:
 def test_generation_stops_at_the_deadline_and_the_evidence_answers(corpus_app, slow_model, caplog):
     settings = corpus_app.settings.model_copy(deep=True)
     settings.llm.mode = "llamacpp"
-    settings.llm.languages = None  # the model is asked to write German here: only its deadline is under test
+    settings.llm.languages = ["de"]  # the model is asked to write German here: only its deadline is under test
     app = App(settings, embedder=corpus_app.embedder, index=corpus_app.index, chat_model=slow_model)
 
     with caplog.at_level(logging.WARNING, logger="assistant.answering.stages.compose"):

@@ -118,7 +118,7 @@ def drafting_app(base: App, tmp: Path, delay_s: float = 0.0, widget_origins: lis
     """``server_app`` with :class:`DraftingChatModel` composing the answers."""
     settings = server_app(base, tmp, widget_origins or []).settings
     settings.llm.mode = "llamacpp"  # a model composes (the fake one passed in)
-    settings.llm.languages = None  # it stands for a city's own model that writes German
+    settings.llm.languages = ["de", "en"]  # it stands for a city's own model that writes German
     model = DraftingChatModel(messages=itertools.repeat(AIMessage(content=DRAFT)), delay_s=delay_s)
     return App(settings, embedder=base.embedder, index=base.index, chat_model=model)
 
