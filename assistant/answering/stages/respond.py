@@ -28,7 +28,7 @@ def answer(ctx: AnswerContext, res: Resources) -> Ending:
         text += "\n" + message("which_row", ctx.language).format(options=", ".join(ctx.more_rows))
     if ctx.disagreeing:
         text += "\n" + message("conflict_note", ctx.language)
-    undated = [f"[{e.n}] {e.title}" for e in ctx.evidence if e.updated is None]
+    undated = [f"[{e.n}]" for e in ctx.evidence if e.updated is None]  # numbers only: titles can hold numbers
     if undated:
         text += "\n" + message("undated_note", ctx.language).format(sources=", ".join(undated))
     return Ending("answered", text, sentences, ctx.evidence, ctx.disagreeing)
