@@ -166,19 +166,22 @@ def train_cross_encoder(
             for s in range(0, len(members), size):
                 yield length, np.arange(s, min(s + size, len(members)))
 
+    def batch(length: int, rows: np.ndarray):
+        """One fixed-size batch of bucket ``length``: cached states, mask, labels, weights (0 for the fill)."""
+        fill = config.batch_size - len(rows)
+        picked = np.concatenate([rows, np.zeros(fill, dtype=rows.dtype)]) if fill else rows
+        members = buckets[length]
+        _, mask = pad_batch([tokens[members[i]] for i in picked], length)
+        weight = np.concatenate([np.ones(len(rows)), np.zeros(fill)]).astype(np.float32)
+        return cached[length][picked], mask, labels[[members[i] for i in picked]], weight
+
     sample = {length: members[:128] for length, members in buckets.items()}
     eval_jit = jax.jit(loss_fn)
 
     def sample_loss(trainable) -> float:
         total, count = 0.0, 0
         for length, rows in batches_of(sample, config.batch_size):
-            fill = config.batch_size - len(rows)
-            picked = np.concatenate([rows, np.zeros(fill, dtype=rows.dtype)]) if fill else rows
-            members = buckets[length]
-            _, mask = pad_batch([tokens[members[i]] for i in picked], length)
-            weight = np.concatenate([np.ones(len(rows)), np.zeros(fill)]).astype(np.float32)
-            y = labels[[members[i] for i in picked]]
-            total += float(eval_jit(trainable, weights, cached[length][picked], mask, y, weight)) * len(rows)
+            total += float(eval_jit(trainable, weights, *batch(length, rows))) * len(rows)
             count += len(rows)
         return total / max(count, 1)
 
@@ -198,13 +201,7 @@ def train_cross_encoder(
         rng.shuffle(batches)
         losses = []
         for n, (length, rows) in enumerate(batches, 1):
-            members = buckets[length]
-            fill = config.batch_size - len(rows)
-            picked = np.concatenate([rows, np.zeros(fill, dtype=rows.dtype)]) if fill else rows
-            _, mask = pad_batch([tokens[members[i]] for i in picked], length)
-            weight = np.concatenate([np.ones(len(rows)), np.zeros(fill)]).astype(np.float32)
-            y = labels[[members[i] for i in picked]]
-            trainable, state, loss = step(trainable, state, weights, cached[length][picked], mask, y, weight)
+            trainable, state, loss = step(trainable, state, weights, *batch(length, rows))
             losses.append(float(loss))
             if n % 50 == 0 or n == len(batches):
                 log(f"  epoch {epoch + 1}/{config.epochs} step {n}/{len(batches)} loss {np.mean(losses[-50:]):.4f}")
